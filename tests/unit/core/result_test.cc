@@ -1,0 +1,45 @@
+#include "core/result.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace rds {
+namespace {
+
+Result<int> parse_positive(int v) {
+  if (v <= 0) return Error(ErrorCode::kInvalidArgument, "must be positive");
+  return v;
+}
+
+Status chain(int v) {
+  RDS_TRY(parse_positive(v));
+  return ok_status();
+}
+
+TEST(ResultTest, HoldsValueOrError) {
+  auto good = parse_positive(3);
+  ASSERT_TRUE(good.ok());
+  EXPECT_EQ(*good, 3);
+  auto bad = parse_positive(-1);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST(ResultTest, TryPropagatesErrors) {
+  EXPECT_TRUE(chain(1).ok());
+  Status s = chain(0);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().message, "must be positive");
+}
+
+TEST(ErrorTest, ContextIsPrepended) {
+  Error e(ErrorCode::kTimeout, "no answer in 5 s", true);
+  Error c = e.with_context("starting kafka");
+  EXPECT_EQ(c.message, "starting kafka: no answer in 5 s");
+  EXPECT_TRUE(c.retriable);
+  EXPECT_EQ(to_string(c.code), "timeout");
+}
+
+}  // namespace
+}  // namespace rds
