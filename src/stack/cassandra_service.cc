@@ -1,0 +1,180 @@
+// Apache Cassandra 5.0, single node, launched directly with java (CassandraDaemon) from the jars
+// that scripts/bootstrap put in the engine cache. JVM flags mirror Cassandra's own
+// conf/jvm17-server.options (branch cassandra-5.0); the rest is from shared/docs/infra-notes.md.
+
+#include <fmt/format.h>
+
+#include "stack/health.h"
+#include "stack/java.h"
+#include "stack/service.h"
+
+namespace rds::stack {
+namespace {
+
+// conf/jvm17-server.options of Cassandra 5.0 (GC settings and the JPMS exports/opens it needs).
+const char* const kJvm17ServerOptions[] = {
+    "-XX:+UseG1GC",
+    "-XX:+ParallelRefProcEnabled",
+    "-XX:MaxTenuringThreshold=1",
+    "-XX:G1HeapRegionSize=16m",
+    "-XX:G1RSetUpdatingPauseTimePercent=5",
+    "-XX:MaxGCPauseMillis=300",
+    "-XX:InitiatingHeapOccupancyPercent=70",
+    "-Djdk.attach.allowAttachSelf=true",
+    "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+    "--add-exports", "java.management.rmi/com.sun.jmx.remote.internal.rmi=ALL-UNNAMED",
+    "--add-exports", "java.rmi/sun.rmi.registry=ALL-UNNAMED",
+    "--add-exports", "java.rmi/sun.rmi.server=ALL-UNNAMED",
+    "--add-exports", "java.sql/java.sql=ALL-UNNAMED",
+    "--add-exports", "java.base/java.lang.ref=ALL-UNNAMED",
+    "--add-exports", "jdk.unsupported/sun.misc=ALL-UNNAMED",
+    "--add-exports", "jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+    "--add-exports", "jdk.attach/sun.tools.attach=ALL-UNNAMED",
+    "--add-opens", "java.base/java.lang.module=ALL-UNNAMED",
+    "--add-opens", "java.base/jdk.internal.loader=ALL-UNNAMED",
+    "--add-opens", "java.base/jdk.internal.ref=ALL-UNNAMED",
+    "--add-opens", "java.base/jdk.internal.reflect=ALL-UNNAMED",
+    "--add-opens", "java.base/jdk.internal.math=ALL-UNNAMED",
+    "--add-opens", "java.base/jdk.internal.module=ALL-UNNAMED",
+    "--add-opens", "java.base/jdk.internal.util.jar=ALL-UNNAMED",
+    "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
+    "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+    "--add-opens", "java.base/java.io=ALL-UNNAMED",
+    "--add-opens", "java.base/java.lang.reflect=ALL-UNNAMED",
+    "--add-opens", "jdk.compiler/com.sun.tools.javac=ALL-UNNAMED",
+    "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+    "--add-opens", "java.base/java.util=ALL-UNNAMED",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "-Dio.netty.allocator.useCacheForAllThreads=true",
+    "-Dio.netty.allocator.maxOrder=11",
+};
+
+class CassandraService final : public Service {
+ public:
+  using Service::Service;
+
+  ServiceKind kind() const override { return ServiceKind::kCassandra; }
+  std::string address() const override { return fmt::format("{}:{}", config_.host, config_.cassandra_port); }
+  std::vector<PortUse> ports() const override {
+    return {{"--cassandra-port", config_.cassandra_port},
+            {"--cassandra-storage-port", config_.cassandra_storage_port}};
+  }
+  std::string identity_marker() const override {
+    return fmt::format("-Drdstream.stack={}", std::filesystem::absolute(dir()).string());
+  }
+  std::string client_hint() const override {
+    return fmt::format("{}/cqlsh-{}/bin/cqlsh -u cassandra -p cassandra {} {}", config_.engine_cache.string(),
+                       cqlsh_version(), config_.host, config_.cassandra_port);
+  }
+  std::chrono::seconds stop_grace() const override { return std::chrono::seconds(90); }
+
+  Status prepare() override {
+    const auto abs = std::filesystem::absolute(dir());
+    RDS_TRY(check_ownership_marker(abs / "data", marker(), name(), abs));
+    RDS_TRY(write_text_file(abs / "cassandra.yaml", cassandra_yaml(abs)));
+    RDS_TRY(write_text_file(abs / "logback.xml", kLogback));
+    std::error_code ec;
+    std::filesystem::create_directories(abs / "data", ec);
+    if (ec) return Error(ErrorCode::kIo, fmt::format("cassandra: cannot create {}: {}", (abs / "data").string(), ec.message()));
+    // Cassandra initialises an empty data directory itself on first start.
+    return write_ownership_marker(abs / "data", marker());
+  }
+
+  Result<LaunchSpec> launch_spec() const override {
+    auto java = find_java(config_.java_home);
+    if (!java.ok()) return java.take_error().with_context(name());
+    const auto lib = config_.engine_cache / ("cassandra-" + cassandra_version()) / "lib";
+    std::error_code ec;
+    const auto main_jar = lib / ("cassandra-all-" + cassandra_version() + ".jar");
+    if (!std::filesystem::exists(main_jar, ec)) {
+      return Error(ErrorCode::kNotFound,
+                   fmt::format("cassandra: the Cassandra {} jars are missing from {}; run scripts/bootstrap "
+                               "(or set RDSTREAM_ENGINE_CACHE to where it put them)",
+                               cassandra_version(), lib.string()));
+    }
+    const auto abs = std::filesystem::absolute(dir());
+    LaunchSpec spec;
+    spec.argv = {java->java.string(),
+                 fmt::format("-Xms{}m", config_.cassandra_heap_mb),
+                 fmt::format("-Xmx{}m", config_.cassandra_heap_mb),
+                 "-Xss256k",
+                 "-Djava.net.preferIPv4Stack=true",
+                 fmt::format("-javaagent:{}", (lib / "jamm-0.4.0.jar").string())};
+    for (const char* option : kJvm17ServerOptions) spec.argv.emplace_back(option);
+    const std::string props[] = {
+        identity_marker(),
+        fmt::format("-Dcassandra.config=file://{}", (abs / "cassandra.yaml").string()),
+        fmt::format("-Dcassandra.storagedir={}", (abs / "data").string()),
+        fmt::format("-Dcassandra.logdir={}", (abs / "logs").string()),
+        fmt::format("-Dlogback.configurationFile={}", (abs / "logback.xml").string()),
+        "-Dcassandra-foreground=yes",
+        "-Dcassandra.skip_wait_for_gossip_to_settle=0",
+        "-Dcassandra.superuser_setup_delay_ms=0",
+        "-Dcassandra.ring_delay_ms=1000",
+    };
+    for (const auto& p : props) spec.argv.push_back(p);
+    spec.argv.insert(spec.argv.end(), {"-cp", (lib / "*").string(), "org.apache.cassandra.service.CassandraDaemon"});
+    spec.log_file = log_file();
+    spec.working_dir = abs;
+    return spec;
+  }
+
+  Status check_health(std::chrono::milliseconds timeout) const override {
+    return cassandra_health(config_.host, config_.cassandra_port, "cassandra", "cassandra", timeout);
+  }
+
+ private:
+  std::string marker() const { return "rdstream cassandra " + cassandra_version() + "\n"; }
+
+  std::string cassandra_yaml(const std::filesystem::path& abs) const {
+    return fmt::format(
+        "# Generated by `rdstream stack up`; edits are overwritten.\n"
+        "cluster_name: rdstream\n"
+        "num_tokens: 16\n"
+        "allocate_tokens_for_local_replication_factor: 1\n"
+        "partitioner: org.apache.cassandra.dht.Murmur3Partitioner\n"
+        "endpoint_snitch: SimpleSnitch\n"
+        "commitlog_sync: periodic\n"
+        "commitlog_sync_period: 10000ms\n"
+        "seed_provider:\n"
+        "  - class_name: org.apache.cassandra.locator.SimpleSeedProvider\n"
+        "    parameters:\n"
+        "      - seeds: \"{host}:{sport}\"\n"
+        "listen_address: {host}\n"
+        "rpc_address: {host}\n"
+        "storage_port: {sport}\n"
+        "native_transport_port: {port}\n"
+        "start_native_transport: true\n"
+        "authenticator: PasswordAuthenticator\n"
+        "role_manager: CassandraRoleManager\n"
+        "data_file_directories:\n"
+        "  - {data}/data\n"
+        "commitlog_directory: {data}/commitlog\n"
+        "saved_caches_directory: {data}/saved_caches\n"
+        "hints_directory: {data}/hints\n"
+        "cdc_raw_directory: {data}/cdc_raw\n"
+        "concurrent_reads: 8\n"
+        "concurrent_writes: 16\n"
+        "concurrent_compactors: 1\n",
+        fmt::arg("host", config_.host), fmt::arg("port", config_.cassandra_port),
+        fmt::arg("sport", config_.cassandra_storage_port), fmt::arg("data", (abs / "data").string()));
+  }
+
+  static constexpr const char* kLogback =
+      "<!-- Generated by `rdstream stack up`: INFO to stdout, which the stack appends to cassandra.log. -->\n"
+      "<configuration scan=\"false\">\n"
+      "  <appender name=\"STDOUT\" class=\"ch.qos.logback.core.ConsoleAppender\">\n"
+      "    <encoder><pattern>%-5level [%thread] %date{ISO8601} %F:%L - %msg%n</pattern></encoder>\n"
+      "  </appender>\n"
+      "  <root level=\"INFO\"><appender-ref ref=\"STDOUT\"/></root>\n"
+      "  <logger name=\"org.apache.cassandra\" level=\"INFO\"/>\n"
+      "</configuration>\n";
+};
+
+}  // namespace
+
+std::unique_ptr<Service> make_cassandra_service(const StackConfig& config) {
+  return std::make_unique<CassandraService>(config);
+}
+
+}  // namespace rds::stack

@@ -1,0 +1,24 @@
+#pragma once
+// Health checks: one real protocol request per engine, answered by the engine itself. A retriable
+// error means "not ready yet, ask again"; a non-retriable one (bad credentials) stops the wait.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "core/result.h"
+
+namespace rds::stack {
+
+// A metadata request through librdkafka: the broker answers with itself as a live broker.
+Status kafka_health(const std::string& bootstrap, std::chrono::milliseconds timeout);
+
+// CQL: STARTUP, PasswordAuthenticator login, then SELECT release_version FROM system.local.
+Status cassandra_health(const std::string& host, uint16_t port, const std::string& user,
+                        const std::string& password, std::chrono::milliseconds timeout);
+
+// libpq: connect over TCP with the superuser's password and run SELECT 1.
+Status postgres_health(const std::string& host, uint16_t port, const std::string& user,
+                       const std::string& password, std::chrono::milliseconds timeout);
+
+}  // namespace rds::stack

@@ -1,0 +1,26 @@
+#pragma once
+// Finding a Java runtime both engines accept. Kafka 4.x needs 17+; Cassandra 5.0 supports 11 and
+// 17 only (its launch flags below are those of its conf/jvm17-server.options), so we need 17.
+
+#include <filesystem>
+#include <string>
+
+#include "core/result.h"
+
+namespace rds::stack {
+
+struct JavaRuntime {
+  std::filesystem::path java;  // the java executable
+  int major_version = 0;
+};
+
+inline constexpr int kRequiredJavaMajor = 17;
+
+// Parses the first line of `java -version` output: `openjdk version "17.0.15" 2025-04-15`
+// (also "1.8.0_372" style, giving 8). Returns 0 when no version is found.
+int parse_java_major_version(const std::string& version_output);
+
+// Looks in java_home (if set), $RDSTREAM_JAVA_HOME, $JAVA_HOME, /usr/lib/jvm/java-17-*, then PATH.
+Result<JavaRuntime> find_java(const std::string& java_home);
+
+}  // namespace rds::stack

@@ -1,0 +1,46 @@
+#pragma once
+// Processes the stack starts: spawned detached (own session, double fork so that neither the CLI
+// nor a test process ever holds a zombie), tracked by pid files, and recognised again by a marker
+// string in their /proc/<pid>/cmdline so that a recycled pid is never mistaken for ours.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace rds::stack {
+
+struct LaunchSpec {
+  std::vector<std::string> argv;              // argv[0] is an absolute path or found on PATH
+  std::vector<std::string> env;               // extra "KEY=VALUE" entries added to the environment
+  std::filesystem::path working_dir;
+  std::filesystem::path log_file;             // stdout and stderr are appended here
+  std::optional<std::string> run_as_user;     // drop root privileges to this user before exec
+};
+
+// Starts the command detached from this process; returns its pid once exec succeeded.
+Result<pid_t> spawn_detached(const LaunchSpec& spec);
+
+// Runs the command to completion (output appended to spec.log_file); returns its exit status.
+Result<int> run_to_completion(const LaunchSpec& spec, std::chrono::seconds timeout);
+
+// True when pid names a live (not zombie) process whose command line contains `marker`.
+bool process_matches(pid_t pid, const std::string& marker);
+bool process_alive(pid_t pid);
+
+// Sends `signal`, waits up to `grace` for the process to exit, then SIGKILLs it and waits again.
+// Returns an error only if the process still exists after SIGKILL.
+Status terminate(pid_t pid, int signal, std::chrono::milliseconds grace);
+
+Result<pid_t> read_pid_file(const std::filesystem::path& path);
+Status write_pid_file(const std::filesystem::path& path, pid_t pid);
+
+// The last `lines` lines of a text file (empty when it does not exist).
+std::string tail_file(const std::filesystem::path& path, int lines);
+
+}  // namespace rds::stack

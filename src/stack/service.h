@@ -1,0 +1,74 @@
+#pragma once
+// One engine of the local stack. A Service knows how to prepare its state directory (generated
+// config, one-time initialisation), how to launch itself, how to ask it a real protocol question,
+// and how to stop it. The Stack drives the three of them; it holds no engine-specific knowledge.
+
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "stack/process.h"
+#include "stack/stack_config.h"
+
+namespace rds::stack {
+
+struct PortUse {
+  std::string setting;  // the flag that changes it, for error messages: "--kafka-port"
+  uint16_t port;
+};
+
+class Service {
+ public:
+  explicit Service(const StackConfig& config) : config_(config) {}
+  virtual ~Service() = default;
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  virtual ServiceKind kind() const = 0;
+  std::string name() const { return std::string(to_string(kind())); }
+  // What a client connects to, e.g. "127.0.0.1:9092".
+  virtual std::string address() const = 0;
+  virtual std::vector<PortUse> ports() const = 0;
+  // Writes generated config and initialises data (format / initdb) when not yet done. Idempotent.
+  virtual Status prepare() = 0;
+  virtual Result<LaunchSpec> launch_spec() const = 0;
+  // One real protocol request (Kafka metadata, a CQL query, SELECT 1). Retriable errors mean
+  // "not ready yet".
+  virtual Status check_health(std::chrono::milliseconds timeout) const = 0;
+  // The signal that asks for a clean, quick shutdown.
+  virtual int stop_signal() const { return SIGTERM; }
+  virtual std::chrono::seconds stop_grace() const { return std::chrono::seconds(60); }
+  // How a person reaches it with the engine's own client, for `stack status`.
+  virtual std::string client_hint() const = 0;
+
+  std::filesystem::path dir() const { return config_.service_dir(kind()); }
+  std::filesystem::path log_file() const { return dir() / (name() + ".log"); }
+  std::filesystem::path pid_file() const { return dir() / (name() + ".pid"); }
+  // A string in the process's command line that identifies it as this stack's, so that a pid
+  // reused by an unrelated process is never signalled.
+  virtual std::string identity_marker() const = 0;
+
+ protected:
+  const StackConfig& config_;
+};
+
+std::unique_ptr<Service> make_kafka_service(const StackConfig& config);
+std::unique_ptr<Service> make_cassandra_service(const StackConfig& config);
+std::unique_ptr<Service> make_postgres_service(const StackConfig& config);
+std::unique_ptr<Service> make_service(ServiceKind kind, const StackConfig& config);
+
+// Shared helpers for the implementations.
+Status write_text_file(const std::filesystem::path& path, const std::string& content);
+Result<std::string> read_text_file(const std::filesystem::path& path);
+// <dir>/.rdstream-<name>: written after a successful one-time initialisation. A data directory
+// with content but without this marker was not made by rdstream (foreign) or was interrupted.
+Status check_ownership_marker(const std::filesystem::path& data_dir, const std::string& marker_content,
+                              const std::string& service, const std::filesystem::path& service_dir);
+Status write_ownership_marker(const std::filesystem::path& data_dir, const std::string& marker_content);
+
+}  // namespace rds::stack

@@ -1,0 +1,297 @@
+#include "stack/stack.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <memory>
+#include <ostream>
+#include <thread>
+
+#include "core/log.h"
+#include "stack/ports.h"
+#include "stack/process.h"
+#include "stack/service.h"
+
+namespace rds::stack {
+namespace {
+
+constexpr int kLogTailLines = 20;
+constexpr auto kHealthPollInterval = std::chrono::milliseconds(500);
+constexpr auto kHealthRequestTimeout = std::chrono::milliseconds(3000);
+
+std::vector<std::unique_ptr<Service>> make_services(const StackConfig& config) {
+  std::vector<std::unique_ptr<Service>> out;
+  for (auto kind : config.services) out.push_back(make_service(kind, config));
+  return out;
+}
+
+ServiceReport base_report(const Service& svc) {
+  ServiceReport r;
+  r.kind = svc.kind();
+  r.address = svc.address();
+  r.log_file = svc.log_file().string();
+  r.client_hint = svc.client_hint();
+  return r;
+}
+
+// The pid of this stack's running instance of svc, or 0.
+pid_t running_pid(const Service& svc) {
+  auto pid = read_pid_file(svc.pid_file());
+  if (!pid.ok()) return 0;
+  return process_matches(*pid, svc.identity_marker()) ? *pid : 0;
+}
+
+void fail(ServiceReport& r, const Error& e, const Service& svc, bool with_log) {
+  r.state = ServiceState::kFailed;
+  r.detail = e.message;
+  if (with_log) r.log_tail = tail_file(svc.log_file(), kLogTailLines);
+}
+
+std::string seconds_since(std::chrono::steady_clock::time_point start) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  return fmt::format("{:.1f} s", static_cast<double>(ms.count()) / 1000.0);
+}
+
+}  // namespace
+
+std::string_view to_string(ServiceState state) {
+  switch (state) {
+    case ServiceState::kStopped: return "stopped";
+    case ServiceState::kStarting: return "starting";
+    case ServiceState::kHealthy: return "healthy";
+    case ServiceState::kUnhealthy: return "unhealthy";
+    case ServiceState::kFailed: return "failed";
+  }
+  return "?";
+}
+
+bool StackReport::all_healthy() const {
+  for (const auto& s : services) {
+    if (s.state != ServiceState::kHealthy) return false;
+  }
+  return !services.empty();
+}
+
+void StackReport::print(std::ostream& out, bool with_hints) const {
+  out << fmt::format("{:<10} {:<10} {:>8}  {:<16} {}\n", "SERVICE", "STATE", "PID", "ADDRESS", "LOG");
+  for (const auto& s : services) {
+    out << fmt::format("{:<10} {:<10} {:>8}  {:<16} {}\n", to_string(s.kind), to_string(s.state),
+                       s.pid > 0 ? std::to_string(s.pid) : "-", s.address, s.log_file);
+  }
+  for (const auto& s : services) {
+    if (s.state == ServiceState::kFailed || s.state == ServiceState::kUnhealthy) {
+      out << fmt::format("\nerror: {}\n", s.detail);
+      if (!s.log_tail.empty()) out << fmt::format("last lines of {}:\n{}", s.log_file, s.log_tail);
+    } else if (!s.detail.empty()) {
+      out << fmt::format("{}: {}\n", to_string(s.kind), s.detail);
+    }
+  }
+  if (with_hints) {
+    out << "\nclients:\n";
+    for (const auto& s : services) {
+      if (s.state == ServiceState::kHealthy) out << fmt::format("  {:<10} {}\n", to_string(s.kind), s.client_hint);
+    }
+  }
+}
+
+Result<StackReport> Stack::up() {
+  RDS_TRY(config_.validate());
+  std::error_code ec;
+  std::filesystem::create_directories(config_.state_dir, ec);
+  if (ec) {
+    return Error(ErrorCode::kIo, fmt::format("cannot create state directory {}: {}; choose another with --state-dir",
+                                             config_.state_dir.string(), ec.message()));
+  }
+  auto services = make_services(config_);
+  StackReport report;
+  struct Pending {
+    size_t index;
+    pid_t pid;
+    bool started_now;
+    std::chrono::steady_clock::time_point since;
+  };
+  std::vector<Pending> pending;
+
+  for (size_t i = 0; i < services.size(); ++i) {
+    Service& svc = *services[i];
+    ServiceReport r = base_report(svc);
+    const auto now = std::chrono::steady_clock::now();
+    if (pid_t pid = running_pid(svc); pid > 0) {
+      r.pid = pid;
+      r.state = ServiceState::kStarting;
+      r.detail = "already running";
+      pending.push_back({i, pid, false, now});
+      report.services.push_back(std::move(r));
+      continue;
+    }
+    std::filesystem::remove(svc.pid_file(), ec);
+    Status ready = [&]() -> Status {
+      for (const auto& p : svc.ports()) {
+        if (!port_available(config_.host, p.port)) {
+          return Error(ErrorCode::kUnavailable,
+                       fmt::format("{}: port {} on {} is already in use by a process this stack did not start; "
+                                   "stop that process or choose another port with {}",
+                                   svc.name(), p.port, config_.host, p.setting));
+        }
+      }
+      std::filesystem::create_directories(svc.dir(), ec);
+      RDS_TRY(svc.prepare());
+      return ok_status();
+    }();
+    if (!ready.ok()) {
+      fail(r, ready.error(), svc, /*with_log=*/false);
+      report.services.push_back(std::move(r));
+      continue;
+    }
+    auto spec = svc.launch_spec();
+    if (!spec.ok()) {
+      fail(r, spec.error(), svc, false);
+      report.services.push_back(std::move(r));
+      continue;
+    }
+    if (FILE* f = std::fopen(svc.log_file().c_str(), "a")) {
+      std::fprintf(f, "==== rdstream stack up: starting %s ====\n", svc.name().c_str());
+      std::fclose(f);
+    }
+    auto pid = spawn_detached(*spec);
+    if (!pid.ok()) {
+      fail(r, pid.error().with_context(svc.name() + ": starting"), svc, true);
+      report.services.push_back(std::move(r));
+      continue;
+    }
+    auto written = write_pid_file(svc.pid_file(), *pid);
+    if (!written.ok()) log::warn("stack", "{}: {}", svc.name(), written.error().message);
+    log::info("stack", "{}: started (pid {}), waiting until it answers on {}", svc.name(), *pid, svc.address());
+    r.pid = *pid;
+    r.state = ServiceState::kStarting;
+    pending.push_back({i, *pid, true, now});
+    report.services.push_back(std::move(r));
+  }
+  auto saved = save_state_file(config_);
+  if (!saved.ok()) log::warn("stack", "{}", saved.error().message);
+
+  // Wait for every started or running service to answer; they start in parallel.
+  const auto deadline = std::chrono::steady_clock::now() + config_.start_timeout;
+  while (!pending.empty()) {
+    for (auto it = pending.begin(); it != pending.end();) {
+      Service& svc = *services[it->index];
+      ServiceReport& r = report.services[it->index];
+      if (!process_alive(it->pid)) {
+        fail(r, Error(ErrorCode::kUnavailable,
+                      fmt::format("{}: the process (pid {}) exited during start-up; the cause is in its log {} "
+                                  "(a corrupt or foreign data directory: delete {} and run `rdstream stack up` again)",
+                                  svc.name(), it->pid, svc.log_file().string(), svc.dir().string())),
+             svc, true);
+        std::filesystem::remove(svc.pid_file(), ec);
+        it = pending.erase(it);
+        continue;
+      }
+      Status health = svc.check_health(kHealthRequestTimeout);
+      if (health.ok()) {
+        r.state = ServiceState::kHealthy;
+        r.detail = it->started_now ? fmt::format("started, healthy after {}", seconds_since(it->since))
+                                   : "already running, healthy";
+        log::info("stack", "{}: healthy on {}", svc.name(), svc.address());
+        it = pending.erase(it);
+        continue;
+      }
+      if (!health.error().retriable || std::chrono::steady_clock::now() > deadline) {
+        const bool timed_out = health.error().retriable;
+        fail(r, Error(ErrorCode::kUnavailable,
+                      timed_out ? fmt::format("{}: not answering on {} after {} s (last error: {}); see its log, "
+                                              "or raise --start-timeout on a slow machine",
+                                              svc.name(), svc.address(), config_.start_timeout.count(),
+                                              health.error().message)
+                                : fmt::format("{}: {}", svc.name(), health.error().message)),
+             svc, true);
+        // A service we just started and that will not become healthy is stopped again: we own it.
+        if (it->started_now) {
+          (void)terminate(it->pid, svc.stop_signal(), svc.stop_grace());
+          std::filesystem::remove(svc.pid_file(), ec);
+          r.pid = 0;
+        }
+        it = pending.erase(it);
+        continue;
+      }
+      ++it;
+    }
+    if (!pending.empty()) std::this_thread::sleep_for(kHealthPollInterval);
+  }
+  return report;
+}
+
+StackReport Stack::status() const {
+  auto services = make_services(config_);
+  StackReport report;
+  for (const auto& svc : services) {
+    ServiceReport r = base_report(*svc);
+    r.pid = running_pid(*svc);
+    if (r.pid == 0) {
+      r.state = ServiceState::kStopped;
+      // Something else answering on our port is worth saying: it is not ours.
+      if (!port_available(config_.host, svc->ports().front().port)) {
+        r.detail = fmt::format("not started by this stack, but port {} is in use by another process",
+                               svc->ports().front().port);
+      }
+    } else {
+      Status health = svc->check_health(kHealthRequestTimeout);
+      r.state = health.ok() ? ServiceState::kHealthy : ServiceState::kUnhealthy;
+      if (!health.ok()) r.detail = fmt::format("{}: {}", svc->name(), health.error().message);
+    }
+    report.services.push_back(std::move(r));
+  }
+  return report;
+}
+
+Result<StackReport> Stack::down() {
+  auto services = make_services(config_);
+  StackReport report;
+  std::vector<std::pair<size_t, pid_t>> stopping;
+  // Signal everything first, then wait: the engines shut down in parallel.
+  for (size_t i = 0; i < services.size(); ++i) {
+    Service& svc = *services[i];
+    ServiceReport r = base_report(svc);
+    pid_t pid = running_pid(svc);
+    if (pid > 0) {
+      log::info("stack", "{}: stopping (pid {})", svc.name(), pid);
+      ::kill(pid, svc.stop_signal());
+      stopping.emplace_back(i, pid);
+      r.pid = pid;
+    } else {
+      std::error_code ec;
+      if (std::filesystem::exists(svc.pid_file(), ec)) {
+        r.detail = "was not running (stale pid file removed)";
+        std::filesystem::remove(svc.pid_file(), ec);
+      }
+    }
+    report.services.push_back(std::move(r));
+  }
+  Status result = ok_status();
+  for (auto [index, pid] : stopping) {
+    Service& svc = *services[index];
+    ServiceReport& r = report.services[index];
+    Status stopped = terminate(pid, svc.stop_signal(), svc.stop_grace());
+    if (stopped.ok()) {
+      std::error_code ec;
+      std::filesystem::remove(svc.pid_file(), ec);
+      r.detail = "stopped";
+      r.pid = 0;
+    } else {
+      r.state = ServiceState::kFailed;
+      r.detail = fmt::format("{}: {}", svc.name(), stopped.error().message);
+      result = stopped;
+    }
+  }
+  if (!result.ok()) return result.take_error();
+  return report;
+}
+
+std::string Stack::logs(int lines) const {
+  std::string out;
+  for (const auto& svc : make_services(config_)) {
+    out += fmt::format("==> {} <==\n{}\n", svc->log_file().string(), tail_file(svc->log_file(), lines));
+  }
+  return out;
+}
+
+}  // namespace rds::stack

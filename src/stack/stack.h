@@ -1,0 +1,56 @@
+#pragma once
+// The local engine stack: Kafka, Cassandra and PostgreSQL as plain processes under one state
+// directory. `up` is idempotent, `down` stops only the processes this stack started (pid file +
+// command-line marker), and every failure names the service, the cause and the fix.
+
+#include <chrono>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "stack/stack_config.h"
+
+namespace rds::stack {
+
+enum class ServiceState { kStopped, kStarting, kHealthy, kUnhealthy, kFailed };
+std::string_view to_string(ServiceState state);
+
+struct ServiceReport {
+  ServiceKind kind;
+  ServiceState state = ServiceState::kStopped;
+  int pid = 0;
+  std::string address;
+  std::string log_file;
+  std::string client_hint;
+  std::string detail;    // e.g. "started, healthy after 8.1 s" or the error with its fix
+  std::string log_tail;  // last lines of the log, on failure
+};
+
+struct StackReport {
+  std::vector<ServiceReport> services;
+  bool all_healthy() const;
+  // A table for people: one line per service, then errors with log tails.
+  void print(std::ostream& out, bool with_hints) const;
+};
+
+class Stack {
+ public:
+  explicit Stack(StackConfig config) : config_(std::move(config)) {}
+
+  // Starts what is not running and waits until every service answers a real request.
+  Result<StackReport> up();
+  // Asks each service the same question once; does not start or stop anything.
+  StackReport status() const;
+  // Stops the services this stack started and waits until their processes are gone.
+  Result<StackReport> down();
+  // The last `lines` lines of each selected service's log.
+  std::string logs(int lines) const;
+
+  const StackConfig& config() const { return config_; }
+
+ private:
+  StackConfig config_;
+};
+
+}  // namespace rds::stack

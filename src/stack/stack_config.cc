@@ -1,0 +1,163 @@
+#include "stack/stack_config.h"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace rds::stack {
+
+std::string_view to_string(ServiceKind kind) {
+  switch (kind) {
+    case ServiceKind::kKafka: return "kafka";
+    case ServiceKind::kCassandra: return "cassandra";
+    case ServiceKind::kPostgres: return "postgres";
+  }
+  return "?";
+}
+
+Result<ServiceKind> parse_service(std::string_view name) {
+  if (name == "kafka") return ServiceKind::kKafka;
+  if (name == "cassandra") return ServiceKind::kCassandra;
+  if (name == "postgres" || name == "postgresql") return ServiceKind::kPostgres;
+  return Error(ErrorCode::kInvalidArgument,
+               fmt::format("unknown service '{}': expected kafka, cassandra or postgres", name));
+}
+
+std::string kafka_version() { return RDS_KAFKA_VERSION; }
+std::string cassandra_version() { return RDS_CASSANDRA_VERSION; }
+std::string cqlsh_version() { return RDS_CQLSH_VERSION; }
+
+std::filesystem::path default_engine_cache() {
+  if (const char* env = std::getenv("RDSTREAM_ENGINE_CACHE"); env != nullptr && *env != '\0') return env;
+  const char* home = std::getenv("HOME");
+  return std::filesystem::path(home != nullptr ? home : "/tmp") / ".cache" / "rdstream" / "engines";
+}
+
+bool StackConfig::has(ServiceKind kind) const {
+  for (auto s : services) {
+    if (s == kind) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> StackConfig::problems() const {
+  std::vector<std::string> out;
+  if (state_dir.empty()) out.push_back("state_dir: must not be empty (use --state-dir DIR)");
+  if (host != "127.0.0.1" && host != "localhost") {
+    // Binding elsewhere would expose unauthenticated Kafka and PostgreSQL superuser ports.
+    out.push_back(fmt::format("host: '{}' is not allowed; the stack binds to 127.0.0.1 only", host));
+  }
+  struct Port {
+    const char* name;
+    uint16_t value;
+  };
+  const Port ports[] = {{"kafka_port", kafka_port},
+                        {"kafka_controller_port", kafka_controller_port},
+                        {"cassandra_port", cassandra_port},
+                        {"cassandra_storage_port", cassandra_storage_port},
+                        {"postgres_port", postgres_port}};
+  std::set<uint16_t> seen;
+  for (const auto& p : ports) {
+    if (p.value < 1024) {
+      out.push_back(fmt::format("{}: {} is a privileged port; choose one between 1024 and 65535", p.name, p.value));
+    }
+    if (!seen.insert(p.value).second) {
+      out.push_back(fmt::format("{}: {} is used twice; every service port must be distinct", p.name, p.value));
+    }
+  }
+  if (kafka_heap_mb < 128 || kafka_heap_mb > 8192) {
+    out.push_back(fmt::format("kafka_heap_mb: {} must be between 128 and 8192", kafka_heap_mb));
+  }
+  if (cassandra_heap_mb < 512 || cassandra_heap_mb > 8192) {
+    out.push_back(fmt::format("cassandra_heap_mb: {} must be between 512 and 8192", cassandra_heap_mb));
+  }
+  if (start_timeout.count() < 5 || start_timeout.count() > 3600) {
+    out.push_back(fmt::format("start_timeout: {} s must be between 5 and 3600", start_timeout.count()));
+  }
+  if (services.empty()) out.push_back("services: choose at least one of kafka, cassandra, postgres");
+  return out;
+}
+
+Status StackConfig::validate() const {
+  auto list = problems();
+  if (list.empty()) return ok_status();
+  std::string message = "invalid stack configuration:";
+  for (const auto& p : list) message += "\n  " + p;
+  return Error(ErrorCode::kInvalidArgument, message);
+}
+
+namespace {
+
+Status env_port(const char* name, uint16_t& target) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') return ok_status();
+  char* end = nullptr;
+  long value = std::strtol(v, &end, 10);
+  if (*end != '\0' || value < 1 || value > 65535) {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("{}='{}' is not a port number (1-65535)", name, v));
+  }
+  target = static_cast<uint16_t>(value);
+  return ok_status();
+}
+
+}  // namespace
+
+Status apply_environment(StackConfig& config) {
+  if (const char* v = std::getenv("RDSTREAM_STATE_DIR"); v != nullptr && *v != '\0') config.state_dir = v;
+  if (const char* v = std::getenv("RDSTREAM_JAVA_HOME"); v != nullptr && *v != '\0') config.java_home = v;
+  RDS_TRY(env_port("RDSTREAM_KAFKA_PORT", config.kafka_port));
+  RDS_TRY(env_port("RDSTREAM_KAFKA_CONTROLLER_PORT", config.kafka_controller_port));
+  RDS_TRY(env_port("RDSTREAM_CASSANDRA_PORT", config.cassandra_port));
+  RDS_TRY(env_port("RDSTREAM_CASSANDRA_STORAGE_PORT", config.cassandra_storage_port));
+  RDS_TRY(env_port("RDSTREAM_POSTGRES_PORT", config.postgres_port));
+  return ok_status();
+}
+
+Status save_state_file(const StackConfig& config) {
+  nlohmann::json j = {
+      {"kafka_port", config.kafka_port},
+      {"kafka_controller_port", config.kafka_controller_port},
+      {"cassandra_port", config.cassandra_port},
+      {"cassandra_storage_port", config.cassandra_storage_port},
+      {"postgres_port", config.postgres_port},
+  };
+  const auto path = config.state_dir / "stack.json";
+  std::ofstream out(path, std::ios::trunc);
+  out << j.dump(2) << '\n';
+  if (!out) return Error(ErrorCode::kIo, fmt::format("cannot write {}", path.string()));
+  return ok_status();
+}
+
+Status load_state_file(StackConfig& config) {
+  const auto path = config.state_dir / "stack.json";
+  std::ifstream in(path);
+  if (!in) return ok_status();
+  auto j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("{} is corrupt (not a JSON object); delete it and run `rdstream stack up` again",
+                             path.string()));
+  }
+  auto read_port = [&](const char* key, uint16_t& target) -> Status {
+    if (!j.contains(key)) return ok_status();
+    const auto& v = j[key];
+    if (!v.is_number_unsigned() || v.get<uint64_t>() < 1 || v.get<uint64_t>() > 65535) {
+      return Error(ErrorCode::kInvalidArgument,
+                   fmt::format("{}: '{}' must be a port number; fix or delete the file", path.string(), key));
+    }
+    target = v.get<uint16_t>();
+    return ok_status();
+  };
+  RDS_TRY(read_port("kafka_port", config.kafka_port));
+  RDS_TRY(read_port("kafka_controller_port", config.kafka_controller_port));
+  RDS_TRY(read_port("cassandra_port", config.cassandra_port));
+  RDS_TRY(read_port("cassandra_storage_port", config.cassandra_storage_port));
+  RDS_TRY(read_port("postgres_port", config.postgres_port));
+  return ok_status();
+}
+
+}  // namespace rds::stack
