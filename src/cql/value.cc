@@ -129,7 +129,8 @@ Result<Varint> Varint::parse(std::string_view text) {
       carry >>= 8;
     }
   }
-  return Varint{from_magnitude(negative && !is_zero(mag), std::move(mag))};
+  const bool is_negative = negative && !is_zero(mag);
+  return Varint{from_magnitude(is_negative, std::move(mag))};
 }
 
 Result<int64_t> Varint::to_int64() const {
@@ -739,7 +740,7 @@ Result<Value> decode_value(const DataType& type, ByteView cell) {
   return decode_cell(type, cell, 0);
 }
 
-Result<Value> decode_value(const DataType& type, std::optional<ByteView> cell) {
+Result<Value> decode_nullable_value(const DataType& type, std::optional<ByteView> cell) {
   if (!cell) return Value();
   return decode_cell(type, *cell, 0);
 }

@@ -149,7 +149,10 @@ Result<BoundValue> encode_bound(const Value& v);
 // non-string, non-blob type is Null too (§6: "empty" values; drivers expose them as null).
 // Wrong lengths for fixed-size types are kProtocol errors: "invalid int value: expected 4 bytes,
 // got 3".
-Result<Value> decode_value(const DataType& type, std::optional<ByteView> cell);
 Result<Value> decode_value(const DataType& type, ByteView cell);
+inline Result<Value> decode_value(const DataType& type, const Bytes& cell) {
+  return decode_value(type, ByteView(cell));
+}
+Result<Value> decode_nullable_value(const DataType& type, std::optional<ByteView> cell);
 
 }  // namespace rds::cql
