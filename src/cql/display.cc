@@ -36,7 +36,8 @@ int64_t floor_div(int64_t a, int64_t b) {
 
 void format_timestamp(int64_t millis, std::string& out) {
   const int64_t day = floor_div(millis, 86400000);
-  const int64_t ms_of_day = millis - day * 86400000;
+  int64_t ms_of_day = millis % 86400000;  // no day * 86400000: it overflows near INT64_MIN
+  if (ms_of_day < 0) ms_of_day += 86400000;
   std::string date;
   if (!format_civil_day(day, date)) {
     out += std::to_string(millis);
