@@ -36,7 +36,7 @@ std::string capture_version(const std::filesystem::path& java) {
 
 }  // namespace
 
-Result<JavaRuntime> find_java(const std::string& java_home) {
+Result<JavaRuntime> find_java(const std::string& java_home, bool search_system_dirs) {
   std::vector<std::filesystem::path> candidates;
   auto add_home = [&](const std::string& home) {
     if (!home.empty()) candidates.push_back(std::filesystem::path(home) / "bin" / "java");
@@ -45,8 +45,10 @@ Result<JavaRuntime> find_java(const std::string& java_home) {
   if (const char* v = std::getenv("RDSTREAM_JAVA_HOME")) add_home(v);
   if (const char* v = std::getenv("JAVA_HOME")) add_home(v);
   std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/usr/lib/jvm", ec)) {
-    if (entry.path().filename().string().rfind("java-17-", 0) == 0) add_home(entry.path().string());
+  if (search_system_dirs) {
+    for (const auto& entry : std::filesystem::directory_iterator("/usr/lib/jvm", ec)) {
+      if (entry.path().filename().string().rfind("java-17-", 0) == 0) add_home(entry.path().string());
+    }
   }
   if (const char* path = std::getenv("PATH")) {
     std::string p = path;

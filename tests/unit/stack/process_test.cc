@@ -1,0 +1,115 @@
+#include "stack/process.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <thread>
+
+#include "stack/ports.h"
+#include "support/temp_dir.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace rds::stack {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(ProcessTest, SpawnsDetachedRecognisesAndTerminates) {
+  test::TempDir dir;
+  LaunchSpec spec;
+  // The marker is an argument, as the engines' -Drdstream.stack=<dir> is.
+  spec.argv = {"/bin/sh", "-c", "echo started; exec sleep 60", "rdstream-process-test-marker"};
+  spec.log_file = dir.path() / "out.log";
+  auto pid = spawn_detached(spec);
+  ASSERT_TRUE(pid.ok()) << pid.error().message;
+  EXPECT_TRUE(process_alive(*pid));
+  // `exec sleep` replaces the shell: the marker is gone, so the pid no longer counts as ours.
+  std::this_thread::sleep_for(200ms);
+  EXPECT_FALSE(process_matches(*pid, "rdstream-process-test-marker"));
+  EXPECT_TRUE(process_matches(*pid, "sleep 60"));
+  ASSERT_TRUE(terminate(*pid, SIGTERM, 5s).ok());
+  EXPECT_FALSE(process_alive(*pid));
+  EXPECT_NE(tail_file(spec.log_file, 5).find("started"), std::string::npos);
+}
+
+TEST(ProcessTest, TerminateEscalatesToSigkill) {
+  test::TempDir dir;
+  LaunchSpec spec;
+  spec.argv = {"/bin/sh", "-c", "trap '' TERM; while true; do sleep 1; done"};
+  spec.log_file = dir.path() / "out.log";
+  auto pid = spawn_detached(spec);
+  ASSERT_TRUE(pid.ok());
+  std::this_thread::sleep_for(200ms);
+  ASSERT_TRUE(terminate(*pid, SIGTERM, 300ms).ok());
+  EXPECT_FALSE(process_alive(*pid));
+}
+
+TEST(ProcessTest, ExecFailureIsReportedNotHidden) {
+  test::TempDir dir;
+  LaunchSpec spec;
+  spec.argv = {"/nonexistent/java", "-version"};
+  spec.log_file = dir.path() / "out.log";
+  auto pid = spawn_detached(spec);
+  ASSERT_FALSE(pid.ok());
+  EXPECT_NE(pid.error().message.find("executing /nonexistent/java"), std::string::npos) << pid.error().message;
+}
+
+TEST(ProcessTest, RunToCompletionGivesExitCodeAndTimesOut) {
+  test::TempDir dir;
+  LaunchSpec spec;
+  spec.argv = {"/bin/sh", "-c", "exit 3"};
+  spec.log_file = dir.path() / "out.log";
+  auto rc = run_to_completion(spec, 10s);
+  ASSERT_TRUE(rc.ok());
+  EXPECT_EQ(*rc, 3);
+  spec.argv = {"/bin/sh", "-c", "sleep 30"};
+  auto slow = run_to_completion(spec, 1s);
+  ASSERT_FALSE(slow.ok());
+  EXPECT_EQ(slow.error().code, ErrorCode::kTimeout);
+}
+
+TEST(ProcessTest, PidFilesRoundTripAndRejectGarbage) {
+  test::TempDir dir;
+  const auto path = dir.path() / "x.pid";
+  EXPECT_EQ(read_pid_file(path).error().code, ErrorCode::kNotFound);
+  ASSERT_TRUE(write_pid_file(path, 4242).ok());
+  EXPECT_EQ(*read_pid_file(path), 4242);
+  std::ofstream(path, std::ios::trunc) << "not-a-pid";
+  EXPECT_EQ(read_pid_file(path).error().code, ErrorCode::kInvalidArgument);
+  std::ofstream(path, std::ios::trunc) << "-5";
+  EXPECT_FALSE(read_pid_file(path).ok());
+}
+
+TEST(ProcessTest, DeadOrForeignPidsAreNotOurs) {
+  EXPECT_FALSE(process_alive(0));
+  EXPECT_FALSE(process_matches(0, "x"));
+  // Our own process is alive but does not carry an engine's marker.
+  EXPECT_TRUE(process_alive(::getpid()));
+  EXPECT_FALSE(process_matches(::getpid(), "-Drdstream.stack=/no/such/dir"));
+}
+
+TEST(PortsTest, DetectsAPortInUse) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = 0;
+  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  const uint16_t port = ntohs(addr.sin_port);
+  EXPECT_FALSE(port_available("127.0.0.1", port));
+  EXPECT_TRUE(port_accepting("127.0.0.1", port, 1000));
+  ::close(fd);
+  EXPECT_TRUE(port_available("127.0.0.1", port));
+  EXPECT_FALSE(port_accepting("127.0.0.1", port, 200));
+}
+
+}  // namespace
+}  // namespace rds::stack

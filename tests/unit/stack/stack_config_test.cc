@@ -1,0 +1,100 @@
+#include "stack/stack_config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "support/temp_dir.h"
+
+namespace rds::stack {
+namespace {
+
+bool mentions(const std::vector<std::string>& problems, const std::string& text) {
+  for (const auto& p : problems) {
+    if (p.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(StackConfigTest, DefaultsAreValid) {
+  StackConfig config;
+  EXPECT_TRUE(config.problems().empty());
+  EXPECT_TRUE(config.validate().ok());
+}
+
+TEST(StackConfigTest, RejectsDuplicatePortsNamingTheSetting) {
+  StackConfig config;
+  config.cassandra_port = config.kafka_port;
+  auto problems = config.problems();
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("cassandra_port: 9092 is used twice"), std::string::npos) << problems[0];
+}
+
+TEST(StackConfigTest, RejectsPrivilegedPortsAndBadHeapsAndNonLoopbackHost) {
+  StackConfig config;
+  config.postgres_port = 80;
+  config.kafka_heap_mb = 64;
+  config.cassandra_heap_mb = 100000;
+  config.host = "0.0.0.0";
+  auto problems = config.problems();
+  EXPECT_TRUE(mentions(problems, "postgres_port: 80 is a privileged port"));
+  EXPECT_TRUE(mentions(problems, "kafka_heap_mb: 64"));
+  EXPECT_TRUE(mentions(problems, "cassandra_heap_mb: 100000"));
+  EXPECT_TRUE(mentions(problems, "host: '0.0.0.0' is not allowed"));
+  Status s = config.validate();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST(StackConfigTest, ParsesServiceNames) {
+  EXPECT_EQ(*parse_service("kafka"), ServiceKind::kKafka);
+  EXPECT_EQ(*parse_service("postgresql"), ServiceKind::kPostgres);
+  auto bad = parse_service("redis");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("unknown service 'redis'"), std::string::npos);
+}
+
+TEST(StackConfigTest, StateFileRoundTripsPorts) {
+  test::TempDir dir;
+  StackConfig written;
+  written.state_dir = dir.path();
+  written.kafka_port = 19092;
+  written.postgres_port = 15432;
+  ASSERT_TRUE(save_state_file(written).ok());
+  StackConfig read;
+  read.state_dir = dir.path();
+  ASSERT_TRUE(load_state_file(read).ok());
+  EXPECT_EQ(read.kafka_port, 19092);
+  EXPECT_EQ(read.postgres_port, 15432);
+  EXPECT_EQ(read.cassandra_port, kDefaultCassandraPort);
+}
+
+TEST(StackConfigTest, MissingStateFileIsFineCorruptOneIsAClearError) {
+  test::TempDir dir;
+  StackConfig config;
+  config.state_dir = dir.path();
+  EXPECT_TRUE(load_state_file(config).ok());
+  std::ofstream(dir.path() / "stack.json") << "{not json";
+  Status s = load_state_file(config);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find("is corrupt"), std::string::npos);
+  std::ofstream(dir.path() / "stack.json", std::ios::trunc) << R"({"kafka_port": 70000})";
+  s = load_state_file(config);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find("'kafka_port' must be a port number"), std::string::npos);
+}
+
+TEST(StackConfigTest, EnvironmentOverridesAndRejectsGarbage) {
+  StackConfig config;
+  ::setenv("RDSTREAM_KAFKA_PORT", "29092", 1);
+  ASSERT_TRUE(apply_environment(config).ok());
+  EXPECT_EQ(config.kafka_port, 29092);
+  ::setenv("RDSTREAM_KAFKA_PORT", "92x", 1);
+  Status s = apply_environment(config);
+  ::unsetenv("RDSTREAM_KAFKA_PORT");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find("RDSTREAM_KAFKA_PORT='92x' is not a port number"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace rds::stack
