@@ -47,9 +47,16 @@ Result<Bytes> lz4_decompress(ByteView body, size_t max_uncompressed) {
                                            std::to_string(declared) + " outside [0, " +
                                            std::to_string(max_uncompressed) + "]");
   }
-  Bytes out(static_cast<size_t>(declared));
-  if (declared == 0) return out;
+  if (declared == 0) return Bytes();
   ByteView block = body.subspan(4);
+  // An LZ4 block expands at most ~255x (a match length grows by 255 per input byte); refuse a
+  // declared length beyond that before allocating it, so 10 hostile bytes cannot cost 256 MiB.
+  if (static_cast<uint64_t>(declared) > static_cast<uint64_t>(block.size()) * 255 + 16) {
+    return Error(ErrorCode::kProtocol, "invalid frame: lz4 uncompressed length " +
+                                           std::to_string(declared) + " impossible for " +
+                                           std::to_string(block.size()) + " compressed bytes");
+  }
+  Bytes out(static_cast<size_t>(declared));
   if (block.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
     return Error(ErrorCode::kProtocol, "invalid frame: lz4 block too large");
   }

@@ -145,3 +145,25 @@ TEST(CqlLz4Test, CorruptInputIsCleanError) {
 
 }  // namespace
 }  // namespace rds::cql
+
+namespace rds::cql {
+namespace {
+
+TEST(CqlLz4Test, DeclaredLengthBeyondMaxRatioIsRefusedBeforeAllocating) {
+  // 200 MiB declared for a 6-byte block: under the 256 MiB cap but impossible for LZ4.
+  const Bytes hostile{0x0c, 0x80, 0x00, 0x00, 0x1f, 0x00, 0x01, 0x00, 0x00, 0x00};
+  auto r = lz4_decompress(hostile);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kProtocol);
+  EXPECT_NE(r.error().message.find("impossible"), std::string::npos);
+  // A highly compressible real body still decompresses (ratio close to the maximum).
+  Bytes zeros(1 << 20, 0);
+  auto c = lz4_compress(zeros);
+  ASSERT_TRUE(c.ok());
+  auto d = lz4_decompress(*c);
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_EQ(d->size(), zeros.size());
+}
+
+}  // namespace
+}  // namespace rds::cql
