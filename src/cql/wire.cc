@@ -238,6 +238,31 @@ Result<std::optional<Bytes>> Reader::read_bytes(std::string_view what) {
   return std::optional<Bytes>(Bytes((*v)->begin(), (*v)->end()));
 }
 
+Result<BoundValue> Reader::read_value(std::string_view what) {
+  if (remaining() < 4) return truncated(4, "length of [value] ", what);
+  auto n = static_cast<int32_t>(load_u32(data_.data() + pos_));
+  // native_protocol_v4.spec §3: -1 null, -2 not set, "n < -2 is an invalid value".
+  if (n == -1) {
+    pos_ += 4;
+    return BoundValue::null();
+  }
+  if (n == -2) {
+    pos_ += 4;
+    return BoundValue::unset();
+  }
+  if (n < -2) {
+    return invalid("length " + std::to_string(n) + " for [value] " + std::string(what) +
+                   " (only -1 and -2 may be negative)");
+  }
+  pos_ += 4;
+  auto len = static_cast<size_t>(n);
+  if (len > remaining()) return truncated(len, "[value] ", what);
+  Bytes out(data_.begin() + static_cast<std::ptrdiff_t>(pos_),
+            data_.begin() + static_cast<std::ptrdiff_t>(pos_ + len));
+  pos_ += len;
+  return BoundValue::of(std::move(out));
+}
+
 Result<Bytes> Reader::read_short_bytes(std::string_view what) {
   if (remaining() < 2) return truncated(2, "length of [short bytes] ", what);
   size_t n = load_u16(data_.data() + pos_);

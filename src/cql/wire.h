@@ -87,6 +87,18 @@ struct Endpoint {
   bool operator==(const Endpoint&) const = default;
 };
 
+// What [value] (§3, §4.1.4) carries: bytes, null (-1) or not set (-2).
+struct BoundValue {
+  enum class Kind : uint8_t { kBytes, kNull, kUnset };
+  Kind kind = Kind::kNull;
+  Bytes bytes;
+
+  static BoundValue of(Bytes b) { return BoundValue{Kind::kBytes, std::move(b)}; }
+  static BoundValue null() { return BoundValue{Kind::kNull, {}}; }
+  static BoundValue unset() { return BoundValue{Kind::kUnset, {}}; }
+  bool operator==(const BoundValue&) const = default;
+};
+
 class Reader {
  public:
   // scope names the input in error messages: "truncated <scope>: ...".
@@ -111,6 +123,8 @@ class Reader {
   // [bytes] without copying: the view points into the reader's input. nullopt is null.
   Result<std::optional<ByteView>> read_bytes_view(std::string_view what);
   Result<Bytes> read_short_bytes(std::string_view what);
+  // [value] (§3): -1 is null, -2 is "not set", below -2 is a kProtocol error.
+  Result<BoundValue> read_value(std::string_view what);
   Result<Endpoint> read_inet(std::string_view what);
   Result<StringMap> read_string_map(std::string_view what);
   Result<StringMultimap> read_string_multimap(std::string_view what);
@@ -129,18 +143,6 @@ class Reader {
   ByteView data_;
   std::string_view scope_;
   size_t pos_ = 0;
-};
-
-// What [value] (§3, §4.1.4) carries: bytes, null (-1) or not set (-2).
-struct BoundValue {
-  enum class Kind : uint8_t { kBytes, kNull, kUnset };
-  Kind kind = Kind::kNull;
-  Bytes bytes;
-
-  static BoundValue of(Bytes b) { return BoundValue{Kind::kBytes, std::move(b)}; }
-  static BoundValue null() { return BoundValue{Kind::kNull, {}}; }
-  static BoundValue unset() { return BoundValue{Kind::kUnset, {}}; }
-  bool operator==(const BoundValue&) const = default;
 };
 
 class Writer {

@@ -103,6 +103,20 @@ TEST(CqlReaderTest, InetWithBadSize) {
   EXPECT_EQ(v.error().code, ErrorCode::kProtocol);
 }
 
+TEST(CqlReaderTest, ValueNullUnsetAndInvalid) {
+  SpecBytes b;
+  b.i32(-1).i32(-2).bytes({5}).i32(-3);
+  Reader r(b.vec());
+  EXPECT_EQ(*r.read_value("v"), BoundValue::null());
+  EXPECT_EQ(*r.read_value("v"), BoundValue::unset());
+  EXPECT_EQ(*r.read_value("v"), BoundValue::of({5}));
+  auto bad = r.read_value("bind value");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, ErrorCode::kProtocol);
+  EXPECT_EQ(bad.error().message,
+            "invalid frame: length -3 for [value] bind value (only -1 and -2 may be negative)");
+}
+
 TEST(CqlWriterTest, WritesSpecLayout) {
   Writer w;
   w.write_short(0x0102);
