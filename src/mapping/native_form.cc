@@ -1,0 +1,83 @@
+// rdstream's own `mapping:` section (src/mapping/README.md "The native form").
+#include <fmt/format.h>
+
+#include "mapping/mapping_config.h"
+#include "mapping/yaml_read.h"
+
+namespace rds::mapping {
+
+using namespace detail;  // NOLINT: the helpers are this file's vocabulary
+
+Result<MappingConfig> parse_native_mapping(const YAML::Node& node, std::string_view path) {
+  const std::string base(path);
+  Problems problems;
+  MappingConfig config;
+  config.form = ConfigForm::kNative;
+  if (!node.IsMap()) {
+    problems.add(base, fmt::format("expected a map, got {}", kind_of(node)));
+    return problems.error();
+  }
+  bool has_columns = false;
+  for (const auto& entry : node) {
+    const std::string key = entry.first.Scalar();
+    const std::string key_path = fmt::format("{}.{}", base, key);
+    if (key == "element") {
+      check_element(entry.second, key_path, problems);
+    } else if (key == "id") {
+      read_path(entry.second, key_path, /*split_dots=*/true, problems, &config.id_path);
+    } else if (key == "columns") {
+      has_columns = true;
+      if (!entry.second.IsSequence() || entry.second.size() == 0) {
+        problems.add(key_path, "expected a non-empty list of columns");
+        continue;
+      }
+      for (std::size_t index = 0; index < entry.second.size(); ++index) {
+        const YAML::Node& item = entry.second[index];
+        const std::string item_path = fmt::format("{}[{}]", key_path, index);
+        if (!item.IsMap()) {
+          problems.add(item_path, fmt::format("expected a map, got {}", kind_of(item)));
+          continue;
+        }
+        ColumnMapping column;
+        bool has_path = false;
+        bool has_template = false;
+        for (const auto& field : item) {
+          const std::string name = field.first.Scalar();
+          const std::string field_path = fmt::format("{}.{}", item_path, name);
+          if (name == "column") {
+            read_string(field.second, field_path, problems, &column.column);
+          } else if (name == "path") {
+            has_path = read_path(field.second, field_path, true, problems, &column.path);
+          } else if (name == "template") {
+            has_template = read_string(field.second, field_path, problems, &column.format);
+          } else if (name == "values") {
+            read_values(field.second, field_path, true, problems, &column.values);
+          } else if (name == "optional") {
+            read_bool(field.second, field_path, problems, &column.optional);
+          } else if (name == "default") {
+            read_string(field.second, field_path, problems, &column.default_value);
+          } else {
+            problems.add(field_path,
+                         "unknown key (expected column, path, template, values, optional or default)");
+          }
+        }
+        if (!item["column"]) problems.add(item_path + ".column", "missing");
+        if (has_path == has_template) {
+          problems.add(item_path, "expected exactly one of path or template");
+        } else if (has_template) {
+          check_template(column, item_path, /*placeholders_are_paths=*/true, problems);
+        }
+        config.columns.push_back(std::move(column));
+      }
+      check_unique_columns(config.columns, key_path, problems);
+    } else {
+      problems.add(key_path, "unknown key (expected element, id or columns)");
+    }
+  }
+  if (!has_columns) problems.add(base + ".columns", "missing");
+  if (!problems.empty()) return problems.error();
+  return config;
+}
+
+
+}  // namespace rds::mapping
