@@ -21,7 +21,8 @@ int main(int argc, char** argv) {
 
   rds::cli::Globals globals;
   rds::cli::register_stack(app, globals);
-  // rds::cli::register_mock_api(app, globals);  (lands with the ingest work)
+  rds::cli::register_mock_api(app, globals);
+  rds::cli::register_ingest(app, globals);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,55 @@
+#pragma once
+// `rdstream ingest`: records from a RecordSource into a Kafka topic through the idempotent
+// producer, for a duration, a count, or until stopped, then flush and a summary. Every delivery
+// report is counted; the run fails if any produced record was not delivered.
+//
+// Thread: run() on the caller's thread; delivery reports are served on it too (poll/flush).
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "core/result.h"
+#include "ingest/record_source.h"
+#include "kafka/producer.h"
+
+namespace rds::ingest {
+
+struct IngestOptions {
+  kafka::ProducerConfig producer;
+  int topic_partitions = 3;
+  int topic_replication_factor = 1;
+  int batch_records = 1000;                       // records asked of the source at a time
+  std::optional<std::chrono::milliseconds> duration = std::chrono::seconds(60);
+  std::optional<uint64_t> count;                  // stop after this many records produced
+  std::chrono::milliseconds flush_timeout{120'000};
+  bool progress_line = false;                     // a live \r line (on a terminal)
+};
+
+struct IngestSummary {
+  uint64_t fetched = 0;
+  uint64_t produced = 0;
+  uint64_t delivered = 0;
+  uint64_t failed = 0;      // delivery reports with an error
+  uint64_t undelivered = 0; // produced but no report before the flush timeout
+  uint64_t skipped = 0;
+  uint64_t requests = 0;
+  uint64_t retries = 0;
+  std::map<std::string, uint64_t> retries_by_reason;
+  std::chrono::milliseconds elapsed{0};
+  std::string source_error;  // why the source stopped early, if it did
+
+  bool complete() const { return failed == 0 && undelivered == 0 && source_error.empty(); }
+  std::string to_text() const;
+};
+
+// Called for each record the brokers acknowledged (token = the record's sequence number in this
+// run), on the thread that runs the job. Used by `rdstream run` for end-to-end latency.
+using DeliveredHook = std::function<void(const kafka::DeliveryReport&)>;
+
+Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& options, const std::atomic<bool>& stop,
+                                 DeliveredHook on_delivered = {});
+
+}  // namespace rds::ingest

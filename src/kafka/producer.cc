@@ -1,0 +1,189 @@
+#include "kafka/producer.h"
+
+#include <fmt/format.h>
+
+#include <thread>
+#include <vector>
+
+#include "core/log.h"
+#include "kafka/kafka_error.h"
+
+namespace rds::kafka {
+namespace {
+
+// A token travels through librdkafka as the message's opaque pointer value.
+void* token_to_opaque(uint64_t token) { return reinterpret_cast<void*>(static_cast<uintptr_t>(token)); }
+uint64_t opaque_to_token(void* opaque) { return static_cast<uint64_t>(reinterpret_cast<uintptr_t>(opaque)); }
+
+}  // namespace
+
+Status ProducerConfig::validate() const {
+  std::vector<std::string> problems;
+  if (bootstrap_servers.empty()) problems.push_back("kafka.bootstrap_servers: must not be empty");
+  if (topic.empty()) problems.push_back("kafka.topic: must not be empty");
+  if (compression != "none" && compression != "gzip" && compression != "snappy" && compression != "lz4" &&
+      compression != "zstd") {
+    problems.push_back(fmt::format("kafka.compression: '{}' must be one of none, gzip, snappy, lz4, zstd", compression));
+  }
+  if (linger_ms < 0 || linger_ms > 900000) problems.push_back("kafka.linger_ms: must be between 0 and 900000");
+  if (message_timeout_ms < 1000) problems.push_back("kafka.message_timeout_ms: must be at least 1000");
+  if (problems.empty()) return ok_status();
+  std::string message = "invalid Kafka producer configuration:";
+  for (const auto& p : problems) message += "\n  " + p;
+  return Error(ErrorCode::kInvalidArgument, message);
+}
+
+Result<std::unique_ptr<Producer>> Producer::create(const ProducerConfig& config, DeliveryHandler handler) {
+  RDS_TRY(config.validate());
+  std::unique_ptr<Producer> producer(new Producer());
+  producer->handler_ = std::move(handler);
+  char errstr[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  // Idempotence gives acks=all, bounded in-flight and ordered, duplicate-free retries per partition.
+  std::vector<std::pair<std::string, std::string>> props = {
+      {"bootstrap.servers", config.bootstrap_servers},
+      {"client.id", config.client_id},
+      {"enable.idempotence", "true"},
+      {"acks", "all"},
+      {"compression.codec", config.compression},
+      {"linger.ms", std::to_string(config.linger_ms)},
+      {"batch.size", std::to_string(config.batch_size_bytes)},
+      {"message.timeout.ms", std::to_string(config.message_timeout_ms)},
+      {"queue.buffering.max.messages", "200000"},
+  };
+  for (const auto& [k, v] : config.extra) props.emplace_back(k, v);
+  for (const auto& [key, value] : props) {
+    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      return Error(ErrorCode::kInvalidArgument, fmt::format("kafka producer property {}: {}", key, errstr));
+    }
+  }
+  rd_kafka_conf_set_opaque(conf, producer.get());
+  rd_kafka_conf_set_dr_msg_cb(conf, &Producer::on_delivery);
+  rd_kafka_conf_set_error_cb(conf, &Producer::on_error);
+  producer->rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+  if (producer->rk_ == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    return Error(ErrorCode::kInvalidArgument, fmt::format("kafka producer: {}", errstr));
+  }
+  producer->topic_ = rd_kafka_topic_new(producer->rk_, config.topic.c_str(), nullptr);
+  if (producer->topic_ == nullptr) {
+    return from_rdkafka(rd_kafka_last_error(), fmt::format("kafka topic {}", config.topic));
+  }
+  return producer;
+}
+
+Producer::~Producer() {
+  if (topic_ != nullptr) rd_kafka_topic_destroy(topic_);
+  if (rk_ != nullptr) rd_kafka_destroy(rk_);
+}
+
+Status Producer::produce(std::string_view key, std::string_view value, uint64_t token,
+                         std::chrono::milliseconds block_for) {
+  const auto deadline = std::chrono::steady_clock::now() + block_for;
+  while (true) {
+    int rc = rd_kafka_produce(topic_, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, const_cast<char*>(value.data()),
+                              value.size(), key.data(), key.size(), token_to_opaque(token));
+    if (rc == 0) {
+      counters_.produced.fetch_add(1, std::memory_order_relaxed);
+      return ok_status();
+    }
+    rd_kafka_resp_err_t err = rd_kafka_last_error();
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || std::chrono::steady_clock::now() > deadline) {
+      return from_rdkafka(err, "producing a record");
+    }
+    // Back-pressure: let deliveries drain the queue, then try again.
+    rd_kafka_poll(rk_, 50);
+  }
+}
+
+int Producer::poll(std::chrono::milliseconds timeout) { return rd_kafka_poll(rk_, static_cast<int>(timeout.count())); }
+
+Status Producer::flush(std::chrono::milliseconds timeout) {
+  rd_kafka_resp_err_t err = rd_kafka_flush(rk_, static_cast<int>(timeout.count()));
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return from_rdkafka(err, fmt::format("flushing {} undelivered records", rd_kafka_outq_len(rk_)));
+  }
+  return ok_status();
+}
+
+size_t Producer::in_flight() const { return static_cast<size_t>(rd_kafka_outq_len(rk_)); }
+
+void Producer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
+  auto* self = static_cast<Producer*>(opaque);
+  DeliveryReport report;
+  report.token = opaque_to_token(msg->_private);
+  report.partition = msg->partition;
+  report.offset = msg->offset;
+  if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    self->counters_.delivered.fetch_add(1, std::memory_order_relaxed);
+    self->counters_.bytes.fetch_add(msg->len, std::memory_order_relaxed);
+  } else {
+    self->counters_.failed.fetch_add(1, std::memory_order_relaxed);
+    report.status = from_rdkafka(msg->err, "delivering a record");
+  }
+  if (self->handler_) self->handler_(report);
+}
+
+void Producer::on_error(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+  auto* self = static_cast<Producer*>(opaque);
+  if (err == RD_KAFKA_RESP_ERR__FATAL) {
+    char fatal_reason[512];
+    rd_kafka_resp_err_t fatal = rd_kafka_fatal_error(rk, fatal_reason, sizeof fatal_reason);
+    log::error("kafka", "fatal producer error {}: {}", rd_kafka_err2name(fatal), fatal_reason);
+    self->fatal_.store(true);
+    return;
+  }
+  // Transient client-level errors (broker down, connection refused): librdkafka retries itself.
+  log::warn("kafka", "{}: {}", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)), reason);
+}
+
+Status ensure_topic(const std::string& bootstrap_servers, const std::string& topic, int partitions,
+                    int replication_factor, std::chrono::milliseconds timeout) {
+  char errstr[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap_servers.c_str(), errstr, sizeof errstr) !=
+      RD_KAFKA_CONF_OK) {
+    rd_kafka_conf_destroy(conf);
+    return Error(ErrorCode::kInvalidArgument, fmt::format("bootstrap.servers: {}", errstr));
+  }
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+  if (rk == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    return Error(ErrorCode::kInternal, fmt::format("kafka admin client: {}", errstr));
+  }
+  std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)> rk_guard(rk, &rd_kafka_destroy);
+  rd_kafka_NewTopic_t* new_topic =
+      rd_kafka_NewTopic_new(topic.c_str(), partitions, replication_factor, errstr, sizeof errstr);
+  if (new_topic == nullptr) {
+    return Error(ErrorCode::kInvalidArgument, fmt::format("topic {}: {}", topic, errstr));
+  }
+  std::unique_ptr<rd_kafka_NewTopic_t, decltype(&rd_kafka_NewTopic_destroy)> topic_guard(new_topic,
+                                                                                          &rd_kafka_NewTopic_destroy);
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
+  std::unique_ptr<rd_kafka_queue_t, decltype(&rd_kafka_queue_destroy)> queue_guard(queue, &rd_kafka_queue_destroy);
+  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+  rd_kafka_AdminOptions_set_request_timeout(options, static_cast<int>(timeout.count()), errstr, sizeof errstr);
+  rd_kafka_CreateTopics(rk, &new_topic, 1, options, queue);
+  rd_kafka_AdminOptions_destroy(options);
+  rd_kafka_event_t* event = rd_kafka_queue_poll(queue, static_cast<int>(timeout.count()) + 1000);
+  if (event == nullptr) {
+    return Error(ErrorCode::kTimeout, fmt::format("creating topic {} on {}: no answer", topic, bootstrap_servers), true);
+  }
+  std::unique_ptr<rd_kafka_event_t, decltype(&rd_kafka_event_destroy)> event_guard(event, &rd_kafka_event_destroy);
+  if (rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return from_rdkafka(rd_kafka_event_error(event), fmt::format("creating topic {}", topic));
+  }
+  const rd_kafka_CreateTopics_result_t* result = rd_kafka_event_CreateTopics_result(event);
+  size_t count = 0;
+  const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(result, &count);
+  for (size_t i = 0; i < count; ++i) {
+    rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+      return from_rdkafka(err, fmt::format("creating topic {}", topic));
+    }
+  }
+  return ok_status();
+}
+
+}  // namespace rds::kafka
