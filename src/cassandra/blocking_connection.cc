@@ -104,6 +104,10 @@ Result<cql::Response> BlockingConnection::query(const std::string& statement, cq
                                                  std::chrono::milliseconds timeout) {
   cql::QueryRequest request{statement, {}};
   request.params.consistency = consistency;
+  return query(request, timeout);
+}
+
+Result<cql::Response> BlockingConnection::query(const cql::QueryRequest& request, std::chrono::milliseconds timeout) {
   auto frame = cql::encode_query(0, request);
   if (!frame.ok()) return frame.take_error();
   return round_trip(*frame, std::chrono::steady_clock::now() + timeout);

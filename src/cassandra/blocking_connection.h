@@ -35,6 +35,8 @@ class BlockingConnection {
   // Sends one QUERY and waits for its answer. A server ERROR comes back as an rds::Error.
   Result<cql::Response> query(const std::string& cql, cql::Consistency consistency,
                               std::chrono::milliseconds timeout);
+  // The same with every query parameter (page size, paging state, values...).
+  Result<cql::Response> query(const cql::QueryRequest& request, std::chrono::milliseconds timeout);
 
  private:
   explicit BlockingConnection(int fd, std::string peer) : fd_(fd), peer_(std::move(peer)) {}

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   rds::cli::register_stack(app, globals);
   rds::cli::register_mock_api(app, globals);
   rds::cli::register_ingest(app, globals);
+  rds::cli::register_cql(app, globals);
 
   try {
     app.parse(argc, argv);
