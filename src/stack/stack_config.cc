@@ -26,6 +26,24 @@ Result<ServiceKind> parse_service(std::string_view name) {
                fmt::format("unknown service '{}': expected kafka, cassandra or postgres", name));
 }
 
+namespace {
+
+// Every port setting once: its key in stack.json and problems(), and its environment variable.
+struct PortSetting {
+  const char* key;
+  const char* env;
+  uint16_t StackConfig::*member;
+};
+constexpr PortSetting kPortSettings[] = {
+    {"kafka_port", "RDSTREAM_KAFKA_PORT", &StackConfig::kafka_port},
+    {"kafka_controller_port", "RDSTREAM_KAFKA_CONTROLLER_PORT", &StackConfig::kafka_controller_port},
+    {"cassandra_port", "RDSTREAM_CASSANDRA_PORT", &StackConfig::cassandra_port},
+    {"cassandra_storage_port", "RDSTREAM_CASSANDRA_STORAGE_PORT", &StackConfig::cassandra_storage_port},
+    {"postgres_port", "RDSTREAM_POSTGRES_PORT", &StackConfig::postgres_port},
+};
+
+}  // namespace
+
 std::string kafka_version() { return RDS_KAFKA_VERSION; }
 std::string cassandra_version() { return RDS_CASSANDRA_VERSION; }
 std::string cqlsh_version() { return RDS_CQLSH_VERSION; }
@@ -50,22 +68,14 @@ std::vector<std::string> StackConfig::problems() const {
     // Binding elsewhere would expose unauthenticated Kafka and PostgreSQL superuser ports.
     out.push_back(fmt::format("host: '{}' is not allowed; the stack binds to 127.0.0.1 only", host));
   }
-  struct Port {
-    const char* name;
-    uint16_t value;
-  };
-  const Port ports[] = {{"kafka_port", kafka_port},
-                        {"kafka_controller_port", kafka_controller_port},
-                        {"cassandra_port", cassandra_port},
-                        {"cassandra_storage_port", cassandra_storage_port},
-                        {"postgres_port", postgres_port}};
   std::set<uint16_t> seen;
-  for (const auto& p : ports) {
-    if (p.value < 1024) {
-      out.push_back(fmt::format("{}: {} is a privileged port; choose one between 1024 and 65535", p.name, p.value));
+  for (const auto& p : kPortSettings) {
+    const uint16_t value = this->*p.member;
+    if (value < 1024) {
+      out.push_back(fmt::format("{}: {} is a privileged port; choose one between 1024 and 65535", p.key, value));
     }
-    if (!seen.insert(p.value).second) {
-      out.push_back(fmt::format("{}: {} is used twice; every service port must be distinct", p.name, p.value));
+    if (!seen.insert(value).second) {
+      out.push_back(fmt::format("{}: {} is used twice; every service port must be distinct", p.key, value));
     }
   }
   if (kafka_heap_mb < 128 || kafka_heap_mb > 8192) {
@@ -109,22 +119,13 @@ Status env_port(const char* name, uint16_t& target) {
 Status apply_environment(StackConfig& config) {
   if (const char* v = std::getenv("RDSTREAM_STATE_DIR"); v != nullptr && *v != '\0') config.state_dir = v;
   if (const char* v = std::getenv("RDSTREAM_JAVA_HOME"); v != nullptr && *v != '\0') config.java_home = v;
-  RDS_TRY(env_port("RDSTREAM_KAFKA_PORT", config.kafka_port));
-  RDS_TRY(env_port("RDSTREAM_KAFKA_CONTROLLER_PORT", config.kafka_controller_port));
-  RDS_TRY(env_port("RDSTREAM_CASSANDRA_PORT", config.cassandra_port));
-  RDS_TRY(env_port("RDSTREAM_CASSANDRA_STORAGE_PORT", config.cassandra_storage_port));
-  RDS_TRY(env_port("RDSTREAM_POSTGRES_PORT", config.postgres_port));
+  for (const auto& p : kPortSettings) RDS_TRY(env_port(p.env, config.*p.member));
   return ok_status();
 }
 
 Status save_state_file(const StackConfig& config) {
-  nlohmann::json j = {
-      {"kafka_port", config.kafka_port},
-      {"kafka_controller_port", config.kafka_controller_port},
-      {"cassandra_port", config.cassandra_port},
-      {"cassandra_storage_port", config.cassandra_storage_port},
-      {"postgres_port", config.postgres_port},
-  };
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& p : kPortSettings) j[p.key] = config.*p.member;
   const auto path = config.state_dir / "stack.json";
   std::ofstream out(path, std::ios::trunc);
   out << j.dump(2) << '\n';
@@ -152,11 +153,7 @@ Status load_state_file(StackConfig& config) {
     target = v.get<uint16_t>();
     return ok_status();
   };
-  RDS_TRY(read_port("kafka_port", config.kafka_port));
-  RDS_TRY(read_port("kafka_controller_port", config.kafka_controller_port));
-  RDS_TRY(read_port("cassandra_port", config.cassandra_port));
-  RDS_TRY(read_port("cassandra_storage_port", config.cassandra_storage_port));
-  RDS_TRY(read_port("postgres_port", config.postgres_port));
+  for (const auto& p : kPortSettings) RDS_TRY(read_port(p.key, config.*p.member));
   return ok_status();
 }
 
