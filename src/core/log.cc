@@ -4,7 +4,9 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <map>
 #include <mutex>
+#include <string>
 
 namespace rds::log {
 namespace {
@@ -33,6 +35,21 @@ bool parse_level(std::string_view text, Level* out) {
   else if (text == "error") *out = Level::kError;
   else if (text == "off") *out = Level::kOff;
   else return false;
+  return true;
+}
+
+bool should_log(std::string_view key, std::chrono::milliseconds interval) {
+  static std::mutex mutex;
+  static std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> last;
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = last.find(key);
+  if (it != last.end() && now - it->second < interval) return false;
+  if (it == last.end()) {
+    last.emplace(std::string(key), now);
+  } else {
+    it->second = now;
+  }
   return true;
 }
 

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <string_view>
 
 namespace rds::log {
@@ -15,6 +16,10 @@ Level level();
 // Parses "debug" | "info" | "warn" | "error" | "off".
 bool parse_level(std::string_view text, Level* out);
 void write(Level level, std::string_view component, std::string_view message);
+
+// True at most once per `interval` for each `key` (bounded keys: a reason code, not a message).
+// For problems that can repeat per record: the first is logged, the rest only counted.
+bool should_log(std::string_view key, std::chrono::milliseconds interval = std::chrono::seconds(10));
 
 template <typename... Args>
 void debug(std::string_view component, fmt::format_string<Args...> f, Args&&... args) {

@@ -79,8 +79,11 @@ Result<std::vector<mapping::Record>> ApiSource::fetch_once(int results, std::opt
   auto batch = randomuser::map_users(std::move(*parsed), mapper_);
   for (const auto& skip : batch.skipped) {
     ++counters_.skipped;
-    // Once per distinct reason per page is enough for a person; the counter keeps the total.
-    log::warn("ingest", "skipped page {} {}: {}", page_, to_string(skip.reason), skip.detail);
+    // The first of each reason per 10 s is logged for a person; the counter keeps the total.
+    if (log::should_log(to_string(skip.reason))) {
+      log::warn("ingest", "skipped an element of page {} ({}): {} (further ones are counted, logged at most every 10 s)",
+                page_, to_string(skip.reason), skip.detail);
+    }
   }
   return std::move(batch.records);
 }
@@ -110,7 +113,9 @@ Result<std::vector<mapping::Record>> ApiSource::next(int max_records, const std:
     }
     ++counters_.retries;
     ++counters_.retries_by_reason[reason];
-    log::debug("ingest", "retrying page {} in {} ms: {}", page_, decision.delay.count(), error.message);
+    if (log::should_log(reason)) {
+      log::warn("ingest", "retrying page {} in {} ms: {}", page_, decision.delay.count(), error.message);
+    }
     interruptible_sleep(decision.delay, stop);
   }
   return std::vector<mapping::Record>{};

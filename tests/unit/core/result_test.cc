@@ -43,3 +43,19 @@ TEST(ErrorTest, ContextIsPrepended) {
 
 }  // namespace
 }  // namespace rds
+
+#include "core/log.h"
+
+namespace rds {
+namespace {
+
+TEST(LogTest, ShouldLogIsRateLimitedPerKey) {
+  EXPECT_TRUE(log::should_log("test-key-a", std::chrono::hours(1)));
+  EXPECT_FALSE(log::should_log("test-key-a", std::chrono::hours(1)));
+  EXPECT_TRUE(log::should_log("test-key-b", std::chrono::hours(1)));
+  EXPECT_TRUE(log::should_log("test-key-c", std::chrono::milliseconds(0)));
+  EXPECT_TRUE(log::should_log("test-key-c", std::chrono::milliseconds(0)));
+}
+
+}  // namespace
+}  // namespace rds
