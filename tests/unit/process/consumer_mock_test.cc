@@ -1,0 +1,304 @@
+// The consumer's offset semantics against librdkafka's mock cluster: what is committed is exactly
+// the contiguous acknowledged prefix, and a restarted member of the same group resumes there.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "kafka/consumer.h"
+#include "pipeline/offset_tracker.h"
+#include "unit/process/kafka_mock.h"
+
+namespace rds::kafka {
+namespace {
+
+using namespace std::chrono_literals;
+using rds::pipeline::OffsetTracker;
+using rds::pipeline::Ticket;
+
+constexpr const char* kTopic = "users_created";
+
+ConsumerConfig config_for(const std::string& bootstraps, const std::string& group) {
+  ConsumerConfig config;
+  config.bootstrap_servers = bootstraps;
+  config.group_id = group;
+  config.topics = {kTopic};
+  config.session_timeout_ms = 6000;
+  config.max_poll_interval_ms = 10000;
+  config.extra["topic.metadata.refresh.interval.ms"] = "500";
+  config.extra["heartbeat.interval.ms"] = "500";
+  return config;
+}
+
+std::unique_ptr<Consumer> make_consumer(const ConsumerConfig& config, RebalanceHandlers handlers = {}) {
+  auto consumer = Consumer::create(config, std::move(handlers));
+  EXPECT_TRUE(consumer.ok()) << consumer.error().message;
+  return std::move(consumer).value();
+}
+
+// Polls until `count` records arrived or the deadline passed.
+std::vector<Message> poll_records(Consumer& consumer, std::size_t count, std::chrono::milliseconds budget = 20s) {
+  std::vector<Message> out;
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  while (out.size() < count && std::chrono::steady_clock::now() < deadline) {
+    auto batch = consumer.poll(count - out.size(), 200ms);
+    EXPECT_TRUE(batch.ok()) << batch.error().message;
+    if (!batch.ok()) break;
+    for (auto& m : *batch) out.push_back(std::move(m));
+  }
+  return out;
+}
+
+// Polls for a while and returns whatever came (for "nothing more arrives" checks).
+std::vector<Message> poll_for(Consumer& consumer, std::chrono::milliseconds duration) {
+  std::vector<Message> out;
+  const auto deadline = std::chrono::steady_clock::now() + duration;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto batch = consumer.poll(100, 100ms);
+    if (!batch.ok()) break;
+    for (auto& m : *batch) out.push_back(std::move(m));
+  }
+  return out;
+}
+
+void store_advanced(OffsetTracker& tracker, Consumer& consumer) {
+  for (const auto& point : tracker.take_advanced()) {
+    Status stored = consumer.store_offset(point.tp.topic, point.tp.partition, point.next_offset);
+    EXPECT_TRUE(stored.ok()) << stored.error().message;
+  }
+}
+
+std::optional<int64_t> committed_offset(const std::string& bootstraps, const std::string& group, int32_t partition) {
+  // A plain handle with the group's id that never subscribes, so it joins nothing: it only asks.
+  char errstr[256];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", bootstraps.c_str(), errstr, sizeof errstr);
+  rd_kafka_conf_set(conf, "group.id", group.c_str(), errstr, sizeof errstr);
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, kTopic, partition);
+  rd_kafka_resp_err_t err = rd_kafka_committed(rk, list, 5000);
+  EXPECT_EQ(err, RD_KAFKA_RESP_ERR_NO_ERROR) << rd_kafka_err2str(err);
+  const int64_t offset = list->elems[0].offset;
+  rd_kafka_topic_partition_list_destroy(list);
+  rd_kafka_destroy(rk);
+  if (offset < 0) return std::nullopt;
+  return offset;
+}
+
+class ConsumerMockTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    kafka_.create_topic(kTopic, 1);
+    for (int n = 0; n < 10; ++n) ASSERT_TRUE(kafka_.produce(kTopic, 0, "record-" + std::to_string(n)));
+  }
+  testing::MockKafka kafka_;
+};
+
+TEST(ConsumerConfigTest, ValidatesAndNamesFields) {
+  ConsumerConfig config;
+  EXPECT_TRUE(config.validate().ok());
+  config.group_id = "";
+  config.topics = {};
+  config.extra["enable.auto.commit"] = "true";
+  auto status = config.validate();
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.error().message.find("kafka.consumer.group_id"), std::string::npos);
+  EXPECT_NE(status.error().message.find("kafka.consumer.topics"), std::string::npos);
+  EXPECT_NE(status.error().message.find("enable.auto.commit"), std::string::npos);
+}
+
+TEST(ConsumerConfigTest, BadRawPropertyIsReported) {
+  ConsumerConfig config;
+  config.extra["no.such.property"] = "1";
+  auto consumer = Consumer::create(config, {});
+  ASSERT_FALSE(consumer.ok());
+  EXPECT_NE(consumer.error().message.find("no.such.property"), std::string::npos);
+}
+
+TEST_F(ConsumerMockTest, RestartResumesAtTheContiguousAcknowledgedPrefix) {
+  const std::string group = "g-prefix";
+  {
+    auto consumer = make_consumer(config_for(kafka_.bootstraps(), group));
+    auto records = poll_records(*consumer, 10);
+    ASSERT_EQ(records.size(), 10u);
+    OffsetTracker tracker;
+    std::map<int64_t, Ticket> tickets;
+    for (const auto& m : records) {
+      EXPECT_EQ(m.value, "record-" + std::to_string(m.offset));
+      tickets[m.offset] = *tracker.track({m.topic, m.partition}, m.offset);
+    }
+    // The sink confirmed 0, 1, 2, 4, 5 and 7; 3 is still outstanding.
+    for (int64_t o : {0, 1, 2, 4, 5, 7}) ASSERT_TRUE(tracker.ack(tickets[o]).ok());
+    store_advanced(tracker, *consumer);
+    ASSERT_TRUE(consumer->commit_sync().ok());
+    ASSERT_TRUE(consumer->close().ok());
+  }
+  EXPECT_EQ(committed_offset(kafka_.bootstraps(), group, 0), 3);
+  // A new member resumes at 3: nothing after the unacknowledged record was committed, and the
+  // acknowledged-but-uncommitted 4, 5, 7 come again (at least once) rather than being skipped.
+  auto restarted = make_consumer(config_for(kafka_.bootstraps(), group));
+  auto again = poll_records(*restarted, 7);
+  ASSERT_EQ(again.size(), 7u);
+  for (std::size_t n = 0; n < again.size(); ++n) EXPECT_EQ(again[n].offset, static_cast<int64_t>(3 + n));
+  EXPECT_TRUE(restarted->close().ok());
+}
+
+TEST_F(ConsumerMockTest, NothingIsCommittedWhileTheFirstRecordIsUnacknowledged) {
+  const std::string group = "g-none";
+  {
+    auto consumer = make_consumer(config_for(kafka_.bootstraps(), group));
+    auto records = poll_records(*consumer, 10);
+    ASSERT_EQ(records.size(), 10u);
+    OffsetTracker tracker;
+    std::vector<Ticket> tickets;
+    for (const auto& m : records) tickets.push_back(*tracker.track({m.topic, m.partition}, m.offset));
+    for (std::size_t n = 1; n < tickets.size(); ++n) ASSERT_TRUE(tracker.ack(tickets[n]).ok());
+    store_advanced(tracker, *consumer);
+    ASSERT_TRUE(consumer->commit_sync().ok());
+    ASSERT_TRUE(consumer->close().ok());
+  }
+  EXPECT_EQ(committed_offset(kafka_.bootstraps(), group, 0), std::nullopt);
+  auto restarted = make_consumer(config_for(kafka_.bootstraps(), group));
+  auto again = poll_records(*restarted, 10);
+  ASSERT_EQ(again.size(), 10u);
+  EXPECT_EQ(again.front().offset, 0);
+}
+
+TEST_F(ConsumerMockTest, CloseRunsTheRevokeHandlerAndCommitsWhatItStored) {
+  const std::string group = "g-close";
+  OffsetTracker tracker;
+  Consumer* self = nullptr;
+  std::vector<TopicPartition> assigned;
+  std::vector<TopicPartition> revoked;
+  RebalanceHandlers handlers;
+  handlers.on_assigned = [&](const std::vector<TopicPartition>& tps) {
+    assigned.insert(assigned.end(), tps.begin(), tps.end());
+  };
+  handlers.on_revoking = [&](const std::vector<TopicPartition>& tps, bool lost) {
+    EXPECT_FALSE(lost);
+    revoked.insert(revoked.end(), tps.begin(), tps.end());
+    store_advanced(tracker, *self);  // the owner's last word for the leaving partitions
+  };
+  {
+    auto consumer = make_consumer(config_for(kafka_.bootstraps(), group), handlers);
+    self = consumer.get();
+    auto records = poll_records(*consumer, 10);
+    ASSERT_EQ(records.size(), 10u);
+    for (const auto& m : records) {
+      auto ticket = tracker.track({m.topic, m.partition}, m.offset);
+      if (m.offset < 6) {
+        ASSERT_TRUE(tracker.ack(*ticket).ok());
+      }
+    }
+    // No explicit commit: close() revokes, the handler stores 6, the consumer commits.
+    ASSERT_TRUE(consumer->close().ok());
+  }
+  ASSERT_EQ(assigned.size(), 1u);
+  EXPECT_EQ(assigned[0], (TopicPartition{kTopic, 0}));
+  ASSERT_EQ(revoked.size(), 1u);
+  EXPECT_EQ(committed_offset(kafka_.bootstraps(), group, 0), 6);
+}
+
+TEST_F(ConsumerMockTest, AsyncCommitOnIntervalIsCounted) {
+  auto config = config_for(kafka_.bootstraps(), "g-async");
+  config.commit_interval = 100ms;
+  auto consumer = make_consumer(config);
+  auto records = poll_records(*consumer, 10);
+  ASSERT_EQ(records.size(), 10u);
+  ASSERT_TRUE(consumer->store_offset(kTopic, 0, 10).ok());
+  std::this_thread::sleep_for(120ms);
+  EXPECT_TRUE(consumer->commit_due());
+  ASSERT_TRUE(consumer->commit_async().ok());
+  EXPECT_FALSE(consumer->commit_due());
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (consumer->counters().commits.load() == 0 && std::chrono::steady_clock::now() < deadline) {
+    (void)consumer->poll(10, 100ms);  // serves the commit result
+  }
+  EXPECT_EQ(consumer->counters().commits.load(), 1u);
+  EXPECT_EQ(consumer->counters().messages.load(), 10u);
+  auto committed = consumer->committed(kTopic, 0, 5s);
+  ASSERT_TRUE(committed.ok());
+  EXPECT_EQ(*committed, 10);
+  EXPECT_EQ(consumer->lag(kTopic, 0), 0);
+}
+
+TEST_F(ConsumerMockTest, StoringForAnUnassignedPartitionFails) {
+  auto consumer = make_consumer(config_for(kafka_.bootstraps(), "g-unassigned"));
+  ASSERT_EQ(poll_records(*consumer, 1).size(), 1u);
+  auto stored = consumer->store_offset(kTopic, 7, 1);
+  EXPECT_FALSE(stored.ok());
+}
+
+TEST_F(ConsumerMockTest, PauseStopsDeliveryAndResumeContinuesWithoutGaps) {
+  auto consumer = make_consumer(config_for(kafka_.bootstraps(), "g-pause"));
+  auto first = poll_records(*consumer, 10);
+  ASSERT_EQ(first.size(), 10u);
+  ASSERT_TRUE(consumer->pause({{kTopic, 0}}).ok());
+  for (int n = 10; n < 15; ++n) ASSERT_TRUE(kafka_.produce(kTopic, 0, "record-" + std::to_string(n)));
+  EXPECT_TRUE(poll_for(*consumer, 1500ms).empty());
+  ASSERT_TRUE(consumer->resume({{kTopic, 0}}).ok());
+  auto rest = poll_records(*consumer, 5);
+  ASSERT_EQ(rest.size(), 5u);
+  for (std::size_t n = 0; n < rest.size(); ++n) EXPECT_EQ(rest[n].offset, static_cast<int64_t>(10 + n));
+}
+
+TEST(ConsumerRebalanceTest, CooperativeRebalanceRevokesOnlyWhatMovesAndCommitsIt) {
+  testing::MockKafka kafka;
+  kafka.create_topic(kTopic, 2);
+  for (int n = 0; n < 4; ++n) {
+    ASSERT_TRUE(kafka.produce(kTopic, 0, "p0-" + std::to_string(n)));
+    ASSERT_TRUE(kafka.produce(kTopic, 1, "p1-" + std::to_string(n)));
+  }
+  const std::string group = "g-coop";
+  OffsetTracker tracker;
+  Consumer* first_ptr = nullptr;
+  std::vector<TopicPartition> first_revoked;
+  RebalanceHandlers first_handlers;
+  first_handlers.on_revoking = [&](const std::vector<TopicPartition>& tps, bool lost) {
+    EXPECT_FALSE(lost);
+    first_revoked.insert(first_revoked.end(), tps.begin(), tps.end());
+    store_advanced(tracker, *first_ptr);
+    for (const auto& tp : tps) tracker.forget({tp.topic, tp.partition});
+  };
+  auto first_config = config_for(kafka.bootstraps(), group);
+  if (getenv("RDS_DEBUG_KAFKA")) first_config.extra["debug"] = "cgrp";
+  auto first = make_consumer(first_config, first_handlers);
+  first_ptr = first.get();
+  auto records = poll_records(*first, 8);
+  ASSERT_EQ(records.size(), 8u);
+  for (const auto& m : records) {
+    ASSERT_TRUE(tracker.ack(*tracker.track({m.topic, m.partition}, m.offset)).ok());
+  }
+  EXPECT_EQ(first->assignment().size(), 2u);
+
+  std::vector<TopicPartition> second_assigned;
+  RebalanceHandlers second_handlers;
+  second_handlers.on_assigned = [&](const std::vector<TopicPartition>& tps) {
+    second_assigned.insert(second_assigned.end(), tps.begin(), tps.end());
+  };
+  auto second = make_consumer(first_config, second_handlers);
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (second_assigned.empty() && std::chrono::steady_clock::now() < deadline) {
+    (void)first->poll(10, 50ms);
+    (void)second->poll(10, 50ms);
+  }
+  ASSERT_EQ(second_assigned.size(), 1u);
+  ASSERT_EQ(first_revoked.size(), 1u);  // incremental: only the partition that moved
+  EXPECT_EQ(first_revoked[0], second_assigned[0]);
+  EXPECT_EQ(first->assignment().size(), 1u);
+  // The moved partition's acknowledged records were committed before it went: the new owner
+  // starts after them and sees nothing old.
+  EXPECT_EQ(committed_offset(kafka.bootstraps(), group, second_assigned[0].partition), 4);
+  auto committed = second->committed(kTopic, second_assigned[0].partition, 5s);
+  ASSERT_TRUE(committed.ok()) << committed.error().message;
+  EXPECT_EQ(*committed, 4);
+  EXPECT_TRUE(poll_for(*second, 500ms).empty());
+  EXPECT_TRUE(second->close().ok());
+  EXPECT_TRUE(first->close().ok());
+}
+
+}  // namespace
+}  // namespace rds::kafka
