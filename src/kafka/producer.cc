@@ -147,12 +147,31 @@ Status ensure_topic(const std::string& bootstrap_servers, const std::string& top
     rd_kafka_conf_destroy(conf);
     return Error(ErrorCode::kInvalidArgument, fmt::format("bootstrap.servers: {}", errstr));
   }
+  // The metadata lookup below must not create the topic by itself (with the broker's defaults).
+  rd_kafka_conf_set(conf, "allow.auto.create.topics", "false", errstr, sizeof errstr);
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
   if (rk == nullptr) {
     rd_kafka_conf_destroy(conf);
     return Error(ErrorCode::kInternal, fmt::format("kafka admin client: {}", errstr));
   }
   std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)> rk_guard(rk, &rd_kafka_destroy);
+  // Look before creating: an existing topic needs no CreateTopics, which a client without CREATE
+  // permission (ACLs) is refused and which some brokers never answer (librdkafka's mock cluster
+  // has no admin API), so producing into an existing topic would fail or hang for `timeout`.
+  {
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+    if (rkt == nullptr) return from_rdkafka(rd_kafka_last_error(), fmt::format("topic {}", topic));
+    std::unique_ptr<rd_kafka_topic_t, decltype(&rd_kafka_topic_destroy)> rkt_guard(rkt, &rd_kafka_topic_destroy);
+    const rd_kafka_metadata_t* metadata = nullptr;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &metadata, static_cast<int>(timeout.count()));
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return from_rdkafka(err, fmt::format("fetching metadata for topic {} from {}", topic, bootstrap_servers));
+    }
+    const bool exists = metadata->topic_cnt == 1 && metadata->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
+                        metadata->topics[0].partition_cnt > 0;
+    rd_kafka_metadata_destroy(metadata);
+    if (exists) return ok_status();
+  }
   rd_kafka_NewTopic_t* new_topic =
       rd_kafka_NewTopic_new(topic.c_str(), partitions, replication_factor, errstr, sizeof errstr);
   if (new_topic == nullptr) {
