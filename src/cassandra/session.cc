@@ -749,6 +749,8 @@ void Session::close() {
   if (impl_) impl_->close();
 }
 
+bool Session::closed() const { return impl_->closed_; }
+
 const SessionConfig& Session::config() const { return impl_->config_; }
 
 }  // namespace rds::cassandra

@@ -143,6 +143,7 @@ class Session {
 
   // Fails requests still in flight, closes the connections and stops the loop. Idempotent.
   void close();
+  bool closed() const;
 
   const SessionConfig& config() const;
 

@@ -1,0 +1,81 @@
+#include "sink/cassandra/cassandra_sink_probe.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace rds::sink {
+
+double LatencyHistogram::bucket_bound_us(size_t k) { return kFirstBoundUs * std::pow(kGrowth, static_cast<double>(k)); }
+
+void LatencyHistogram::record(std::chrono::nanoseconds latency) {
+  const double us = static_cast<double>(latency.count()) / 1000.0;
+  size_t k = 0;
+  if (us > kFirstBoundUs) {
+    k = static_cast<size_t>(std::ceil(std::log(us / kFirstBoundUs) / std::log(kGrowth)));
+    k = std::min(k, kBuckets - 1);
+  }
+  counts_[k].fetch_add(1, std::memory_order_relaxed);
+}
+
+uint64_t LatencyHistogram::count() const {
+  uint64_t total = 0;
+  for (const auto& c : counts_) total += c.load(std::memory_order_relaxed);
+  return total;
+}
+
+std::chrono::microseconds LatencyHistogram::quantile(double q) const {
+  std::array<uint64_t, kBuckets> snapshot{};
+  uint64_t total = 0;
+  for (size_t k = 0; k < kBuckets; ++k) {
+    snapshot[k] = counts_[k].load(std::memory_order_relaxed);
+    total += snapshot[k];
+  }
+  if (total == 0) return std::chrono::microseconds(0);
+  const auto rank = static_cast<uint64_t>(std::ceil(std::clamp(q, 0.0, 1.0) * static_cast<double>(total)));
+  uint64_t seen = 0;
+  for (size_t k = 0; k < kBuckets; ++k) {
+    seen += snapshot[k];
+    if (seen >= std::max<uint64_t>(rank, 1)) {
+      return std::chrono::microseconds(static_cast<int64_t>(std::llround(bucket_bound_us(k))));
+    }
+  }
+  return std::chrono::microseconds(static_cast<int64_t>(std::llround(bucket_bound_us(kBuckets - 1))));
+}
+
+void CassandraSinkProbe::row_written(uint64_t bytes, std::chrono::nanoseconds latency) {
+  rows_written_.fetch_add(1, std::memory_order_relaxed);
+  bytes_written_.fetch_add(bytes, std::memory_order_relaxed);
+  latency_.record(latency);
+}
+
+void CassandraSinkProbe::row_failed() { rows_failed_.fetch_add(1, std::memory_order_relaxed); }
+
+std::string CassandraSinkProbe::error_label(const Error& error, std::optional<cql::CqlErrorCode> cql_code) {
+  if (cql_code) return cql::to_string(*cql_code);
+  return std::string(to_string(error.code));
+}
+
+void CassandraSinkProbe::attempt_failed(const Error& error, std::optional<cql::CqlErrorCode> cql_code) {
+  const std::string label = error_label(error, cql_code);
+  std::lock_guard lock(errors_mutex_);
+  ++errors_by_code_[label];
+}
+
+CassandraSinkProbe::Snapshot CassandraSinkProbe::snapshot() const {
+  Snapshot s;
+  s.rows_written = rows_written_.load(std::memory_order_relaxed);
+  s.bytes_written = bytes_written_.load(std::memory_order_relaxed);
+  s.rows_failed = rows_failed_.load(std::memory_order_relaxed);
+  s.retries = retries_.load(std::memory_order_relaxed);
+  s.in_flight = in_flight_.load(std::memory_order_relaxed);
+  {
+    std::lock_guard lock(errors_mutex_);
+    s.errors_by_code = errors_by_code_;
+  }
+  s.latency_count = latency_.count();
+  s.latency_p50 = latency_.quantile(0.50);
+  s.latency_p99 = latency_.quantile(0.99);
+  return s;
+}
+
+}  // namespace rds::sink

@@ -1,0 +1,80 @@
+#pragma once
+// Metrics of the Cassandra sink (style.md: component specifics in one *Probe class). Counters are
+// atomics; the error-code map takes a short lock. Labels are bounded: CQL error code names
+// ("write_timeout") or rds::ErrorCode names ("unavailable"), never messages.
+//
+// Thread: every method may be called from any thread (the sink calls them from the caller's thread
+// and from the session's loop thread).
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "core/error.h"
+#include "cql/errors.h"
+
+namespace rds::sink {
+
+// A fixed log-scale latency histogram: bucket k holds latencies up to kFirstBoundUs * 1.25^k
+// microseconds (50 us .. ~30 s); quantiles are the upper bound of the bucket that reaches them,
+// so they overstate by at most 25%.
+class LatencyHistogram {
+ public:
+  static constexpr size_t kBuckets = 64;
+  static constexpr double kFirstBoundUs = 50.0;
+  static constexpr double kGrowth = 1.25;
+
+  void record(std::chrono::nanoseconds latency);
+  uint64_t count() const;
+  // q in [0, 1]; 0 when empty.
+  std::chrono::microseconds quantile(double q) const;
+  static double bucket_bound_us(size_t k);
+
+ private:
+  std::array<std::atomic<uint64_t>, kBuckets> counts_{};
+};
+
+class CassandraSinkProbe {
+ public:
+  struct Snapshot {
+    uint64_t rows_written = 0;
+    uint64_t bytes_written = 0;  // bound value bytes of written rows
+    uint64_t rows_failed = 0;
+    uint64_t retries = 0;        // sink-level re-sends after retriable failures
+    int64_t in_flight = 0;
+    std::map<std::string, uint64_t> errors_by_code;  // failed attempts, by CQL or rds error code
+    uint64_t latency_count = 0;
+    std::chrono::microseconds latency_p50{0};
+    std::chrono::microseconds latency_p99{0};
+  };
+
+  void row_written(uint64_t bytes, std::chrono::nanoseconds latency);
+  void row_failed();
+  // One failed attempt (retried or not): counted by code.
+  void attempt_failed(const Error& error, std::optional<cql::CqlErrorCode> cql_code);
+  void row_retried() { retries_.fetch_add(1, std::memory_order_relaxed); }
+  void in_flight_add(int64_t delta) { in_flight_.fetch_add(delta, std::memory_order_relaxed); }
+
+  Snapshot snapshot() const;
+  const LatencyHistogram& latency() const { return latency_; }
+
+  // The label for an error: the CQL code name when the server sent one, else the rds code name.
+  static std::string error_label(const Error& error, std::optional<cql::CqlErrorCode> cql_code);
+
+ private:
+  std::atomic<uint64_t> rows_written_{0};
+  std::atomic<uint64_t> bytes_written_{0};
+  std::atomic<uint64_t> rows_failed_{0};
+  std::atomic<uint64_t> retries_{0};
+  std::atomic<int64_t> in_flight_{0};
+  LatencyHistogram latency_;
+  mutable std::mutex errors_mutex_;
+  std::map<std::string, uint64_t> errors_by_code_;
+};
+
+}  // namespace rds::sink
