@@ -1,0 +1,90 @@
+#pragma once
+// The process stage's metrics, in one small class (style.md "metrics live in one small *_probe
+// class per component"). One call both counts and, where a human should hear of it, logs (rate
+// limited per bounded reason), so the log and the counters cannot drift apart.
+//
+// Prometheus names (render_prometheus): <namespace>_process_<name>_total for counters,
+// <namespace>_process_<name> for gauges; the only label is `code` (RejectCode names plus
+// "sink_rejected"), a bounded set.
+//
+// Thread-safe: relaxed atomics; any thread may count, any thread may read.
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "process/record_validator.h"
+
+namespace rds::process {
+
+// Codes a dead letter can carry: every RejectCode, plus a row Cassandra refused for good.
+inline constexpr std::size_t kDeadLetterCodeCount = kRejectCodeCount + 1;
+inline constexpr std::string_view kSinkRejectedCode = "sink_rejected";
+
+struct ProcessorSnapshot {
+  uint64_t records_consumed = 0;
+  uint64_t bytes_consumed = 0;
+  uint64_t records_stored = 0;         // rows Cassandra acknowledged
+  uint64_t records_rejected = 0;       // by the validator or the sink, before the DLQ write
+  uint64_t records_dead_lettered = 0;  // DLQ writes delivered
+  std::array<uint64_t, kDeadLetterCodeCount> dead_lettered_by_code{};  // kAllRejectCodes order, then sink_rejected
+  uint64_t dead_letter_failures = 0;   // DLQ writes that failed (retried)
+  uint64_t sink_failures = 0;          // failed writes (retriable or not)
+  uint64_t retries = 0;                // writes retried after a backoff
+  uint64_t offsets_committed = 0;      // commit calls that carried new offsets
+  uint64_t commit_failures = 0;
+  uint64_t partitions_paused_total = 0;
+  uint64_t records_dropped_on_revoke = 0;  // in flight when their partition left (re-read by the next owner)
+  int64_t in_flight = 0;               // gauge: records polled and not yet acknowledged
+  int64_t paused_partitions = 0;       // gauge
+  int64_t lag = 0;                     // gauge: sum over assigned partitions of high watermark - position
+};
+
+class ProcessorProbe {
+ public:
+  void consumed(uint64_t records, uint64_t bytes);
+  void stored(uint64_t rows);
+  // A record that will be dead-lettered: counted and logged (at most every 10 s per code).
+  void rejected(std::string_view code, std::string_view topic, int32_t partition, int64_t offset,
+                std::string_view message);
+  void dead_lettered(std::string_view code);
+  void dead_letter_failed(std::string_view message);
+  void sink_failed(bool retriable, std::string_view message);
+  void retried();
+  void committed();
+  void commit_failed(std::string_view message);
+  void partition_paused();
+  void dropped_on_revoke(uint64_t records);
+  void set_in_flight(int64_t records);
+  void set_paused_partitions(int64_t partitions);
+  void set_lag(int64_t records);
+
+  ProcessorSnapshot snapshot() const;
+  // Prometheus text exposition format, HELP and TYPE lines included.
+  std::string render_prometheus(std::string_view name_space = "rdstream") const;
+
+  // Index of a code in dead_lettered_by_code; kDeadLetterCodeCount for an unknown code.
+  static std::size_t code_index(std::string_view code);
+  static std::string_view code_name(std::size_t index);
+
+ private:
+  std::atomic<uint64_t> records_consumed_{0};
+  std::atomic<uint64_t> bytes_consumed_{0};
+  std::atomic<uint64_t> records_stored_{0};
+  std::atomic<uint64_t> records_rejected_{0};
+  std::array<std::atomic<uint64_t>, kDeadLetterCodeCount> dead_lettered_{};
+  std::atomic<uint64_t> dead_letter_failures_{0};
+  std::atomic<uint64_t> sink_failures_{0};
+  std::atomic<uint64_t> retries_{0};
+  std::atomic<uint64_t> offsets_committed_{0};
+  std::atomic<uint64_t> commit_failures_{0};
+  std::atomic<uint64_t> partitions_paused_total_{0};
+  std::atomic<uint64_t> records_dropped_on_revoke_{0};
+  std::atomic<int64_t> in_flight_{0};
+  std::atomic<int64_t> paused_partitions_{0};
+  std::atomic<int64_t> lag_{0};
+};
+
+}  // namespace rds::process

@@ -1,0 +1,468 @@
+#include "process/table_config.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+namespace rds::process {
+namespace {
+
+// Collects every problem with its path, so one run shows them all.
+class Problems {
+ public:
+  void add(const std::string& path, std::string_view what) { list_.push_back(fmt::format("{}: {}", path, what)); }
+  bool empty() const { return list_.empty(); }
+  Error error() const { return Error(ErrorCode::kInvalidArgument, fmt::format("{}", fmt::join(list_, "; "))); }
+
+ private:
+  std::vector<std::string> list_;
+};
+
+std::string kind_of(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map: return "a map";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Scalar: return "a string";
+    default: return "nothing";
+  }
+}
+
+bool read_string(const YAML::Node& node, const std::string& path, Problems& problems, std::string* out) {
+  if (!node.IsScalar()) {
+    problems.add(path, fmt::format("expected a string, got {}", kind_of(node)));
+    return false;
+  }
+  *out = node.Scalar();
+  return true;
+}
+
+bool read_bool(const YAML::Node& node, const std::string& path, Problems& problems, bool* out) {
+  // yaml-cpp reads the seed's `False` as false (true/True/TRUE, yes, on... likewise).
+  if (!node.IsScalar() || !YAML::convert<bool>::decode(node, *out)) {
+    problems.add(path, "expected true or false");
+    return false;
+  }
+  return true;
+}
+
+template <typename Int>
+bool read_int(const YAML::Node& node, const std::string& path, long long min, long long max, Problems& problems,
+              Int* out) {
+  long long value = 0;
+  if (!node.IsScalar() || !YAML::convert<long long>::decode(node, value)) {
+    problems.add(path, "expected an integer");
+    return false;
+  }
+  if (value < min || value > max) {
+    problems.add(path, fmt::format("must be between {} and {}", min, max));
+    return false;
+  }
+  *out = static_cast<Int>(value);
+  return true;
+}
+
+// CQL unquoted identifiers: letters, digits and underscores, not starting with a digit (we keep
+// to these so that the statements need no quoting).
+bool is_identifier(std::string_view name) {
+  if (name.empty() || name.size() > 48 || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+bool is_supported_scalar(cql::TypeId id) {
+  switch (id) {
+    case cql::TypeId::kAscii:
+    case cql::TypeId::kVarchar:
+    case cql::TypeId::kInt:
+    case cql::TypeId::kBigint:
+    case cql::TypeId::kSmallint:
+    case cql::TypeId::kTinyint:
+    case cql::TypeId::kFloat:
+    case cql::TypeId::kDouble:
+    case cql::TypeId::kBoolean:
+    case cql::TypeId::kUuid:
+    case cql::TypeId::kTimeuuid:
+    case cql::TypeId::kTimestamp:
+    case cql::TypeId::kDate:
+    case cql::TypeId::kBlob:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void read_replication(const YAML::Node& node, const std::string& path, Problems& problems, Replication* out) {
+  if (!node.IsMap()) {
+    problems.add(path, fmt::format("expected a map, got {}", kind_of(node)));
+    return;
+  }
+  Replication replication;
+  replication.dc_factors.clear();
+  bool has_class = false;
+  bool has_factor = false;
+  for (const auto& entry : node) {
+    const std::string key = entry.first.Scalar();
+    const std::string key_path = fmt::format("{}.{}", path, key);
+    if (key == "class") {
+      has_class = read_string(entry.second, key_path, problems, &replication.strategy);
+      // Cassandra accepts the fully qualified names too.
+      const std::string prefix = "org.apache.cassandra.locator.";
+      if (replication.strategy.rfind(prefix, 0) == 0) replication.strategy = replication.strategy.substr(prefix.size());
+    } else if (key == "replication_factor") {
+      has_factor = read_int(entry.second, key_path, 1, 100, problems, &replication.replication_factor);
+    } else {
+      int factor = 0;
+      if (read_int(entry.second, key_path, 0, 100, problems, &factor)) replication.dc_factors[key] = factor;
+    }
+  }
+  if (!has_class) {
+    problems.add(path + ".class", "missing (SimpleStrategy or NetworkTopologyStrategy)");
+  } else if (replication.strategy == "SimpleStrategy") {
+    if (!replication.dc_factors.empty()) problems.add(path, "SimpleStrategy takes only replication_factor");
+    if (!has_factor) problems.add(path + ".replication_factor", "missing");
+  } else if (replication.strategy == "NetworkTopologyStrategy") {
+    if (has_factor) problems.add(path + ".replication_factor", "NetworkTopologyStrategy takes <data centre>: <factor>");
+    if (replication.dc_factors.empty()) problems.add(path, "NetworkTopologyStrategy needs at least one data centre");
+  } else {
+    problems.add(path + ".class",
+                 fmt::format("'{}' must be SimpleStrategy or NetworkTopologyStrategy", replication.strategy));
+  }
+  *out = std::move(replication);
+}
+
+}  // namespace
+
+const std::set<std::string> kSessionKeys = {
+    "contact_points", "port", "username", "password", "credentials", "compression", "connections_per_host",
+    "connect_timeout_ms", "request_timeout_ms", "heartbeat_interval_ms", "consistency", "default_consistency",
+    "token_aware", "discover_peers", "reconnect", "retry", "sink", "local_dc",
+};
+
+Result<cql::DataType> spark_type(std::string_view name) {
+  static const std::map<std::string_view, cql::TypeId> kTypes = {
+      {"StringType", cql::TypeId::kVarchar},   {"IntegerType", cql::TypeId::kInt},
+      {"LongType", cql::TypeId::kBigint},      {"ShortType", cql::TypeId::kSmallint},
+      {"ByteType", cql::TypeId::kTinyint},     {"DoubleType", cql::TypeId::kDouble},
+      {"FloatType", cql::TypeId::kFloat},      {"BooleanType", cql::TypeId::kBoolean},
+      {"TimestampType", cql::TypeId::kTimestamp}, {"DateType", cql::TypeId::kDate},
+      {"BinaryType", cql::TypeId::kBlob},
+  };
+  auto it = kTypes.find(name);
+  if (it == kTypes.end()) {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("'{}' is not a supported Spark type (StringType, IntegerType, LongType, ShortType, "
+                             "ByteType, DoubleType, FloatType, BooleanType, TimestampType, DateType, BinaryType)",
+                             name));
+  }
+  return cql::DataType(it->second);
+}
+
+Result<cql::DataType> cql_scalar_type(std::string_view name) {
+  static const std::map<std::string_view, cql::TypeId> kTypes = {
+      {"text", cql::TypeId::kVarchar},    {"varchar", cql::TypeId::kVarchar}, {"ascii", cql::TypeId::kAscii},
+      {"int", cql::TypeId::kInt},         {"bigint", cql::TypeId::kBigint},   {"smallint", cql::TypeId::kSmallint},
+      {"tinyint", cql::TypeId::kTinyint}, {"float", cql::TypeId::kFloat},     {"double", cql::TypeId::kDouble},
+      {"boolean", cql::TypeId::kBoolean}, {"uuid", cql::TypeId::kUuid},       {"timeuuid", cql::TypeId::kTimeuuid},
+      {"timestamp", cql::TypeId::kTimestamp}, {"date", cql::TypeId::kDate},   {"blob", cql::TypeId::kBlob},
+  };
+  std::string lower(name);
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  auto it = kTypes.find(lower);
+  if (it == kTypes.end()) {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("'{}' is not a supported CQL type (text, varchar, ascii, int, bigint, smallint, "
+                             "tinyint, float, double, boolean, uuid, timeuuid, timestamp, date, blob)",
+                             name));
+  }
+  return cql::DataType(it->second);
+}
+
+TableConfig default_table() {
+  TableConfig config;
+  config.columns.push_back({"id", cql::DataType(cql::TypeId::kUuid), false});
+  for (const char* name : {"first_name", "last_name", "gender", "address", "post_code", "email", "username",
+                           "registered_date", "phone", "picture"}) {
+    config.columns.push_back({name, cql::DataType(cql::TypeId::kVarchar), false});
+  }
+  config.form = TableConfigForm::kBuiltIn;
+  return config;
+}
+
+Status TableConfig::validate(std::string_view path) const {
+  Problems problems;
+  const std::string base(path);
+  if (!is_identifier(keyspace)) problems.add(base + ".keyspace", fmt::format("'{}' is not a CQL identifier ([A-Za-z_][A-Za-z0-9_]*, at most 48)", keyspace));
+  if (!is_identifier(table)) problems.add(base + ".table", fmt::format("'{}' is not a CQL identifier ([A-Za-z_][A-Za-z0-9_]*, at most 48)", table));
+  if (columns.empty()) problems.add(base + ".columns", "must list at least the primary key");
+  std::set<std::string> seen;
+  for (std::size_t index = 0; index < columns.size(); ++index) {
+    const auto& column = columns[index];
+    const std::string column_path = fmt::format("{}.columns[{}]", base, index);
+    if (!is_identifier(column.name)) {
+      problems.add(column_path + ".name", fmt::format("'{}' is not a CQL identifier", column.name));
+    }
+    if (!seen.insert(column.name).second) problems.add(column_path + ".name", fmt::format("duplicate column '{}'", column.name));
+    if (!is_supported_scalar(column.type.id)) {
+      problems.add(column_path + ".type", fmt::format("{} is not supported (scalar types only)", column.type.to_cql()));
+    }
+  }
+  const ColumnSpec* key = find(primary_key);
+  if (key == nullptr) {
+    problems.add(base + ".primary_key", fmt::format("no column named '{}'", primary_key));
+  } else {
+    if (key->type.id != cql::TypeId::kUuid && key->type.id != cql::TypeId::kTimeuuid) {
+      problems.add(base + ".primary_key", fmt::format("'{}' must be a uuid column (records carry a UUID id)", primary_key));
+    }
+    if (key->nullable) problems.add(base + ".primary_key", fmt::format("'{}' cannot be nullable", primary_key));
+  }
+  if (max_value_bytes < 1 || max_value_bytes > 16 * 1024 * 1024) {
+    problems.add(base + ".max_value_bytes", "must be between 1 and 16777216");
+  }
+  if (max_record_bytes < 2 || max_record_bytes > 64 * 1024 * 1024) {
+    problems.add(base + ".max_record_bytes", "must be between 2 and 67108864");
+  }
+  if (problems.empty()) return ok_status();
+  return problems.error();
+}
+
+const ColumnSpec* TableConfig::find(std::string_view column) const {
+  for (const auto& c : columns) {
+    if (c.name == column) return &c;
+  }
+  return nullptr;
+}
+
+std::string TableConfig::qualified_name() const { return fmt::format("{}.{}", keyspace, table); }
+
+std::string TableConfig::insert_statement() const {
+  std::vector<std::string> names;
+  std::vector<std::string> markers;
+  for (const auto& c : columns) {
+    names.push_back(c.name);
+    markers.push_back("?");
+  }
+  return fmt::format("INSERT INTO {} ({}) VALUES ({})", qualified_name(), fmt::join(names, ", "),
+                     fmt::join(markers, ", "));
+}
+
+std::string TableConfig::create_table_statement() const {
+  std::vector<std::string> defs;
+  for (const auto& c : columns) {
+    defs.push_back(fmt::format("{} {}{}", c.name, c.type.to_cql(), c.name == primary_key ? " PRIMARY KEY" : ""));
+  }
+  return fmt::format("CREATE TABLE IF NOT EXISTS {} ({})", qualified_name(), fmt::join(defs, ", "));
+}
+
+Result<TableConfig> parse_seed_table(const YAML::Node& node, std::string_view table_name, std::string_view path) {
+  const std::string base(path);
+  Problems problems;
+  TableConfig config;
+  config.form = TableConfigForm::kSeed;
+  config.table = std::string(table_name);
+  if (!node.IsMap()) {
+    problems.add(base, fmt::format("expected a map, got {}", kind_of(node)));
+    return problems.error();
+  }
+  bool has_schema = false;
+  for (const auto& entry : node) {
+    const std::string key = entry.first.Scalar();
+    const std::string key_path = fmt::format("{}.{}", base, key);
+    if (key == "create_table_path") {
+      read_string(entry.second, key_path, problems, &config.create_table_path);
+    } else if (key == "format") {
+      std::string format;
+      if (read_string(entry.second, key_path, problems, &format) && format != "sql" && format != "cql") {
+        problems.add(key_path, fmt::format("expected 'sql' (or 'cql'), got '{}'", format));
+      }
+    } else if (key == "schema") {
+      has_schema = true;
+      if (!entry.second.IsSequence() || entry.second.size() == 0) {
+        problems.add(key_path, "expected a non-empty list of {column_name, data_type, nullable}");
+        continue;
+      }
+      for (std::size_t index = 0; index < entry.second.size(); ++index) {
+        const YAML::Node& item = entry.second[index];
+        const std::string item_path = fmt::format("{}[{}]", key_path, index);
+        if (!item.IsMap()) {
+          problems.add(item_path, fmt::format("expected a map, got {}", kind_of(item)));
+          continue;
+        }
+        ColumnSpec column;
+        bool has_name = false;
+        bool has_type = false;
+        std::string type_name;
+        for (const auto& field : item) {
+          const std::string name = field.first.Scalar();
+          const std::string field_path = fmt::format("{}.{}", item_path, name);
+          if (name == "column_name") {
+            has_name = read_string(field.second, field_path, problems, &column.name);
+          } else if (name == "data_type") {
+            has_type = read_string(field.second, field_path, problems, &type_name);
+          } else if (name == "nullable") {
+            read_bool(field.second, field_path, problems, &column.nullable);
+          } else {
+            problems.add(field_path, "unknown key (expected column_name, data_type or nullable)");
+          }
+        }
+        if (!has_name) problems.add(item_path + ".column_name", "missing");
+        if (!has_type) {
+          problems.add(item_path + ".data_type", "missing");
+        } else {
+          auto type = spark_type(type_name);
+          if (!type.ok()) {
+            problems.add(item_path + ".data_type", type.error().message);
+          } else {
+            column.type = *type;
+          }
+        }
+        // The DDL's `id UUID PRIMARY KEY` (compat.md): the schema's StringType is the record's.
+        if (column.name == TableConfig::kIdColumn) column.type = cql::DataType(cql::TypeId::kUuid);
+        config.columns.push_back(std::move(column));
+      }
+    } else {
+      problems.add(key_path, "unknown key (expected create_table_path, format or schema)");
+    }
+  }
+  if (!has_schema) problems.add(base + ".schema", "missing");
+  if (!problems.empty()) return problems.error();
+  // The key first, as the DDL has it; the others in the schema's order.
+  std::stable_partition(config.columns.begin(), config.columns.end(),
+                        [](const ColumnSpec& c) { return c.name == TableConfig::kIdColumn; });
+  RDS_TRY(config.validate(base));
+  return config;
+}
+
+Result<TableConfig> parse_native_table(const YAML::Node& node, TableConfig base_config, std::string_view path,
+                                       const std::set<std::string>& foreign_keys) {
+  const std::string base(path);
+  Problems problems;
+  TableConfig config = std::move(base_config);
+  config.form = TableConfigForm::kNative;
+  if (!node.IsMap()) {
+    problems.add(base, fmt::format("expected a map, got {}", kind_of(node)));
+    return problems.error();
+  }
+  for (const auto& entry : node) {
+    const std::string key = entry.first.Scalar();
+    const std::string key_path = fmt::format("{}.{}", base, key);
+    if (key == "keyspace") {
+      read_string(entry.second, key_path, problems, &config.keyspace);
+    } else if (key == "table") {
+      read_string(entry.second, key_path, problems, &config.table);
+    } else if (key == "replication") {
+      read_replication(entry.second, key_path, problems, &config.replication);
+    } else if (key == "primary_key") {
+      read_string(entry.second, key_path, problems, &config.primary_key);
+    } else if (key == "strict_columns") {
+      read_bool(entry.second, key_path, problems, &config.strict_columns);
+    } else if (key == "text_from_scalars") {
+      read_bool(entry.second, key_path, problems, &config.text_from_scalars);
+    } else if (key == "max_value_bytes") {
+      read_int(entry.second, key_path, 1, 16LL * 1024 * 1024, problems, &config.max_value_bytes);
+    } else if (key == "max_record_bytes") {
+      read_int(entry.second, key_path, 2, 64LL * 1024 * 1024, problems, &config.max_record_bytes);
+    } else if (key == "create_table_path") {
+      read_string(entry.second, key_path, problems, &config.create_table_path);
+    } else if (key == "columns") {
+      config.columns.clear();
+      if (!entry.second.IsSequence() || entry.second.size() == 0) {
+        problems.add(key_path, "expected a non-empty list of {name, type, nullable}");
+        continue;
+      }
+      for (std::size_t index = 0; index < entry.second.size(); ++index) {
+        const YAML::Node& item = entry.second[index];
+        const std::string item_path = fmt::format("{}[{}]", key_path, index);
+        if (!item.IsMap()) {
+          problems.add(item_path, fmt::format("expected a map, got {}", kind_of(item)));
+          continue;
+        }
+        ColumnSpec column;
+        bool has_name = false;
+        bool has_type = false;
+        for (const auto& field : item) {
+          const std::string name = field.first.Scalar();
+          const std::string field_path = fmt::format("{}.{}", item_path, name);
+          if (name == "name") {
+            has_name = read_string(field.second, field_path, problems, &column.name);
+          } else if (name == "type") {
+            std::string type_name;
+            if (read_string(field.second, field_path, problems, &type_name)) {
+              has_type = true;
+              auto type = cql_scalar_type(type_name);
+              if (!type.ok()) {
+                problems.add(field_path, type.error().message);
+              } else {
+                column.type = *type;
+              }
+            }
+          } else if (name == "nullable") {
+            read_bool(field.second, field_path, problems, &column.nullable);
+          } else {
+            problems.add(field_path, "unknown key (expected name, type or nullable)");
+          }
+        }
+        if (!has_name) problems.add(item_path + ".name", "missing");
+        if (!has_type) problems.add(item_path + ".type", "missing");
+        config.columns.push_back(std::move(column));
+      }
+    } else if (foreign_keys.count(key) == 0) {
+      problems.add(key_path,
+                   "unknown key (expected keyspace, table, replication, primary_key, columns, strict_columns, "
+                   "text_from_scalars, max_value_bytes, max_record_bytes or create_table_path)");
+    }
+  }
+  if (!problems.empty()) return problems.error();
+  RDS_TRY(config.validate(base));
+  return config;
+}
+
+Result<TableConfig> load_table(const YAML::Node& document) {
+  if (document && !document.IsNull() && !document.IsMap()) {
+    return Error(ErrorCode::kInvalidArgument, fmt::format("configuration: expected a map, got {}", kind_of(document)));
+  }
+  TableConfig config = default_table();
+  if (document && document.IsMap()) {
+    const YAML::Node databases = document["databases"];
+    if (databases && databases.IsMap()) {
+      const YAML::Node cassandra_db = databases["cassandra_db"];
+      if (cassandra_db && cassandra_db.IsMap()) {
+        const YAML::Node section = cassandra_db[std::string(TableConfig::kDefaultTable)];
+        if (section) {
+          auto seed = parse_seed_table(section);
+          if (!seed.ok()) return seed.take_error();
+          config = std::move(seed).value();
+        }
+      }
+    }
+    const YAML::Node native = document["cassandra"];
+    if (native) return parse_native_table(native, std::move(config));
+  }
+  return config;
+}
+
+Result<TableConfig> load_table_text(std::string_view yaml_text) {
+  YAML::Node document;
+  try {
+    document = YAML::Load(std::string(yaml_text));
+  } catch (const YAML::Exception& e) {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("configuration: YAML syntax error at line {}, column {}: {}", e.mark.line + 1,
+                             e.mark.column + 1, e.msg));
+  }
+  return load_table(document);
+}
+
+Result<TableConfig> load_table_file(const std::string& file_path) {
+  std::ifstream in(file_path);
+  if (!in) return Error(ErrorCode::kNotFound, fmt::format("reading {}: cannot open the file", file_path));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  auto config = load_table_text(buffer.str());
+  if (!config.ok()) return config.error().with_context(file_path);
+  return config;
+}
+
+}  // namespace rds::process

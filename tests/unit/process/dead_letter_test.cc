@@ -1,0 +1,125 @@
+// The dead-letter publisher against librdkafka's mock cluster: what arrives on <topic>.dlq, and
+// that a failed DLQ write is reported as failed (so its source offset is not acknowledged).
+#include "process/dead_letter.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+
+#include "kafka/consumer.h"
+#include "unit/process/kafka_mock.h"
+
+namespace rds::process {
+namespace {
+
+using namespace std::chrono_literals;
+
+DeadLetter letter(int64_t offset) {
+  DeadLetter l;
+  l.source_topic = "users_created";
+  l.source_partition = 2;
+  l.source_offset = offset;
+  l.key = "key-" + std::to_string(offset);
+  l.value = std::string("{\"id\":\"nope\"}\0binary", 20);
+  l.code = "bad_uuid";
+  l.message = "'id' is 'nope', not a UUID";
+  return l;
+}
+
+TEST(DeadLetterTest, HeadersArePureAndOrdered) {
+  auto headers = dead_letter_headers(letter(17));
+  ASSERT_EQ(headers.size(), 5u);
+  EXPECT_EQ(headers[0], (std::pair<std::string, std::string>{"rdstream.error.code", "bad_uuid"}));
+  EXPECT_EQ(headers[1].first, "rdstream.error.message");
+  EXPECT_EQ(headers[2], (std::pair<std::string, std::string>{"rdstream.source.topic", "users_created"}));
+  EXPECT_EQ(headers[3], (std::pair<std::string, std::string>{"rdstream.source.partition", "2"}));
+  EXPECT_EQ(headers[4], (std::pair<std::string, std::string>{"rdstream.source.offset", "17"}));
+  DeadLetter long_message = letter(1);
+  long_message.message = std::string(30, 'a') + "\xc3\xa9" + std::string(100, 'b');  // é straddles the cut
+  const std::string cut = dead_letter_headers(long_message, 31)[1].second;
+  EXPECT_EQ(cut, std::string(30, 'a') + "...");
+}
+
+TEST(DeadLetterTest, ConfigValidationAndTopicNames) {
+  DeadLetterConfig config;
+  EXPECT_TRUE(config.validate().ok());
+  EXPECT_EQ(config.topic_for("users_created"), "users_created.dlq");
+  config.topic = "all-dead";
+  EXPECT_EQ(config.topic_for("users_created"), "all-dead");
+  config.topic.clear();
+  config.topic_suffix.clear();
+  auto status = config.validate();
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.error().message.find("process.dead_letter.topic_suffix"), std::string::npos);
+}
+
+TEST(DeadLetterTest, DeliversKeyValueAndHeadersThenReportsEachToken) {
+  testing::MockKafka kafka;
+  kafka.create_topic("users_created.dlq", 1);
+  DeadLetterConfig config;
+  config.bootstrap_servers = kafka.bootstraps();
+  std::map<uint64_t, DeadLetterDelivery> deliveries;
+  auto publisher = DeadLetterPublisher::create(config, [&](const DeadLetterDelivery& d) { deliveries[d.token] = d; });
+  ASSERT_TRUE(publisher.ok()) << publisher.error().message;
+  ASSERT_TRUE((*publisher)->publish(letter(5), 105).ok());
+  DeadLetter no_key = letter(6);
+  no_key.key.reset();
+  ASSERT_TRUE((*publisher)->publish(no_key, 106).ok());
+  ASSERT_TRUE((*publisher)->flush(10s).ok());
+  ASSERT_EQ(deliveries.size(), 2u);
+  EXPECT_TRUE(deliveries[105].status.ok());
+  EXPECT_EQ(deliveries[105].topic, "users_created.dlq");
+  EXPECT_EQ(deliveries[105].offset, 0);
+  EXPECT_TRUE(deliveries[106].status.ok());
+  EXPECT_EQ((*publisher)->in_flight(), 0u);
+
+  kafka::ConsumerConfig consumer_config;
+  consumer_config.bootstrap_servers = kafka.bootstraps();
+  consumer_config.group_id = "dlq-reader";
+  consumer_config.topics = {"users_created.dlq"};
+  consumer_config.session_timeout_ms = 6000;
+  consumer_config.max_poll_interval_ms = 10000;
+  auto consumer = kafka::Consumer::create(consumer_config, {});
+  ASSERT_TRUE(consumer.ok());
+  std::vector<kafka::Message> got;
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (got.size() < 2 && std::chrono::steady_clock::now() < deadline) {
+    auto batch = (*consumer)->poll(10, 200ms);
+    ASSERT_TRUE(batch.ok());
+    for (auto& m : *batch) got.push_back(std::move(m));
+  }
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].key, "key-5");
+  EXPECT_EQ(got[0].value, letter(5).value);  // untouched, embedded NUL included
+  std::map<std::string, std::optional<std::string>> headers(got[0].headers.begin(), got[0].headers.end());
+  EXPECT_EQ(headers["rdstream.error.code"], "bad_uuid");
+  EXPECT_EQ(headers["rdstream.error.message"], "'id' is 'nope', not a UUID");
+  EXPECT_EQ(headers["rdstream.source.topic"], "users_created");
+  EXPECT_EQ(headers["rdstream.source.partition"], "2");
+  EXPECT_EQ(headers["rdstream.source.offset"], "5");
+  EXPECT_EQ(got[1].key, std::nullopt);
+}
+
+TEST(DeadLetterTest, AFailedWriteIsReportedAsFailed) {
+  testing::MockKafka kafka;
+  kafka.create_topic("users_created.dlq", 1);
+  DeadLetterConfig config;
+  config.bootstrap_servers = kafka.bootstraps();
+  config.message_timeout_ms = 1000;
+  std::vector<DeadLetterDelivery> deliveries;
+  auto publisher = DeadLetterPublisher::create(config, [&](const DeadLetterDelivery& d) { deliveries.push_back(d); });
+  ASSERT_TRUE(publisher.ok());
+  // The broker answers every produce request with a permanent error.
+  rd_kafka_mock_push_request_errors(kafka.cluster(), 0 /* Produce */, 3, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
+                                    RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
+                                    RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+  ASSERT_TRUE((*publisher)->publish(letter(9), 9).ok());
+  (void)(*publisher)->flush(10s);
+  ASSERT_EQ(deliveries.size(), 1u);
+  EXPECT_EQ(deliveries[0].token, 9u);
+  EXPECT_FALSE(deliveries[0].status.ok());
+}
+
+}  // namespace
+}  // namespace rds::process
