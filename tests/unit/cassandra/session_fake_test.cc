@@ -1,0 +1,333 @@
+// Session, Connection and CassandraSink failure paths against the in-process fake Cassandra.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "cassandra/session.h"
+#include "sink/cassandra/cassandra_sink.h"
+#include "support/fake_cql_server.h"
+
+namespace rds::cassandra {
+namespace {
+
+using cql::CqlErrorCode;
+using cql::Opcode;
+using std::chrono::milliseconds;
+using test::FakeCqlServer;
+using test::FakeReply;
+using test::FakeRequest;
+
+SessionConfig config_for(const FakeCqlServer& server) {
+  SessionConfig config;
+  config.port = server.port();
+  config.connections_per_host = 1;
+  config.connect_timeout = milliseconds(2000);
+  config.request_timeout = milliseconds(2000);
+  config.reconnect.initial = milliseconds(20);
+  config.reconnect.max_delay = milliseconds(100);
+  config.retry.backoff.initial = milliseconds(5);
+  config.retry.backoff.max_delay = milliseconds(20);
+  return config;
+}
+
+std::unique_ptr<Session> connect(const SessionConfig& config) {
+  auto s = Session::connect(config);
+  EXPECT_TRUE(s.ok()) << s.error().message;
+  return s.ok() ? std::move(*s) : nullptr;
+}
+
+Statement insert_statement(Session& session, int32_t id, bool idempotent) {
+  auto prepared = session.prepare("INSERT INTO fake_ks.fake_table (id) VALUES (?)");
+  EXPECT_TRUE(prepared.ok());
+  auto s = (*prepared)->bind({cql::Value(id)});
+  EXPECT_TRUE(s.ok());
+  s->idempotent = idempotent;
+  return std::move(*s);
+}
+
+// Fails the first `n` EXECUTEs with `reply`.
+test::FakeScript fail_first_executes(int n, FakeReply reply) {
+  return [n, reply](const FakeRequest& r) -> std::optional<FakeReply> {
+    if (r.opcode == Opcode::kExecute && r.sequence <= n) return reply;
+    return std::nullopt;
+  };
+}
+
+TEST(SessionFake, ConnectsAndQueries) {
+  FakeCqlServer server;
+  auto session = connect(config_for(server));
+  ASSERT_TRUE(session);
+  auto r = session->query("INSERT INTO x (a) VALUES (1)");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(std::holds_alternative<cql::VoidResult>(r->message));
+  EXPECT_EQ(server.requests(Opcode::kStartup), 1);
+}
+
+TEST(SessionFake, LogsInWithPasswordAuthenticator) {
+  FakeCqlServer server;
+  server.require_credentials("cassandra", "secret");
+  auto config = config_for(server);
+  config.credentials = {"cassandra", "secret"};
+  ASSERT_TRUE(connect(config));
+  config.credentials.password = "wrong";
+  auto bad = Session::connect(config);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, ErrorCode::kAuth);
+  EXPECT_NE(bad.error().message.find("logging in as 'cassandra'"), std::string::npos) << bad.error().message;
+}
+
+TEST(SessionFake, NoServerIsUnavailable) {
+  uint16_t port;
+  {
+    FakeCqlServer gone;
+    port = gone.port();
+  }
+  SessionConfig config;
+  config.port = port;
+  config.connect_timeout = milliseconds(500);
+  auto s = Session::connect(config);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kUnavailable);
+  EXPECT_TRUE(s.error().retriable);
+}
+
+TEST(SessionFake, OverloadedRetriedOnlyWhenIdempotent) {
+  FakeCqlServer server;
+  auto session = connect(config_for(server));
+  ASSERT_TRUE(session);
+  server.set_script(fail_first_executes(1, FakeReply::overloaded()));
+  auto ok = session->execute_sync(insert_statement(*session, 1, true));
+  ASSERT_TRUE(ok.response.ok()) << ok.response.error().message;
+  EXPECT_EQ(ok.attempts, 2);
+
+  server.set_script(fail_first_executes(3, FakeReply::overloaded()));
+  auto failed = session->execute_sync(insert_statement(*session, 1, false));
+  ASSERT_FALSE(failed.response.ok());
+  EXPECT_EQ(failed.cql_code, CqlErrorCode::kOverloaded);
+  EXPECT_EQ(failed.attempts, 1);
+  EXPECT_TRUE(failed.response.error().retriable);
+}
+
+TEST(SessionFake, WriteTimeoutRetriedOnlyWhenIdempotent) {
+  FakeCqlServer server;
+  auto session = connect(config_for(server));
+  ASSERT_TRUE(session);
+  server.set_script(fail_first_executes(2, FakeReply::write_timeout()));
+  auto ok = session->execute_sync(insert_statement(*session, 1, true));
+  ASSERT_TRUE(ok.response.ok()) << ok.response.error().message;
+  EXPECT_EQ(ok.attempts, 3);
+
+  server.set_script(fail_first_executes(100, FakeReply::write_timeout()));
+  auto failed = session->execute_sync(insert_statement(*session, 1, false));
+  EXPECT_EQ(failed.cql_code, CqlErrorCode::kWriteTimeout);
+  EXPECT_EQ(failed.attempts, 1);
+  // Idempotent but always timing out: gives up after max_retries.
+  auto exhausted = session->execute_sync(insert_statement(*session, 1, true));
+  EXPECT_EQ(exhausted.cql_code, CqlErrorCode::kWriteTimeout);
+  EXPECT_EQ(exhausted.attempts, 1 + RetryPolicyConfig::kDefaultMaxRetries);
+}
+
+TEST(SessionFake, SyntaxErrorNeverRetried) {
+  FakeCqlServer server;
+  auto session = connect(config_for(server));
+  ASSERT_TRUE(session);
+  server.set_script([](const FakeRequest& r) -> std::optional<FakeReply> {
+    if (r.opcode == Opcode::kQuery && r.query == "SELEC") return FakeReply::error(CqlErrorCode::kSyntaxError, "line 1");
+    return std::nullopt;
+  });
+  auto s = Statement::of("SELEC");
+  s.idempotent = true;
+  auto r = session->execute_sync(std::move(s));
+  EXPECT_EQ(r.cql_code, CqlErrorCode::kSyntaxError);
+  EXPECT_EQ(r.attempts, 1);
+  EXPECT_FALSE(r.response.error().retriable);
+}
+
+TEST(SessionFake, RepreparesOnUnprepared) {
+  FakeCqlServer server;
+  auto session = connect(config_for(server));
+  ASSERT_TRUE(session);
+  auto statement = insert_statement(*session, 7, false);
+  EXPECT_EQ(server.requests(Opcode::kPrepare), 1);
+  server.forget_prepared();
+  auto r = session->execute_sync(statement);
+  ASSERT_TRUE(r.response.ok()) << r.response.error().message;
+  EXPECT_EQ(r.attempts, 2);
+  EXPECT_EQ(server.requests(Opcode::kPrepare), 2);
+  EXPECT_EQ(server.requests(Opcode::kExecute), 2);
+}
+
+TEST(SessionFake, SlowServerHitsTheRequestTimeout) {
+  FakeCqlServer server;
+  auto session = connect(config_for(server));
+  ASSERT_TRUE(session);
+  server.set_script([](const FakeRequest& r) -> std::optional<FakeReply> {
+    if (r.opcode == Opcode::kQuery) return FakeReply::void_result(milliseconds(1500));
+    return std::nullopt;
+  });
+  auto s = Statement::of("INSERT slow");
+  s.timeout = milliseconds(100);
+  const auto started = std::chrono::steady_clock::now();
+  auto r = session->execute_sync(std::move(s));
+  const auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_FALSE(r.response.ok());
+  EXPECT_EQ(r.response.error().code, ErrorCode::kTimeout);
+  EXPECT_TRUE(r.response.error().retriable);
+  EXPECT_LT(took, milliseconds(1000));
+  // The late answer arrives on a stream that is still reserved and is dropped; the connection
+  // keeps working.
+  server.set_script(nullptr);
+  std::this_thread::sleep_for(milliseconds(1600));
+  EXPECT_TRUE(session->query("INSERT fast").ok());
+}
+
+TEST(SessionFake, SocketClosedMidRequestFailsInFlightAndReconnects) {
+  FakeCqlServer server;
+  auto session = connect(config_for(server));
+  ASSERT_TRUE(session);
+  std::atomic<bool> close_next{true};
+  server.set_script([&](const FakeRequest& r) -> std::optional<FakeReply> {
+    if (r.opcode == Opcode::kQuery && close_next.exchange(false)) return FakeReply::close();
+    return std::nullopt;
+  });
+  auto lost = session->execute_sync(Statement::of("INSERT lost"));  // not idempotent: not retried
+  ASSERT_FALSE(lost.response.ok());
+  EXPECT_EQ(lost.response.error().code, ErrorCode::kUnavailable);
+  EXPECT_TRUE(lost.response.error().retriable);
+  // Idempotent requests sent after the drop succeed once the pool has reconnected.
+  for (int i = 0; i < 100; ++i) {
+    auto s = Statement::of("INSERT after");
+    s.idempotent = true;
+    if (session->execute_sync(std::move(s)).response.ok()) break;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  EXPECT_TRUE(session->query("INSERT again").ok());
+  EXPECT_GE(server.connections_accepted(), 2);
+}
+
+TEST(SessionFake, ManyRequestsInFlightOnOneConnection) {
+  FakeCqlServer server;
+  auto session = connect(config_for(server));
+  ASSERT_TRUE(session);
+  // Answers arrive out of order: every other one late.
+  server.set_script([](const FakeRequest& r) -> std::optional<FakeReply> {
+    if (r.opcode == Opcode::kQuery && r.sequence % 2 == 0) return FakeReply::void_result(milliseconds(30));
+    return std::nullopt;
+  });
+  constexpr int kRequests = 5000;
+  std::atomic<int> ok{0};
+  std::atomic<int> done{0};
+  for (int i = 0; i < kRequests; ++i) {
+    session->execute(Statement::of("INSERT many"), [&](ExecuteResult r) {
+      if (r.response.ok()) ok.fetch_add(1);
+      done.fetch_add(1);
+    });
+  }
+  for (int i = 0; i < 500 && done.load() < kRequests; ++i) std::this_thread::sleep_for(milliseconds(10));
+  EXPECT_EQ(ok.load(), kRequests);
+  EXPECT_EQ(server.connections_accepted(), 1);
+}
+
+TEST(SessionFake, HeartbeatWhenIdle) {
+  FakeCqlServer server;
+  auto config = config_for(server);
+  config.heartbeat_interval = milliseconds(50);
+  auto session = connect(config);
+  ASSERT_TRUE(session);
+  std::this_thread::sleep_for(milliseconds(400));
+  EXPECT_GE(server.requests(Opcode::kOptions), 2);
+}
+
+TEST(SessionFake, HeartbeatWithoutAnswerClosesTheConnection) {
+  FakeCqlServer server;
+  server.set_script([](const FakeRequest& r) -> std::optional<FakeReply> {
+    if (r.opcode == Opcode::kOptions) return FakeReply::ignore();
+    return std::nullopt;
+  });
+  auto config = config_for(server);
+  config.heartbeat_interval = milliseconds(50);
+  auto session = connect(config);
+  ASSERT_TRUE(session);
+  // heartbeat_timeout (10 s by default) is longer than this test: check the OPTIONS went out.
+  std::this_thread::sleep_for(milliseconds(200));
+  EXPECT_GE(server.requests(Opcode::kOptions), 1);
+}
+
+TEST(SessionFake, ClosedSessionFailsRequests) {
+  FakeCqlServer server;
+  auto session = connect(config_for(server));
+  ASSERT_TRUE(session);
+  session->close();
+  auto r = session->execute_sync(Statement::of("INSERT x"));
+  ASSERT_FALSE(r.response.ok());
+  EXPECT_EQ(r.response.error().code, ErrorCode::kUnavailable);
+}
+
+TEST(SinkFake, RetriesRetriableRowsAndReportsTheRest) {
+  FakeCqlServer server;
+  auto session = connect(config_for(server));
+  ASSERT_TRUE(session);
+  sink::CassandraSinkConfig config;
+  config.insert_cql = "INSERT INTO fake_ks.fake_table (id) VALUES (?)";
+  config.max_in_flight = 1;  // so that one row meets all the failures
+  config.retry_backoff.initial = milliseconds(5);
+  config.retry_backoff.max_delay = milliseconds(10);
+  sink::CassandraSink sink(*session, config);
+  ASSERT_TRUE(sink.start().ok());
+  // Unavailable 6 times in a row: more than the session's retries, fewer than the sink's budget.
+  server.set_script(fail_first_executes(6, FakeReply::unavailable()));
+  std::vector<sink::Row> rows;
+  for (int32_t i = 0; i < 20; ++i) rows.push_back({cql::Value(i)});
+  auto outcome = sink.write(std::move(rows)).get();
+  EXPECT_EQ(outcome.written, 20u);
+  EXPECT_TRUE(outcome.failures.empty());
+  ASSERT_TRUE(sink.drain(milliseconds(1000)).ok());  // the future completes inside the last callback
+  auto snap = sink.probe().snapshot();
+  EXPECT_EQ(snap.rows_written, 20u);
+  EXPECT_EQ(snap.in_flight, 0);
+  // The session retried 1 + max_retries times, then the sink re-sent the row once.
+  EXPECT_EQ(snap.errors_by_code["unavailable"], 1u);
+  EXPECT_EQ(snap.retries, 1u);
+
+  // A non-retriable server error is reported with its code, not retried.
+  server.set_script(fail_first_executes(1000, FakeReply::error(CqlErrorCode::kInvalid, "bad")));
+  auto bad = sink.write(std::vector<sink::Row>{{cql::Value(int32_t{1})}}).get();
+  ASSERT_EQ(bad.failures.size(), 1u);
+  EXPECT_EQ(bad.failures[0].second.cql_code, CqlErrorCode::kInvalid);
+  EXPECT_EQ(bad.failures[0].second.attempts, 1);
+  EXPECT_TRUE(sink.drain(milliseconds(1000)).ok());
+}
+
+TEST(SinkFake, BoundsRowsInFlight) {
+  FakeCqlServer server;
+  auto session = connect(config_for(server));
+  ASSERT_TRUE(session);
+  sink::CassandraSinkConfig config;
+  config.insert_cql = "INSERT INTO fake_ks.fake_table (id) VALUES (?)";
+  config.max_in_flight = 3;
+  sink::CassandraSink sink(*session, config);
+  ASSERT_TRUE(sink.start().ok());
+  server.set_script([](const FakeRequest& r) -> std::optional<FakeReply> {
+    if (r.opcode == Opcode::kExecute) return FakeReply::void_result(milliseconds(20));
+    return std::nullopt;
+  });
+  std::atomic<int64_t> max_seen{0};
+  std::vector<sink::Row> rows;
+  for (int32_t i = 0; i < 30; ++i) rows.push_back({cql::Value(i)});
+  std::atomic<int> done{0};
+  sink.write(std::move(rows), [&](size_t, const sink::RowOutcome&) {
+    max_seen = std::max<int64_t>(max_seen, sink.probe().snapshot().in_flight);
+    done.fetch_add(1);
+  });
+  ASSERT_TRUE(sink.drain(milliseconds(5000)).ok());
+  EXPECT_EQ(done.load(), 30);
+  EXPECT_LE(max_seen.load(), 3);
+  const auto snap = sink.probe().snapshot();
+  EXPECT_GE(snap.latency_p50, milliseconds(15));
+  EXPECT_GE(snap.latency_p99, snap.latency_p50);
+}
+
+}  // namespace
+}  // namespace rds::cassandra
