@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "ingest/api_source.h"
 #include "unit/ingest/kafka_mock.h"
+#include "unit/ingest/topic_reader.h"
 
 namespace rds::ingest {
 namespace {

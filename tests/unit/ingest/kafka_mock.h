@@ -1,15 +1,12 @@
 #pragma once
-// librdkafka's in-process mock cluster (rdkafka_mock.h) for unit tests of the ingest stage, and a
-// plain consumer that reads a topic back from it. The mock speaks the real protocol, so the
-// producer under test is unmodified; only bootstrap.servers points at the mock.
+// librdkafka's in-process mock cluster (rdkafka_mock.h) for unit tests of the ingest stage. The
+// mock speaks the real protocol, so the producer under test is unmodified; only
+// bootstrap.servers points at the mock.
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
-#include <chrono>
-#include <map>
 #include <string>
-#include <vector>
 
 namespace rds::ingest::testing {
 
@@ -38,59 +35,5 @@ class MockCluster {
   rd_kafka_t* rk_ = nullptr;
   rd_kafka_mock_cluster_t* cluster_ = nullptr;
 };
-
-struct ConsumedMessage {
-  int32_t partition = -1;
-  int64_t offset = -1;
-  std::string key;
-  std::string value;
-};
-
-// Reads partitions [0, partitions) of `topic` from the beginning until `want` messages arrived or
-// `timeout` passed, then keeps reading for `linger` to catch any extra (duplicate) messages.
-inline std::vector<ConsumedMessage> consume_all(const std::string& bootstrap, const std::string& topic,
-                                                int partitions, size_t want, std::chrono::milliseconds timeout,
-                                                std::chrono::milliseconds linger = std::chrono::milliseconds(300)) {
-  std::vector<ConsumedMessage> out;
-  char errstr[256];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), errstr, sizeof errstr);
-  rd_kafka_conf_set(conf, "group.id", "rdstream-test-reader", errstr, sizeof errstr);
-  rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof errstr);
-  rd_kafka_conf_set(conf, "enable.partition.eof", "false", errstr, sizeof errstr);
-  rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof errstr);
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
-  if (rk == nullptr) return out;
-  rd_kafka_poll_set_consumer(rk);
-  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(partitions);
-  for (int p = 0; p < partitions; ++p) {
-    rd_kafka_topic_partition_list_add(list, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
-  }
-  rd_kafka_assign(rk, list);
-  rd_kafka_topic_partition_list_destroy(list);
-  using Clock = std::chrono::steady_clock;
-  auto deadline = Clock::now() + timeout;
-  bool lingering = false;
-  while (Clock::now() < deadline) {
-    rd_kafka_message_t* msg = rd_kafka_consumer_poll(rk, 100);
-    if (msg == nullptr) continue;
-    if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      ConsumedMessage m;
-      m.partition = msg->partition;
-      m.offset = msg->offset;
-      if (msg->key != nullptr) m.key.assign(static_cast<const char*>(msg->key), msg->key_len);
-      if (msg->payload != nullptr) m.value.assign(static_cast<const char*>(msg->payload), msg->len);
-      out.push_back(std::move(m));
-    }
-    rd_kafka_message_destroy(msg);
-    if (!lingering && out.size() >= want) {
-      lingering = true;
-      deadline = Clock::now() + linger;
-    }
-  }
-  rd_kafka_consumer_close(rk);
-  rd_kafka_destroy(rk);
-  return out;
-}
 
 }  // namespace rds::ingest::testing
