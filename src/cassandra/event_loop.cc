@@ -51,10 +51,11 @@ void EventLoop::stop() {
   thread_.join();
 }
 
-void EventLoop::post(Task task) {
+bool EventLoop::post(Task task) {
   bool was_empty = false;
   {
     std::lock_guard lock(mutex_);
+    if (stopped_) return false;
     was_empty = posted_.empty();
     posted_.push_back(std::move(task));
   }
@@ -63,10 +64,11 @@ void EventLoop::post(Task task) {
     uint64_t one = 1;
     [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
   }
+  return true;
 }
 
-void EventLoop::run_after(std::chrono::milliseconds delay, Task task) {
-  post([this, delay, task = std::move(task)]() mutable { add_timer(delay, std::move(task)); });
+bool EventLoop::run_after(std::chrono::milliseconds delay, Task task) {
+  return post([this, delay, task = std::move(task)]() mutable { add_timer(delay, std::move(task)); });
 }
 
 EventLoop::TimerId EventLoop::add_timer(Clock::duration after, Task task) {
@@ -112,7 +114,7 @@ void EventLoop::run_posted() {
     {
       std::lock_guard lock(mutex_);
       batch.swap(posted_);
-      if (stop_requested_ && batch.empty()) stopping_ = true;
+      if (stop_requested_ && batch.empty()) stopping_ = stopped_ = true;
     }
     if (batch.empty()) return;
     for (auto& task : batch) task();

@@ -40,10 +40,11 @@ class EventLoop {
   // Runs the tasks already posted, then stops and joins the thread. Not from the loop thread.
   void stop();
 
-  // Any thread: runs `task` on the loop thread soon, in posting order.
-  void post(Task task);
-  // Any thread: runs `task` on the loop thread after `delay`.
-  void run_after(std::chrono::milliseconds delay, Task task);
+  // Any thread: runs `task` on the loop thread soon, in posting order. Returns false (and drops
+  // the task) once the loop has stopped, so callers can fail the work themselves.
+  bool post(Task task);
+  // Any thread: runs `task` on the loop thread after `delay`. False once the loop has stopped.
+  bool run_after(std::chrono::milliseconds delay, Task task);
   bool in_loop_thread() const { return std::this_thread::get_id() == thread_id_.load(); }
 
   // Loop thread only.
@@ -66,9 +67,10 @@ class EventLoop {
   std::atomic<std::thread::id> thread_id_{};
   bool stopping_ = false;  // loop thread
 
-  std::mutex mutex_;  // guards posted_ and stop_requested_
+  std::mutex mutex_;  // guards posted_, stop_requested_ and stopped_
   std::vector<Task> posted_;
   bool stop_requested_ = false;
+  bool stopped_ = false;  // the loop drained its last tasks: post() refuses from then on
 
   struct Watch {
     uint32_t generation;

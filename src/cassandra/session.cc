@@ -105,6 +105,7 @@ Status SessionConfig::validate(std::string_view path) const {
   if (connect_timeout.count() <= 0) return bad("connect_timeout_ms", "must be > 0");
   if (request_timeout.count() <= 0) return bad("request_timeout_ms", "must be > 0");
   if (heartbeat_interval.count() < 0) return bad("heartbeat_interval_ms", "must be >= 0 (0 = off)");
+  if (heartbeat_timeout.count() <= 0) return bad("heartbeat_timeout_ms", "must be > 0");
   RDS_TRY(reconnect.validate(fmt::format("{}.reconnect", path)));
   return retry.validate(fmt::format("{}.retry", path));
 }
@@ -205,14 +206,16 @@ class Session::Impl {
     assert(!loop_.in_loop_thread());
     std::promise<decltype(fn())> promise;
     auto future = promise.get_future();
-    loop_.post([&] {
+    auto run = [&] {
       if constexpr (std::is_void_v<decltype(fn())>) {
         fn();
         promise.set_value();
       } else {
         promise.set_value(fn());
       }
-    });
+    };
+    // After the loop stopped nothing else touches the loop-thread state: run it here.
+    if (!loop_.post(run)) run();
     return future.get();
   }
 
@@ -242,6 +245,7 @@ class Session::Impl {
       cc.compression = config_.compression;
       cc.connect_timeout = config_.connect_timeout;
       cc.heartbeat_interval = config_.heartbeat_interval;
+      cc.heartbeat_timeout = config_.heartbeat_timeout;
       auto conn = Connection::create(
           loop_, cc, [this, h](Connection& c, Status s) { on_connection_ready(h, c, std::move(s)); },
           [this, h](Connection& c, const Error& e) { on_connection_closed(h, c, e); });
@@ -361,15 +365,26 @@ class Session::Impl {
     request->target = target;
     if (!frame.ok()) {
       Error e = frame.take_error().with_context("encoding the request");
-      loop_.post([this, request, e] { finish(request, Result<cql::Response>(e), std::nullopt); });
+      if (!loop_.post([this, request, e] { finish(request, Result<cql::Response>(e), std::nullopt); })) {
+        request->callback(ExecuteResult{Result<cql::Response>(e), std::nullopt, 0, {}});
+      }
       return;
     }
     request->frame = std::move(*frame);
-    loop_.post([this, request] {
+    start(request);
+  }
+
+  // Any thread. If the loop already stopped (close() raced with us), fail here and now.
+  void start(const RequestPtr& request) {
+    const bool posted = loop_.post([this, request] {
       active_.insert(request);
       request->plan = query_plan(*request);
       attempt(request);
     });
+    if (!posted) {
+      auto callback = std::move(request->callback);
+      callback(ExecuteResult{Result<cql::Response>(session_closed()), std::nullopt, 0, {}});
+    }
   }
 
   void finish(const RequestPtr& r, Result<cql::Response> response, std::optional<cql::CqlErrorCode> code) {
@@ -620,11 +635,7 @@ class Session::Impl {
     request->statement.idempotent = true;
     request->frame = std::move(*frame);
     request->callback = [&promise](ExecuteResult r) { promise.set_value(std::move(r)); };
-    loop_.post([this, request] {
-      active_.insert(request);
-      request->plan = query_plan(*request);
-      attempt(request);
-    });
+    start(request);
     auto result = future.get();
     if (!result.response.ok()) return result.response.take_error().with_context(fmt::format("preparing \"{}\"", query));
     const auto* prepared = std::get_if<cql::PreparedResult>(&result.response->message);
@@ -721,7 +732,10 @@ Status Session::wait_for_schema_agreement(std::chrono::milliseconds timeout) {
 Status Session::refresh_metadata() { return impl_->refresh_metadata(); }
 
 void Session::run_after(std::chrono::milliseconds delay, std::function<void()> task) {
-  impl_->loop_.run_after(delay, std::move(task));
+  // Once the loop has stopped, run it here: the task will find the session closed and finish its
+  // work instead of waiting forever.
+  auto shared = std::make_shared<std::function<void()>>(std::move(task));
+  if (!impl_->loop_.run_after(delay, [shared] { (*shared)(); })) (*shared)();
 }
 
 std::vector<HostInfo> Session::hosts() const {

@@ -46,7 +46,10 @@ struct SessionConfig {
   int connections_per_host = kDefaultConnectionsPerHost;
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds request_timeout = kDefaultRequestTimeout;
+  // An OPTIONS is sent on a connection idle for heartbeat_interval; no answer within
+  // heartbeat_timeout closes it (and the pool reconnects). Catches half-open TCP connections.
   std::chrono::milliseconds heartbeat_interval{30000};  // 0 = off
+  std::chrono::milliseconds heartbeat_timeout{10000};
   cql::Consistency default_consistency = cql::Consistency::kLocalQuorum;
   bool token_aware = true;
   // Other nodes are found in system.peers; off = only the contact points are used.

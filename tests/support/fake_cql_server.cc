@@ -85,6 +85,32 @@ FakeReply FakeReply::unprepared(const cql::Bytes& id) {
   return FakeReply{Kind::kRespond, Opcode::kError, w.take(), {}};
 }
 
+FakeReply rows_reply(const std::vector<FakeColumn>& columns, const std::vector<std::vector<cql::Value>>& rows) {
+  Writer w;
+  w.write_int(0x0002);  // kind Rows
+  w.write_int(0x0001);  // flags: global table spec
+  w.write_int(static_cast<int32_t>(columns.size()));
+  w.write_string("system");
+  w.write_string("fake");
+  for (const auto& c : columns) {
+    w.write_string(c.name);
+    cql::write_data_type(w, c.type);
+  }
+  w.write_int(static_cast<int32_t>(rows.size()));
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < columns.size(); ++i) {
+      if (i >= row.size() || row[i].is_null()) {
+        w.write_null_bytes();
+        continue;
+      }
+      auto bytes = cql::encode_value(row[i], columns[i].type);
+      if (!bytes.ok()) throw std::runtime_error("fake rows: " + bytes.error().message);
+      w.write_bytes(cql::ByteView(*bytes));
+    }
+  }
+  return FakeReply{FakeReply::Kind::kRespond, Opcode::kResult, w.take(), {}};
+}
+
 cql::Bytes FakeCqlServer::prepared_id_for(const std::string& query) {
   // Any stable 16 bytes will do (Cassandra uses an MD5 of the query and keyspace).
   uint64_t h = 1469598103934665603ULL;

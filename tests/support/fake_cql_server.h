@@ -59,6 +59,14 @@ struct FakeReply {
   }
 };
 
+struct FakeColumn {
+  std::string name;
+  cql::DataType type;
+};
+
+// RESULT Rows (§4.2.5.2) with global table spec "system.fake"; Null values are NULL cells.
+FakeReply rows_reply(const std::vector<FakeColumn>& columns, const std::vector<std::vector<cql::Value>>& rows);
+
 // nullopt: default behaviour.
 using FakeScript = std::function<std::optional<FakeReply>(const FakeRequest&)>;
 

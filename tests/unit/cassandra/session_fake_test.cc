@@ -1,10 +1,12 @@
 // Session, Connection and CassandraSink failure paths against the in-process fake Cassandra.
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <thread>
 
+#include "cassandra/murmur3.h"
 #include "cassandra/session.h"
 #include "sink/cassandra/cassandra_sink.h"
 #include "support/fake_cql_server.h"
@@ -242,17 +244,20 @@ TEST(SessionFake, HeartbeatWhenIdle) {
 
 TEST(SessionFake, HeartbeatWithoutAnswerClosesTheConnection) {
   FakeCqlServer server;
-  server.set_script([](const FakeRequest& r) -> std::optional<FakeReply> {
-    if (r.opcode == Opcode::kOptions) return FakeReply::ignore();
+  std::atomic<bool> silent{true};
+  server.set_script([&](const FakeRequest& r) -> std::optional<FakeReply> {
+    // A half-open connection: requests vanish. Only the first connection is affected.
+    if (r.opcode == Opcode::kOptions && r.connection == 1 && silent) return FakeReply::ignore();
     return std::nullopt;
   });
   auto config = config_for(server);
   config.heartbeat_interval = milliseconds(50);
+  config.heartbeat_timeout = milliseconds(100);
   auto session = connect(config);
   ASSERT_TRUE(session);
-  // heartbeat_timeout (10 s by default) is longer than this test: check the OPTIONS went out.
-  std::this_thread::sleep_for(milliseconds(200));
-  EXPECT_GE(server.requests(Opcode::kOptions), 1);
+  for (int i = 0; i < 100 && server.connections_accepted() < 2; ++i) std::this_thread::sleep_for(milliseconds(10));
+  EXPECT_GE(server.connections_accepted(), 2);  // closed after the unanswered OPTIONS, then reconnected
+  EXPECT_TRUE(session->query("INSERT after heartbeat").ok());
 }
 
 TEST(SessionFake, ClosedSessionFailsRequests) {
@@ -327,6 +332,114 @@ TEST(SinkFake, BoundsRowsInFlight) {
   const auto snap = sink.probe().snapshot();
   EXPECT_GE(snap.latency_p50, milliseconds(15));
   EXPECT_GE(snap.latency_p99, snap.latency_p50);
+}
+
+}  // namespace
+}  // namespace rds::cassandra
+
+namespace rds::cassandra {
+namespace {
+
+using cql::DataType;
+using cql::TypeId;
+using cql::Value;
+using test::FakeColumn;
+
+// Two fake nodes: A (contact point) owns token 0, B owns -2^62 and 2^62. Ring:
+//   (-2^62, 0] -> A, everything else -> B. A answers the metadata queries for both.
+test::FakeScript topology_script(uint16_t port_b) {
+  return [port_b](const FakeRequest& r) -> std::optional<FakeReply> {
+    if (r.opcode != Opcode::kQuery) return std::nullopt;
+    const DataType text(TypeId::kVarchar);
+    const DataType tokens = DataType::set(text);
+    if (r.query.find("system.local") != std::string::npos) {
+      return test::rows_reply({{"data_center", text}, {"tokens", tokens}, {"schema_version", DataType(TypeId::kUuid)}},
+                              {{Value("dc1"), Value(cql::Set{{Value("0")}}),
+                                Value(*cql::Uuid::parse("11111111-2222-4333-8444-555555555555"))}});
+    }
+    if (r.query.find("system.peers_v2") != std::string::npos) {
+      const DataType inet(TypeId::kInet);
+      return test::rows_reply(
+          {{"peer", inet}, {"native_address", inet}, {"native_port", DataType(TypeId::kInt)}, {"data_center", text}, {"tokens", tokens}},
+          {{Value(*cql::Inet::parse("127.0.0.2")), Value(*cql::Inet::parse("127.0.0.1")), Value(int32_t{port_b}),
+            Value("dc1"), Value(cql::Set{{Value("-4611686018427387904"), Value("4611686018427387904")}})}});
+    }
+    if (r.query.find("system_schema.keyspaces") != std::string::npos) {
+      return test::rows_reply({{"keyspace_name", text}, {"replication", DataType::map(text, text)}},
+                              {{Value("fake_ks"), Value(cql::Map{{{Value("class"), Value("org.apache.cassandra.locator.SimpleStrategy")},
+                                                                  {Value("replication_factor"), Value("1")}}})}});
+    }
+    return std::nullopt;
+  };
+}
+
+TEST(SessionFake, DiscoversPeersAndRoutesToTheTokenOwner) {
+  FakeCqlServer a;
+  FakeCqlServer b;
+  a.set_script(topology_script(b.port()));
+  auto config = config_for(a);
+  auto session = connect(config);
+  ASSERT_TRUE(session);
+  std::vector<HostInfo> hosts;
+  for (int i = 0; i < 100; ++i) {
+    hosts = session->hosts();
+    if (hosts.size() == 2 && hosts[0].up && hosts[1].up) break;
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  ASSERT_EQ(hosts.size(), 2u);
+  EXPECT_EQ(hosts[1].port, b.port());
+  EXPECT_EQ(hosts[1].token_count, 2u);
+  EXPECT_TRUE(hosts[1].up);
+
+  auto prepared = session->prepare("INSERT INTO fake_ks.fake_table (id) VALUES (?)");
+  ASSERT_TRUE(prepared.ok());
+  const std::string endpoint_a = fmt::format("127.0.0.1:{}", a.port());
+  const std::string endpoint_b = fmt::format("127.0.0.1:{}", b.port());
+  int on_a = 0;
+  int on_b = 0;
+  for (int32_t id = 0; id < 200; ++id) {
+    auto s = (*prepared)->bind({Value(id)});
+    ASSERT_TRUE(s.ok());
+    s->idempotent = true;
+    const Token token = murmur3_token(*s->routing_key);
+    const bool owner_is_a = token > -4611686018427387904LL && token <= 0;
+    (owner_is_a ? on_a : on_b)++;
+    EXPECT_EQ(session->replicas("fake_ks", *s->routing_key), std::vector<std::string>{owner_is_a ? endpoint_a : endpoint_b});
+    const int a_before = a.requests(Opcode::kExecute);
+    const int b_before = b.requests(Opcode::kExecute);
+    auto r = session->execute_sync(std::move(*s));
+    ASSERT_TRUE(r.response.ok()) << r.response.error().message;
+    EXPECT_EQ(r.coordinator, owner_is_a ? endpoint_a : endpoint_b) << "id " << id << " token " << token;
+    EXPECT_EQ(a.requests(Opcode::kExecute) > a_before, owner_is_a);
+    EXPECT_EQ(b.requests(Opcode::kExecute) > b_before, !owner_is_a);
+  }
+  // Both nodes got a fair share (the ring gives A a quarter of the tokens).
+  EXPECT_GT(on_a, 20);
+  EXPECT_GT(on_b, 100);
+  // B had never seen the statement: it answered UNPREPARED once, then the session re-prepared it.
+  EXPECT_EQ(b.requests(Opcode::kPrepare), 1);
+}
+
+TEST(SessionFake, FallsBackToAnotherHostWhenTheReplicaIsDown) {
+  FakeCqlServer a;
+  FakeCqlServer b;
+  a.set_script(topology_script(b.port()));
+  auto session = connect(config_for(a));
+  ASSERT_TRUE(session);
+  for (int i = 0; i < 100 && (session->hosts().size() < 2 || !session->hosts()[1].up); ++i) {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  auto prepared = session->prepare("INSERT INTO fake_ks.fake_table (id) VALUES (?)");
+  ASSERT_TRUE(prepared.ok());
+  b.set_accepting(false);
+  b.close_connections();
+  for (int i = 0; i < 100 && session->hosts()[1].up; ++i) std::this_thread::sleep_for(milliseconds(10));
+  for (int32_t id = 0; id < 50; ++id) {
+    auto s = (*prepared)->bind({Value(id)});
+    auto r = session->execute_sync(std::move(*s));
+    ASSERT_TRUE(r.response.ok()) << r.response.error().message;
+    EXPECT_EQ(r.coordinator, fmt::format("127.0.0.1:{}", a.port()));
+  }
 }
 
 }  // namespace
