@@ -140,7 +140,7 @@ TEST_F(ApiSourceTest, The429IsRetriedAfterItsRetryAfter) {
   EXPECT_EQ(*batch, expected("limited", 20, 1));
   // Retry-After is a floor for the delay (the backoff alone would wait a few ms).
   EXPECT_GE(took, milliseconds(1000));
-  EXPECT_LT(took, milliseconds(3000));
+  EXPECT_LT(took, milliseconds(5000));
   EXPECT_EQ(source.counters().requests, 2u);
   EXPECT_EQ(source.counters().retries, 1u);
   EXPECT_EQ(source.counters().retries_by_reason.at("http_429"), 1u);
@@ -200,7 +200,7 @@ TEST_F(ApiSourceTest, AWrongPathStopsAtOnceAndNamesTheUrlSetting) {
   const auto started = Clock::now();
   auto batch = source.next(10, stop);
   ASSERT_FALSE(batch.ok());
-  EXPECT_LT(Clock::now() - started, milliseconds(1000));
+  EXPECT_LT(Clock::now() - started, milliseconds(2000));  // no backoff
   EXPECT_FALSE(batch.error().retriable);
   EXPECT_EQ(batch.error().code, ErrorCode::kInvalidArgument);
   EXPECT_NE(batch.error().message.find("HTTP 404"), std::string::npos) << batch.error().message;
