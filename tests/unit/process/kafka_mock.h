@@ -6,6 +6,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace rds::testing {
@@ -59,5 +60,24 @@ class MockKafka {
   rd_kafka_t* producer_ = nullptr;
   std::string bootstraps_;
 };
+
+// The group's committed offset of a partition, asked by a plain handle that never subscribes (so
+// it joins nothing). nullopt when none is committed.
+inline std::optional<int64_t> committed_offset(const std::string& bootstraps, const std::string& group,
+                                               const std::string& topic, int32_t partition) {
+  char errstr[256];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", bootstraps.c_str(), errstr, sizeof errstr);
+  rd_kafka_conf_set(conf, "group.id", group.c_str(), errstr, sizeof errstr);
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, topic.c_str(), partition);
+  const rd_kafka_resp_err_t err = rd_kafka_committed(rk, list, 5000);
+  const int64_t offset = err == RD_KAFKA_RESP_ERR_NO_ERROR ? list->elems[0].offset : -1;
+  rd_kafka_topic_partition_list_destroy(list);
+  rd_kafka_destroy(rk);
+  if (offset < 0) return std::nullopt;
+  return offset;
+}
 
 }  // namespace rds::testing
