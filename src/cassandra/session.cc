@@ -237,7 +237,10 @@ class Session::Impl {
 
   void open_connections(size_t h) {
     Host& host = *hosts_[h];
-    while (!closed_ && static_cast<int>(host.ready.size() + host.connecting.size()) < config_.connections_per_host) {
+    // A fixed count, and stop at the first failure: a connect that fails synchronously (name
+    // resolution) must not spin here; the reconnect timer will try again.
+    const int missing = config_.connections_per_host - static_cast<int>(host.ready.size() + host.connecting.size());
+    for (int i = 0; i < missing && !closed_ && host.reconnect_timer == 0; ++i) {
       ConnectionConfig cc;
       cc.host = host.address;
       cc.port = host.port;

@@ -95,6 +95,23 @@ TEST(SessionFake, NoServerIsUnavailable) {
   EXPECT_TRUE(s.error().retriable);
 }
 
+TEST(SessionFake, UnresolvableHostFailsFast) {
+  SessionConfig config;
+  config.contact_points = {"no-such-host.invalid"};
+  config.connect_timeout = milliseconds(2000);
+  auto s = Session::connect(config);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find("cannot resolve host"), std::string::npos) << s.error().message;
+}
+
+TEST(SessionFake, RejectsInvalidConfig) {
+  SessionConfig config;
+  config.connections_per_host = 0;
+  auto s = Session::connect(config);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().message, "cassandra.connections_per_host: must be between 1 and 64");
+}
+
 TEST(SessionFake, OverloadedRetriedOnlyWhenIdempotent) {
   FakeCqlServer server;
   auto session = connect(config_for(server));
