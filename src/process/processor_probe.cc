@@ -119,7 +119,7 @@ std::string ProcessorProbe::render_prometheus(std::string_view name_space) const
          s.dead_letter_failures);
   metric("sink_failures_total", "counter", "Failed Cassandra writes.", s.sink_failures);
   metric("retries_total", "counter", "Writes retried after a backoff.", s.retries);
-  metric("commits_total", "counter", "Offset commits carrying new offsets.", s.offsets_committed);
+  metric("offsets_stored_total", "counter", "Offset advances stored for commit (per partition).", s.offsets_committed);
   metric("commit_failures_total", "counter", "Offset commits that failed.", s.commit_failures);
   metric("partitions_paused_total", "counter", "Times a partition was paused for a retry.", s.partitions_paused_total);
   metric("records_dropped_on_revoke_total", "counter", "In-flight records dropped when their partition was revoked.",

@@ -33,7 +33,7 @@ struct ProcessorSnapshot {
   uint64_t dead_letter_failures = 0;   // DLQ writes that failed (retried)
   uint64_t sink_failures = 0;          // failed writes (retriable or not)
   uint64_t retries = 0;                // writes retried after a backoff
-  uint64_t offsets_committed = 0;      // commit calls that carried new offsets
+  uint64_t offsets_committed = 0;      // offset advances stored for the next commit (per partition)
   uint64_t commit_failures = 0;
   uint64_t partitions_paused_total = 0;
   uint64_t records_dropped_on_revoke = 0;  // in flight when their partition left (re-read by the next owner)
