@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "cassandra/blocking_connection.h"
+#include "cli/cassandra_flags.h"
 #include "cli/commands.h"
 #include "cli/table_printer.h"
 #include "cql/display.h"
@@ -20,41 +21,9 @@ namespace {
 
 struct CqlFlags {
   std::vector<std::string> statements;
-  std::string host = "127.0.0.1";
-  uint16_t port = 9042;
-  std::string user = "cassandra";
-  std::string password_file;
-  std::string consistency = "LOCAL_ONE";
+  CassandraFlags cassandra;
   int timeout_s = 30;
 };
-
-// The password: RDSTREAM_CASSANDRA_PASSWORD, else --password-file, else the seed's default.
-// Never a command-line value (it would show in `ps` and shell history).
-Result<std::string> resolve_password(const CqlFlags& f) {
-  if (const char* env = std::getenv("RDSTREAM_CASSANDRA_PASSWORD"); env != nullptr && *env != '\0') return std::string(env);
-  if (!f.password_file.empty()) {
-    std::ifstream in(f.password_file);
-    std::string p;
-    if (!in || !std::getline(in, p)) {
-      return Error(ErrorCode::kNotFound, fmt::format("cannot read the password from {}", f.password_file));
-    }
-    return p;
-  }
-  return std::string("cassandra");
-}
-
-Result<cql::Consistency> parse_consistency(const std::string& name) {
-  static const std::pair<const char*, cql::Consistency> kNames[] = {
-      {"ANY", cql::Consistency::kAny},         {"ONE", cql::Consistency::kOne},
-      {"TWO", cql::Consistency::kTwo},         {"THREE", cql::Consistency::kThree},
-      {"QUORUM", cql::Consistency::kQuorum},   {"ALL", cql::Consistency::kAll},
-      {"LOCAL_QUORUM", cql::Consistency::kLocalQuorum}, {"EACH_QUORUM", cql::Consistency::kEachQuorum},
-      {"LOCAL_ONE", cql::Consistency::kLocalOne}};
-  for (const auto& [n, c] : kNames) {
-    if (name == n) return c;
-  }
-  return Error(ErrorCode::kInvalidArgument, fmt::format("unknown consistency '{}'", name));
-}
 
 // Runs one statement, following pages, and prints its rows (or what happened).
 Status run_statement(cassandra::BlockingConnection& conn, const std::string& statement, cql::Consistency consistency,
@@ -100,18 +69,14 @@ void register_cql(CLI::App& app, Globals& globals) {
   auto f = std::make_shared<CqlFlags>();
   CLI::App* cmd = app.add_subcommand("cql", "Run CQL statements (arguments, or stdin) and print rows like cqlsh -e");
   cmd->add_option("statements", f->statements, "CQL statements; none: read from stdin, separated by ';'");
-  cmd->add_option("--host", f->host, "Cassandra host")->envname("RDSTREAM_CASSANDRA_HOST")->capture_default_str();
-  cmd->add_option("--port", f->port, "CQL native port")->envname("RDSTREAM_CASSANDRA_PORT")->capture_default_str();
-  cmd->add_option("-u,--user", f->user, "user (PasswordAuthenticator)")->envname("RDSTREAM_CASSANDRA_USER")->capture_default_str();
-  cmd->add_option("--password-file", f->password_file,
-                  "file holding the password (else $RDSTREAM_CASSANDRA_PASSWORD, else the seed's 'cassandra')");
-  cmd->add_option("--consistency", f->consistency, "consistency level")->capture_default_str();
+  f->cassandra.consistency = "LOCAL_ONE";
+  add_cassandra_flags(cmd, f->cassandra, "");
   cmd->add_option("--timeout", f->timeout_s, "seconds per request")->check(CLI::Range(1, 3600))->capture_default_str();
   cmd->callback([f, &globals] {
-    auto consistency = parse_consistency(f->consistency);
-    auto password = resolve_password(*f);
-    if (!consistency.ok() || !password.ok()) {
-      std::cerr << "rdstream cql: " << (!consistency.ok() ? consistency.error() : password.error()).message << "\n";
+    auto consistency = parse_consistency(f->cassandra.consistency);
+    auto credentials = resolve_credentials(f->cassandra);
+    if (!consistency.ok() || !credentials.ok()) {
+      std::cerr << "rdstream cql: " << (!consistency.ok() ? consistency.error() : credentials.error()).message << "\n";
       globals.exit_code = kExitUsage;
       return;
     }
@@ -124,7 +89,7 @@ void register_cql(CLI::App& app, Globals& globals) {
       statements = cql::split_script(script);
     }
     const auto timeout = std::chrono::seconds(f->timeout_s);
-    auto conn = cassandra::BlockingConnection::open(f->host, f->port, {f->user, *password}, timeout);
+    auto conn = cassandra::BlockingConnection::open(f->cassandra.host, f->cassandra.port, *credentials, timeout);
     if (!conn.ok()) {
       std::cerr << "rdstream cql: " << conn.error().message
                 << (conn.error().code == ErrorCode::kAuth ? " (check the user and RDSTREAM_CASSANDRA_PASSWORD)"

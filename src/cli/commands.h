@@ -23,6 +23,8 @@ void register_stack(CLI::App& app, Globals& globals);
 void register_mock_api(CLI::App& app, Globals& globals);
 void register_ingest(CLI::App& app, Globals& globals);
 void register_cql(CLI::App& app, Globals& globals);
+void register_process(CLI::App& app, Globals& globals);
+void register_run(CLI::App& app, Globals& globals);
 
 // Shared flags: --bootstrap-servers (env RDSTREAM_KAFKA) and --topic.
 void add_kafka_flags(CLI::App* cmd, std::string& bootstrap, std::string& topic);

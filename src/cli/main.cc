@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
   rds::cli::register_mock_api(app, globals);
   rds::cli::register_ingest(app, globals);
   rds::cli::register_cql(app, globals);
+  rds::cli::register_process(app, globals);
+  rds::cli::register_run(app, globals);
 
   try {
     app.parse(argc, argv);

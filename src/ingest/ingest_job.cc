@@ -47,8 +47,7 @@ std::string IngestSummary::to_text() const {
   return out;
 }
 
-Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& options, const std::atomic<bool>& stop,
-                                 DeliveredHook on_delivered) {
+Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& options, const std::atomic<bool>& stop) {
   RDS_TRY(options.producer.validate());
   Status topic = kafka::ensure_topic(options.producer.bootstrap_servers, options.producer.topic,
                                      options.topic_partitions, options.topic_replication_factor,
@@ -61,8 +60,6 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
   auto producer = kafka::Producer::create(options.producer, [&](const kafka::DeliveryReport& report) {
     if (!report.status.ok()) {
       log::error("ingest", "record {} not delivered: {}", report.token, report.status.error().message);
-    } else if (on_delivered) {
-      on_delivered(report);
     }
   });
   if (!producer.ok()) return producer.take_error();
@@ -86,8 +83,10 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
       log::error("ingest", "{}", batch.error().message);
       break;
     }
+    const auto fetched_at = Clock::now();
     for (const auto& record : *batch) {
       if (options.count && summary.produced >= *options.count) break;
+      if (options.on_fetched) options.on_fetched(record, fetched_at);
       std::string value = mapping::to_json(record);
       Status queued = p.produce(record.id(), value, sequence++);
       if (!queued.ok()) {

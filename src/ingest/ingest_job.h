@@ -26,6 +26,9 @@ struct IngestOptions {
   std::optional<uint64_t> count;                  // stop after this many records produced
   std::chrono::milliseconds flush_timeout{120'000};
   bool progress_line = false;                     // a live \r line (on a terminal)
+  // Called for each record just before it is produced, with the time its batch was fetched, on
+  // the job's thread. `rdstream run` uses it to measure end-to-end latency.
+  std::function<void(const mapping::Record&, std::chrono::steady_clock::time_point fetched_at)> on_fetched;
 };
 
 struct IngestSummary {
@@ -45,11 +48,6 @@ struct IngestSummary {
   std::string to_text() const;
 };
 
-// Called for each record the brokers acknowledged (token = the record's sequence number in this
-// run), on the thread that runs the job. Used by `rdstream run` for end-to-end latency.
-using DeliveredHook = std::function<void(const kafka::DeliveryReport&)>;
-
-Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& options, const std::atomic<bool>& stop,
-                                 DeliveredHook on_delivered = {});
+Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& options, const std::atomic<bool>& stop);
 
 }  // namespace rds::ingest

@@ -1,0 +1,69 @@
+#pragma once
+// The composition root of the process stage: builds, from validated settings, everything
+// `rdstream process` and `rdstream run` need — the Cassandra session, keyspace and table, the
+// sink, the validator and the processor — in the right order, owning them for their lifetime.
+// No pipeline logic lives here; it only wires components together.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cassandra/session.h"
+#include "core/result.h"
+#include "kafka/consumer.h"
+#include "process/dead_letter.h"
+#include "process/processor.h"
+#include "process/processor_probe.h"
+#include "process/record_validator.h"
+#include "process/table_config.h"
+#include "sink/cassandra/cassandra_sink.h"
+
+namespace rds::app {
+
+struct ProcessStageSettings {
+  std::string config_file;  // seed config.yaml or rdstream's: table schema (empty: built-in)
+  std::string bootstrap_servers = "127.0.0.1:9092";
+  std::string topic = "users_created";
+  std::string group_id = "rdstream-process";
+  std::string dead_letter_topic;  // empty: <topic>.dlq
+  int topic_partitions = 3;       // when the topics are created here
+  cassandra::SessionConfig cassandra;
+  int max_in_flight = sink::CassandraSinkConfig::kDefaultMaxInFlight;
+  cql::Consistency consistency = cql::Consistency::kLocalQuorum;
+  uint64_t stop_after_acknowledged = 0;
+};
+
+// Observes every row Cassandra acknowledged (its bound values; values[0] is the id), on the
+// session's loop thread. `rdstream run` uses it for end-to-end latency.
+using RowAcknowledged = std::function<void(const sink::Row& row)>;
+
+class ProcessStage {
+ public:
+  // Connects, creates keyspace and table if missing (waiting for schema agreement), prepares the
+  // INSERT and joins the consumer group. Errors name the component and the fix.
+  static Result<std::unique_ptr<ProcessStage>> create(const ProcessStageSettings& settings,
+                                                      RowAcknowledged on_row_acknowledged = {});
+  ~ProcessStage();
+
+  // Runs until stopped (rds::stop_requested(), request_stop()) or stop_after_acknowledged.
+  Result<process::ProcessorReport> run() { return processor_->run(); }
+  void request_stop() { processor_->request_stop(); }
+  const process::ProcessorProbe& probe() const { return probe_; }
+  const sink::CassandraSink& sink() const { return *sink_; }
+  const process::TableConfig& table() const { return validator_->table(); }
+
+ private:
+  class ObservingWriter;
+  ProcessStage() = default;
+
+  process::ProcessorProbe probe_;
+  std::unique_ptr<cassandra::Session> session_;
+  std::unique_ptr<sink::CassandraSink> sink_;
+  std::unique_ptr<process::RecordValidator> validator_;
+  std::unique_ptr<process::RowWriter> writer_;
+  std::unique_ptr<process::Processor> processor_;
+};
+
+}  // namespace rds::app

@@ -1,0 +1,110 @@
+// `rdstream run`: the main job. Ingest (API -> Kafka) and process (Kafka -> Cassandra) together in
+// one process, as the seed's Airflow DAG plus its Spark job did, for --duration (default 60 s) or
+// --count records or until Ctrl-C; then it waits until Cassandra acknowledged what was produced
+// and prints a summary with end-to-end latency.
+#include <fmt/format.h>
+
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "app/latency_tracker.h"
+#include "cli/commands.h"
+#include "cli/ingest_flags.h"
+#include "cli/process_flags.h"
+#include "core/log.h"
+#include "core/signals.h"
+
+namespace rds::cli {
+namespace {
+
+struct RunFlags {
+  IngestFlags ingest;
+  ProcessFlags process;
+  int drain_timeout_s = 120;
+};
+
+}  // namespace
+
+void register_run(CLI::App& app, Globals& globals) {
+  auto f = std::make_shared<RunFlags>();
+  CLI::App* cmd = app.add_subcommand("run", "The main job: ingest and process together, then a summary");
+  add_ingest_flags(cmd, f->ingest);
+  add_process_flags(cmd, f->process);
+  cmd->add_option("--drain-timeout", f->drain_timeout_s, "seconds to wait for Cassandra to catch up after ingest")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  cmd->callback([f, cmd, &globals] {
+    auto plan = build_ingest_plan(f->ingest, *cmd);
+    auto settings = plan.ok() ? build_process_settings(f->process, f->ingest.config_file, f->ingest.bootstrap,
+                                                       f->ingest.topic)
+                              : Result<app::ProcessStageSettings>(plan.error());
+    if (!settings.ok()) {
+      std::cerr << "rdstream run: " << settings.error().message << "\n";
+      globals.exit_code = kExitUsage;
+      return;
+    }
+    const auto& stop = install_stop_signals();
+    app::LatencyTracker latency;
+    // The processor first: the table exists and the group is joining before the first record.
+    auto stage = app::ProcessStage::create(*settings, [&latency](const sink::Row& row) {
+      if (!row.empty()) latency.acknowledged(row.front());
+    });
+    if (!stage.ok()) {
+      std::cerr << "rdstream run: " << stage.error().message << "\n";
+      globals.exit_code = stage.error().code == ErrorCode::kInvalidArgument ? kExitUsage : kExitUnavailable;
+      return;
+    }
+    Result<process::ProcessorReport> processed = Error(ErrorCode::kInternal, "processor did not run");
+    std::thread processor([&] { processed = (*stage)->run(); });
+
+    log::info("run", "seed {} (pass --seed {} to replay this run)", plan->seed, plan->seed);
+    plan->options.on_fetched = [&latency](const mapping::Record& record, std::chrono::steady_clock::time_point at) {
+      latency.fetched(record.id(), at);
+    };
+    const auto started = std::chrono::steady_clock::now();
+    auto ingested = ingest::run_ingest(*plan->source, plan->options, stop);
+
+    // Wait until Cassandra has every row this run fetched (or the processor stopped, or Ctrl-C).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(f->drain_timeout_s);
+    while (ingested.ok() && !stop.load() && latency.pending() > 0 && std::chrono::steady_clock::now() < deadline) {
+      const auto snap = (*stage)->probe().snapshot();
+      // Records that will never be acknowledged by the sink (dead-lettered) leave `pending` above
+      // zero; then the processor having nothing in flight and no lag means it is done.
+      if (snap.in_flight == 0 && snap.lag == 0 && snap.records_dead_lettered > 0 &&
+          latency.pending() <= snap.records_dead_lettered) {
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    (*stage)->request_stop();
+    processor.join();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+    if (!ingested.ok()) {
+      std::cerr << "rdstream run: " << ingested.error().message << "\n";
+      globals.exit_code = kExitUnavailable;
+      return;
+    }
+    const auto snap = (*stage)->probe().snapshot();
+    const auto& h = latency.histogram();
+    std::cout << fmt::format(
+        "run summary: fetched {}  produced {}  delivered {}  stored in Cassandra {}  dead-lettered {}  "
+        "end-to-end latency p50 {:.1f} ms  p99 {:.1f} ms  ({} rows timed)  in {:.1f} s\n",
+        ingested->fetched, ingested->produced, ingested->delivered, snap.records_stored, snap.records_dead_lettered,
+        static_cast<double>(h.quantile(0.50).count()) / 1000.0, static_cast<double>(h.quantile(0.99).count()) / 1000.0,
+        h.count(), seconds);
+    if (!processed.ok()) {
+      std::cerr << "rdstream run: processor: " << processed.error().message << "\n";
+      globals.exit_code = kExitUnavailable;
+    } else if (!ingested->complete() || latency.pending() > snap.records_dead_lettered) {
+      std::cerr << fmt::format("rdstream run: {} fetched records are not in Cassandra yet{}\n", latency.pending(),
+                               stop.load() ? " (stopped by a signal: they are in Kafka, uncommitted, and the next "
+                                             "run or `rdstream process` stores them)"
+                                           : "; raise --drain-timeout or see the log");
+      globals.exit_code = stop.load() ? kExitOk : kExitDataLoss;
+    }
+  });
+}
+
+}  // namespace rds::cli

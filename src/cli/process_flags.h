@@ -1,0 +1,28 @@
+#pragma once
+// The process flags, shared by `rdstream process` and `rdstream run`.
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "app/process_stage.h"
+#include "cli/cassandra_flags.h"
+#include "core/result.h"
+
+namespace rds::cli {
+
+struct ProcessFlags {
+  std::string group = "rdstream-process";
+  std::string dead_letter_topic;
+  int max_in_flight = sink::CassandraSinkConfig::kDefaultMaxInFlight;
+  CassandraFlags cassandra;
+};
+
+// Adds --group, --dlq-topic, --max-in-flight and the --cassandra-* flags. Kafka and --config come
+// from the caller (they are shared with ingest in `run`).
+void add_process_flags(CLI::App* cmd, ProcessFlags& flags);
+
+Result<app::ProcessStageSettings> build_process_settings(const ProcessFlags& flags, const std::string& config_file,
+                                                         const std::string& bootstrap, const std::string& topic);
+
+}  // namespace rds::cli
