@@ -135,11 +135,9 @@ TEST(CassandraSink, ReportsPerRowFailuresWithTheirCode) {
 
 int run_stack(const char* verb) {
   const std::string bin = test::env_or("RDSTREAM_BIN", "rdstream");
-  const std::string dir = test::env_or("RDSTREAM_TEST_STACK_DIR", "");
-  const std::string cmd = fmt::format(
-      "'{}' stack {} --only cassandra --state-dir '{}' --kafka-port 29092 --kafka-controller-port 29093 "
-      "--cassandra-port 29042 --cassandra-storage-port 27000 --postgres-port 25432",
-      bin, verb, dir);
+  // The shared fixture's flags (state dir and ports), as tests/integration/CMakeLists.txt sets them.
+  const std::string flags = test::env_or("RDSTREAM_TEST_STACK_FLAGS", "");
+  const std::string cmd = fmt::format("'{}' stack {} --only cassandra {}", bin, verb, flags);
   return std::system(cmd.c_str());
 }
 
