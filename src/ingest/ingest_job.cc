@@ -47,7 +47,8 @@ std::string IngestSummary::to_text() const {
   return out;
 }
 
-Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& options, const std::atomic<bool>& stop) {
+Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& options, const std::atomic<bool>& stop,
+                                 DeliveredHook on_delivered) {
   RDS_TRY(options.producer.validate());
   Status topic = kafka::ensure_topic(options.producer.bootstrap_servers, options.producer.topic,
                                      options.topic_partitions, options.topic_replication_factor,
@@ -61,6 +62,7 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
     if (!report.status.ok()) {
       log::error("ingest", "record {} not delivered: {}", report.token, report.status.error().message);
     }
+    if (on_delivered) on_delivered(report);
   });
   if (!producer.ok()) return producer.take_error();
   kafka::Producer& p = **producer;

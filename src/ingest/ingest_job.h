@@ -48,6 +48,11 @@ struct IngestSummary {
   std::string to_text() const;
 };
 
-Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& options, const std::atomic<bool>& stop);
+// Called for each delivery report the brokers sent (token = the record's sequence number in this
+// run), on the thread that runs the job.
+using DeliveredHook = std::function<void(const kafka::DeliveryReport&)>;
+
+Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& options, const std::atomic<bool>& stop,
+                                 DeliveredHook on_delivered = {});
 
 }  // namespace rds::ingest
