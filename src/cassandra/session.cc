@@ -546,7 +546,7 @@ class Session::Impl {
       self.dc = text_of(cell(*local_rows, 0, "data_center"));
       self.tokens = tokens_of(cell(*local_rows, 0, "tokens"));
     }
-    if (const auto* rows = rows_of(peers); rows && config_.discover_peers) {
+    if (const auto* rows = rows_of(peers)) {
       for (size_t i = 0; i < rows->rows.size(); ++i) {
         Node n;
         n.address = text_of(cell(*rows, i, peers_v2 ? "native_address" : "rpc_address"));
@@ -572,9 +572,15 @@ class Session::Impl {
       control.data_center = self.dc;
       control.tokens = self.tokens;
       for (const auto& n : nodes) {
-        const size_t index = add_host(n.address, n.port);
-        hosts_[index]->data_center = n.dc;
-        hosts_[index]->tokens = n.tokens;
+        // Without discovery, peers still tell us the tokens of the contact points we know.
+        std::optional<size_t> index;
+        for (size_t k = 0; k < hosts_.size(); ++k) {
+          if (hosts_[k]->address == n.address && hosts_[k]->port == n.port) index = k;
+        }
+        if (!index && config_.discover_peers) index = add_host(n.address, n.port);
+        if (!index) continue;
+        hosts_[*index]->data_center = n.dc;
+        hosts_[*index]->tokens = n.tokens;
       }
       std::vector<std::vector<Token>> tokens;
       std::vector<std::string> dcs;
