@@ -14,7 +14,7 @@
 #include "cli/commands.h"
 #include "cli/table_printer.h"
 #include "cql/display.h"
-#include "cql/script.h"
+#include "cassandra/statement_splitter.h"
 
 namespace rds::cli {
 namespace {
@@ -80,13 +80,14 @@ void register_cql(CLI::App& app, Globals& globals) {
       globals.exit_code = kExitUsage;
       return;
     }
-    std::vector<std::string> statements;
-    for (const auto& s : f->statements) {
-      for (auto& part : cql::split_script(s)) statements.push_back(std::move(part));
-    }
-    if (f->statements.empty()) {
-      std::string script((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-      statements = cql::split_script(script);
+    std::string script;
+    for (const auto& s : f->statements) script += s + ";\n";
+    if (f->statements.empty()) script.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    auto statements = cassandra::split_statements(script);
+    if (!statements.ok()) {
+      std::cerr << "rdstream cql: " << statements.error().message << "\n";
+      globals.exit_code = kExitUsage;
+      return;
     }
     const auto timeout = std::chrono::seconds(f->timeout_s);
     auto conn = cassandra::BlockingConnection::open(f->cassandra.host, f->cassandra.port, *credentials, timeout);
@@ -98,7 +99,7 @@ void register_cql(CLI::App& app, Globals& globals) {
       globals.exit_code = conn.error().code == ErrorCode::kAuth ? kExitUsage : kExitUnavailable;
       return;
     }
-    for (const auto& statement : statements) {
+    for (const auto& statement : *statements) {
       Status s = run_statement(*conn, statement, *consistency, timeout);
       if (!s.ok()) {
         std::cerr << "rdstream cql: " << s.error().message << "\n";
