@@ -33,8 +33,10 @@ inline std::string read_whole_file(const std::filesystem::path& path) {
   return ss.str();
 }
 
+// `interrupt_after` > 0: send SIGINT (Ctrl-C) once that much time has passed.
 inline ChildResult run_child(const std::vector<std::string>& argv, const std::filesystem::path& work_dir,
-                             std::chrono::milliseconds timeout) {
+                             std::chrono::milliseconds timeout,
+                             std::chrono::milliseconds interrupt_after = std::chrono::milliseconds(0)) {
   ChildResult result;
   const auto out_path = work_dir / "stdout.txt";
   const auto err_path = work_dir / "stderr.txt";
@@ -54,9 +56,14 @@ inline ChildResult run_child(const std::vector<std::string>& argv, const std::fi
   }
   if (pid < 0) return result;
   int status = 0;
+  bool interrupted = false;
   while (true) {
     pid_t done = ::waitpid(pid, &status, WNOHANG);
     if (done == pid) break;
+    if (!interrupted && interrupt_after.count() > 0 && std::chrono::steady_clock::now() - started > interrupt_after) {
+      ::kill(pid, SIGINT);
+      interrupted = true;
+    }
     if (std::chrono::steady_clock::now() - started > timeout) {
       result.timed_out = true;
       ::kill(pid, SIGKILL);

@@ -95,10 +95,11 @@ class IngestStackTest : public ::testing::Test {
 
   std::string api_url() const { return "http://127.0.0.1:" + std::to_string(server_.port()) + "/api/"; }
 
-  test::ChildResult ingest(std::vector<std::string> args, milliseconds timeout = milliseconds(300'000)) {
+  test::ChildResult ingest(std::vector<std::string> args, milliseconds timeout = milliseconds(300'000),
+                           milliseconds interrupt_after = milliseconds(0)) {
     std::vector<std::string> argv = {bin_, "ingest"};
     argv.insert(argv.end(), args.begin(), args.end());
-    auto result = test::run_child(argv, dir_.path(), timeout);
+    auto result = test::run_child(argv, dir_.path(), timeout, interrupt_after);
     // The summary or the error, for the test log.
     std::cout << "  exit " << result.exit_code << " after " << result.took.count() << " ms: "
               << (result.out.empty() ? result.err.substr(result.err.rfind("rdstream ingest:") == std::string::npos
@@ -224,6 +225,21 @@ TEST_F(IngestStackTest, UnreachableApiFailsAfterTheRetryBudgetWithAClearMessage)
   EXPECT_NE(run.err.find("giving up on page 1 after 3 attempts"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("is the API up?"), std::string::npos) << run.err;
   EXPECT_NE(run.out.find("produced 0  delivered 0"), std::string::npos) << run.out;
+}
+
+TEST_F(IngestStackTest, CtrlCDuringALongRetryAfterEndsTheRunPromptlyWithASummary) {
+  mockapi::FaultConfig faults;
+  faults.rate_429 = 1;
+  faults.retry_after = seconds(120);
+  api_.set_faults(faults);
+  auto run = ingest({"--url", api_url(), "--count", "1000", "--seed", "it-ctrl-c", "--topic", unique_topic("ctrlc"),
+                     "--bootstrap-servers", kafka_},
+                    milliseconds(60'000), milliseconds(3'000));
+  ASSERT_FALSE(run.timed_out) << "still waiting for the Retry-After after Ctrl-C:\n" << run.err;
+  EXPECT_LT(run.took, milliseconds(10'000)) << run.err;
+  EXPECT_NE(run.out.find("ingest summary: fetched 0  produced 0  delivered 0  failed 0"), std::string::npos)
+      << "stdout:\n" << run.out << "\nstderr:\n" << run.err;
+  EXPECT_NE(run.out.find("http_429 1"), std::string::npos) << run.out;
 }
 
 TEST_F(IngestStackTest, AWrongApiPathFailsAtOnceNamingTheUrlSetting) {
