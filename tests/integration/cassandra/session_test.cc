@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <thread>
 
 #include "cassandra/schema.h"
 #include "cassandra/session.h"
 #include "integration/cassandra/test_env.h"
+#include "support/temp_dir.h"
 
 namespace rds::cassandra {
 namespace {
@@ -86,6 +88,29 @@ TEST(CassandraSession, SchemaHelpers) {
   KeyspaceSpec invalid;
   invalid.name = "bad-name";
   EXPECT_EQ(create_keyspace(**session, invalid).error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST(CassandraSession, ExecutesAScriptFile) {
+  auto session = Session::connect(stack_session_config());
+  ASSERT_TRUE(session.ok()) << session.error().message;
+  test::TempDir dir;
+  const auto path = dir.path() / "create_table_created_users.sql";
+  {
+    // The shape of the seed's helpers/create_table_created_users.sql: keyspace, then table.
+    std::ofstream out(path);
+    out << "CREATE KEYSPACE IF NOT EXISTS rds_client_file\n"
+           "WITH replication = {'class': 'SimpleStrategy', 'replication_factor': '1'};\n\n"
+           "CREATE TABLE IF NOT EXISTS rds_client_file.created_users (\n"
+           "    id UUID PRIMARY KEY,\n    first_name TEXT,\n    registered_date TEXT);\n";
+  }
+  auto status = execute_file(**session, path);
+  ASSERT_TRUE(status.ok()) << status.error().message;
+  ASSERT_TRUE(execute_file(**session, path).ok());  // idempotent
+  auto r = (*session)->query("SELECT id FROM rds_client_file.created_users LIMIT 1", cql::Consistency::kOne);
+  EXPECT_TRUE(r.ok()) << r.error().message;
+  auto missing = execute_file(**session, dir.path() / "nope.cql");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
 }
 
 }  // namespace
