@@ -187,6 +187,7 @@ class Session::Impl {
   SessionConfig config_;
   EventLoop loop_;
   RetryPolicy retry_;
+  SessionProbe probe_;
   std::atomic<bool> closed_{false};
   std::shared_ptr<Startup> startup_ = std::make_shared<Startup>();
 
@@ -268,6 +269,11 @@ class Session::Impl {
   void on_connection_ready(size_t h, Connection& c, Status status) {
     Host& host = *hosts_[h];
     auto conn = take(host.connecting, c);
+    if (status.ok()) {
+      probe_.connection_opened();
+    } else if (!closed_) {
+      probe_.connection_failed();
+    }
     if (status.ok() && !closed_) {
       if (host.ready.empty()) log::info(kLog, "host {} is up", host.endpoint());
       host.ready.push_back(conn);
@@ -291,6 +297,7 @@ class Session::Impl {
   void on_connection_closed(size_t h, Connection& c, const Error& error) {
     Host& host = *hosts_[h];
     auto conn = take(host.ready, c);
+    if (!closed_) probe_.connection_closed();
     if (host.ready.empty() && !closed_) log::warn(kLog, "host {} is down: {}", host.endpoint(), error.message);
     schedule_reconnect(h);
   }
@@ -379,6 +386,7 @@ class Session::Impl {
 
   // Any thread. If the loop already stopped (close() raced with us), fail here and now.
   void start(const RequestPtr& request) {
+    probe_.requests_started();
     const bool posted = loop_.post([this, request] {
       active_.insert(request);
       request->plan = query_plan(*request);
@@ -416,13 +424,18 @@ class Session::Impl {
     }
     std::string tried;
     for (size_t h : r->plan) tried += (tried.empty() ? "" : ", ") + hosts_[h]->endpoint();
+    probe_.no_host();
     Error e(ErrorCode::kUnavailable, fmt::format("no Cassandra host available (tried: {})", tried.empty() ? "none known" : tried), true);
     on_failure(r, RequestFailure::no_host(), std::move(e), std::nullopt);
   }
 
   void on_reply(const RequestPtr& r, size_t h, const std::weak_ptr<Connection>& conn, Reply reply) {
     if (r->done) return;
-    if (!reply.response.ok()) return on_failure(r, reply.failure, reply.response.take_error(), std::nullopt);
+    if (!reply.response.ok()) {
+      if (reply.failure.kind == RequestFailure::Kind::kClientTimeout) probe_.client_timeout();
+      if (reply.failure.kind == RequestFailure::Kind::kConnectionLost) probe_.connection_loss();
+      return on_failure(r, reply.failure, reply.response.take_error(), std::nullopt);
+    }
     if (const auto* error = std::get_if<cql::ErrorMessage>(&reply.response->message)) {
       Error e = error->to_error().with_context(r->coordinator);
       if (error->code == cql::CqlErrorCode::kUnprepared && r->statement.prepared) {
@@ -440,6 +453,7 @@ class Session::Impl {
     if (decision.action == RetryAction::kFail || closed_) {
       return finish(r, Result<cql::Response>(std::move(error)), code);
     }
+    probe_.retry();
     log::debug(kLog, "retrying ({}, attempt {}): {}: {}", to_string(decision.action), r->attempt, decision.reason, error.message);
     if (decision.action == RetryAction::kRetryNextHost) {
       ++r->plan_pos;
@@ -464,6 +478,7 @@ class Session::Impl {
                         Error(ErrorCode::kUnavailable, fmt::format("{}: cannot re-prepare", hosts_[h]->endpoint()), true),
                         std::nullopt);
     }
+    probe_.reprepare();
     log::info(kLog, "{}: re-preparing \"{}\"", hosts_[h]->endpoint(), r->statement.prepared->query);
     conn->send(std::move(*frame), config_.request_timeout, [this, r](Reply reply) {
       if (r->done) return;
@@ -658,9 +673,25 @@ class Session::Impl {
     statement->metadata = prepared->metadata;
     statement->result_metadata = prepared->result_metadata;
     if (!prepared->metadata.columns.empty()) statement->keyspace = prepared->metadata.columns.front().keyspace;
-    std::lock_guard lock(prepared_mutex_);
-    prepared_[query] = statement;
+    {
+      std::lock_guard lock(prepared_mutex_);
+      prepared_[query] = statement;
+    }
+    prepare_on_other_hosts(query, result.coordinator);
     return std::shared_ptr<const PreparedStatement>(statement);
+  }
+
+  // Fire and forget: saves each other host an UNPREPARED round trip on first use. A failure here
+  // costs nothing: the EXECUTE path re-prepares on demand.
+  void prepare_on_other_hosts(const std::string& query, const std::string& done_on) {
+    auto frame = cql::encode_prepare(0, query, frame_options(config_.compression));
+    if (!frame.ok()) return;
+    loop_.post([this, frame = std::move(*frame), done_on] {
+      for (auto& host : hosts_) {
+        if (host->endpoint() == done_on) continue;
+        if (auto conn = pick_connection(*host)) conn->send(frame, config_.request_timeout, [](Reply) {});
+      }
+    });
   }
 
   void close() {
@@ -775,5 +806,7 @@ void Session::close() {
 bool Session::closed() const { return impl_->closed_; }
 
 const SessionConfig& Session::config() const { return impl_->config_; }
+
+const SessionProbe& Session::probe() const { return impl_->probe_; }
 
 }  // namespace rds::cassandra

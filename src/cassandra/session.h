@@ -28,6 +28,7 @@
 
 #include "cassandra/blocking_connection.h"  // Credentials
 #include "cassandra/retry_policy.h"
+#include "cassandra/session_probe.h"
 #include "core/backoff.h"
 #include "core/result.h"
 #include "cql/codec.h"
@@ -149,6 +150,7 @@ class Session {
   bool closed() const;
 
   const SessionConfig& config() const;
+  const SessionProbe& probe() const;
 
   class Impl;
 

@@ -176,6 +176,7 @@ TEST(SessionFake, RepreparesOnUnprepared) {
   EXPECT_EQ(r.attempts, 2);
   EXPECT_EQ(server.requests(Opcode::kPrepare), 2);
   EXPECT_EQ(server.requests(Opcode::kExecute), 2);
+  EXPECT_EQ(session->probe().snapshot().reprepares, 1u);
 }
 
 TEST(SessionFake, SlowServerHitsTheRequestTimeout) {
@@ -195,6 +196,7 @@ TEST(SessionFake, SlowServerHitsTheRequestTimeout) {
   EXPECT_EQ(r.response.error().code, ErrorCode::kTimeout);
   EXPECT_TRUE(r.response.error().retriable);
   EXPECT_LT(took, milliseconds(1000));
+  EXPECT_EQ(session->probe().snapshot().client_timeouts, 1u);
   // The late answer arrives on a stream that is still reserved and is dropped; the connection
   // keeps working.
   server.set_script(nullptr);
@@ -224,6 +226,10 @@ TEST(SessionFake, SocketClosedMidRequestFailsInFlightAndReconnects) {
   }
   EXPECT_TRUE(session->query("INSERT again").ok());
   EXPECT_GE(server.connections_accepted(), 2);
+  const auto probe = session->probe().snapshot();
+  EXPECT_GE(probe.connection_losses, 1u);
+  EXPECT_GE(probe.connections_closed, 1u);
+  EXPECT_GE(probe.connections_opened, 2u);
 }
 
 TEST(SessionFake, ManyRequestsInFlightOnOneConnection) {
@@ -433,8 +439,9 @@ TEST(SessionFake, DiscoversPeersAndRoutesToTheTokenOwner) {
   // Both nodes got a fair share (the ring gives A a quarter of the tokens).
   EXPECT_GT(on_a, 20);
   EXPECT_GT(on_b, 100);
-  // B had never seen the statement: it answered UNPREPARED once, then the session re-prepared it.
+  // The statement was prepared on B too as soon as it was prepared on A: no UNPREPARED round trip.
   EXPECT_EQ(b.requests(Opcode::kPrepare), 1);
+  EXPECT_EQ(session->probe().snapshot().reprepares, 0u);
 }
 
 TEST(SessionFake, FallsBackToAnotherHostWhenTheReplicaIsDown) {
