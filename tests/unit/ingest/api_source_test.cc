@@ -10,6 +10,12 @@
 #include <set>
 #include <thread>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <deque>
+
 #include "core/log.h"
 #include "mockapi/server.h"
 
@@ -191,6 +197,112 @@ INSTANTIATE_TEST_SUITE_P(
                       FaultCase{"truncated", &mockapi::FaultConfig::rate_truncated, "truncated", "truncated_body"},
                       FaultCase{"malformed", &mockapi::FaultConfig::rate_malformed, "malformed", "malformed_body"}),
     [](const ::testing::TestParamInfo<FaultCase>& param_info) { return std::string(param_info.param.name); });
+
+// A scripted HTTP server on a raw socket, for what a well-behaved server library will not do: a
+// connection cut inside the body (fewer bytes than Content-Length) or closed before any answer.
+// Each accepted connection gets the next scripted reply (bytes written verbatim), then is closed.
+class RawHttpServer {
+ public:
+  explicit RawHttpServer(std::deque<std::string> replies) : replies_(std::move(replies)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::listen(fd_, 8);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~RawHttpServer() {
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    thread_.join();
+  }
+  int port() const { return port_; }
+  int served() const { return served_.load(); }
+
+ private:
+  void serve() {
+    while (!replies_.empty()) {
+      int conn = ::accept(fd_, nullptr, nullptr);
+      if (conn < 0) return;
+      std::string request;
+      char buf[4096];
+      while (request.find("\r\n\r\n") == std::string::npos) {
+        ssize_t n = ::recv(conn, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        request.append(buf, static_cast<size_t>(n));
+      }
+      const std::string reply = std::move(replies_.front());
+      replies_.pop_front();
+      size_t sent = 0;
+      while (sent < reply.size()) {
+        ssize_t n = ::send(conn, reply.data() + sent, reply.size() - sent, MSG_NOSIGNAL);
+        if (n <= 0) break;
+        sent += static_cast<size_t>(n);
+      }
+      ::close(conn);
+      ++served_;
+    }
+  }
+
+  std::deque<std::string> replies_;
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<int> served_{0};
+  std::thread thread_;
+};
+
+std::string http_reply(const std::string& body, size_t declared_length) {
+  return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
+         std::to_string(declared_length) + "\r\n\r\n" + body;
+}
+
+TEST_F(ApiSourceTest, ACutConnectionIsRetriedAsATruncatedBody) {
+  mockapi::ApiQuery query;
+  query.results = 10;
+  query.seed = "raw";
+  query.page = 1;
+  const std::string body = mockapi::users_body(query, "raw");
+  RawHttpServer raw({
+      "",                                                      // closed before any answer
+      http_reply(body.substr(0, body.size() / 2), body.size()),  // cut inside the body
+      http_reply(body, body.size()),                           // good
+  });
+  auto c = config("raw", 10);
+  c.url = "http://127.0.0.1:" + std::to_string(raw.port()) + "/api/";
+  ApiSource source(c, mapping::Mapper::default_mapper());
+  std::atomic<bool> stop{false};
+  auto batch = source.next(10, stop);
+  ASSERT_TRUE(batch.ok()) << batch.error().message;
+  EXPECT_EQ(*batch, expected("raw", 10, 1));
+  EXPECT_EQ(raw.served(), 3);
+  EXPECT_EQ(source.counters().requests, 3u);
+  EXPECT_EQ(source.counters().retries, 2u);
+  EXPECT_EQ(source.counters().retries_by_reason.at("truncated_body"), 2u);
+}
+
+TEST_F(ApiSourceTest, AnErrorBodyAndAnHtmlPageWithStatus200AreRetried) {
+  mockapi::ApiQuery query;
+  query.results = 5;
+  query.seed = "odd";
+  const std::string body = mockapi::users_body(query, "odd");
+  const std::string error = R"({"error":"Uh oh, something has gone wrong. Please tweet us @randomapi about the issue."})";
+  const std::string html = "<html><body>maintenance</body></html>";
+  RawHttpServer raw({http_reply(error, error.size()), http_reply(html, html.size()), http_reply(body, body.size())});
+  auto c = config("odd", 5);
+  c.url = "http://127.0.0.1:" + std::to_string(raw.port()) + "/api/";
+  ApiSource source(c, mapping::Mapper::default_mapper());
+  std::atomic<bool> stop{false};
+  auto batch = source.next(5, stop);
+  ASSERT_TRUE(batch.ok()) << batch.error().message;
+  EXPECT_EQ(*batch, expected("odd", 5, 1));
+  EXPECT_EQ(source.counters().retries, 2u);
+  EXPECT_EQ(source.counters().retries_by_reason.at("error_body"), 1u);
+  EXPECT_EQ(source.counters().retries_by_reason.at("malformed_body"), 1u);
+}
 
 TEST_F(ApiSourceTest, AWrongPathStopsAtOnceAndNamesTheUrlSetting) {
   auto c = config("wrong", 10);
