@@ -31,7 +31,11 @@ void register_ingest(CLI::App& app, Globals& globals) {
     std::cout << "ingest summary: " << summary->to_text() << "\n";
     if (!summary->complete()) {
       if (!summary->source_error.empty()) std::cerr << "rdstream ingest: stopped early: " << summary->source_error << "\n";
-      globals.exit_code = (summary->failed > 0 || summary->undelivered > 0) ? kExitDataLoss : kExitUnavailable;
+      if (summary->failed > 0 || summary->undelivered > 0) {
+        globals.exit_code = kExitDataLoss;
+      } else {
+        globals.exit_code = summary->source_error_code == ErrorCode::kInvalidArgument ? kExitUsage : kExitUnavailable;
+      }
     }
   });
 }

@@ -82,6 +82,7 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
     auto batch = source.next(want, stop);
     if (!batch.ok()) {
       summary.source_error = batch.error().message;
+      summary.source_error_code = batch.error().code;
       log::error("ingest", "{}", batch.error().message);
       break;
     }

@@ -43,6 +43,7 @@ struct IngestSummary {
   std::map<std::string, uint64_t> retries_by_reason;
   std::chrono::milliseconds elapsed{0};
   std::string source_error;  // why the source stopped early, if it did
+  ErrorCode source_error_code = ErrorCode::kInternal;  // its kind (kInvalidArgument: a config problem)
 
   bool complete() const { return failed == 0 && undelivered == 0 && source_error.empty(); }
   std::string to_text() const;
