@@ -247,7 +247,7 @@ TEST_F(IngestStackTest, AWrongApiPathFailsAtOnceNamingTheUrlSetting) {
                      "--seed", "it-404", "--topic", unique_topic("404"), "--bootstrap-servers", kafka_},
                     milliseconds(120'000));
   ASSERT_FALSE(run.timed_out) << run.err;
-  EXPECT_NE(run.exit_code, 0) << run.out;
+  EXPECT_EQ(run.exit_code, 2) << run.out;  // a configuration problem: the usage exit code
   EXPECT_NE(run.err.find("HTTP 404"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("api.randomuser.url, --url"), std::string::npos) << run.err;
   EXPECT_EQ(api_.stats().requests, 0u);  // a 404 path is not a users request: nothing was retried
