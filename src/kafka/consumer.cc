@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/log.h"
+#include "kafka/kafka_config.h"
 #include "kafka/kafka_error.h"
 
 namespace rds::kafka {
@@ -77,8 +78,6 @@ Result<std::unique_ptr<Consumer>> Consumer::create(const ConsumerConfig& config,
   std::unique_ptr<Consumer> consumer(new Consumer());
   consumer->config_ = config;
   consumer->handlers_ = std::move(handlers);
-  char errstr[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
   std::vector<std::pair<std::string, std::string>> props = {
       {"bootstrap.servers", config.bootstrap_servers},
       {"group.id", config.group_id},
@@ -91,16 +90,14 @@ Result<std::unique_ptr<Consumer>> Consumer::create(const ConsumerConfig& config,
       {"max.poll.interval.ms", std::to_string(config.max_poll_interval_ms)},
   };
   for (const auto& [k, v] : config.extra) props.emplace_back(k, v);
-  for (const auto& [key, value] : props) {
-    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      return Error(ErrorCode::kInvalidArgument, fmt::format("kafka consumer property {}: {}", key, errstr));
-    }
-  }
+  auto made = make_rdkafka_conf(props, "kafka consumer");
+  if (!made) return made.take_error();
+  rd_kafka_conf_t* conf = *made;
   rd_kafka_conf_set_opaque(conf, consumer.get());
   rd_kafka_conf_set_rebalance_cb(conf, &Consumer::on_rebalance);
   rd_kafka_conf_set_offset_commit_cb(conf, &Consumer::on_commit);
   rd_kafka_conf_set_error_cb(conf, &Consumer::on_error);
+  char errstr[512];
   consumer->rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
   if (consumer->rk_ == nullptr) {
     rd_kafka_conf_destroy(conf);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/log.h"
+#include "kafka/kafka_config.h"
 #include "kafka/kafka_error.h"
 
 namespace rds::kafka {
@@ -37,8 +38,6 @@ Result<std::unique_ptr<Producer>> Producer::create(const ProducerConfig& config,
   RDS_TRY(config.validate());
   std::unique_ptr<Producer> producer(new Producer());
   producer->handler_ = std::move(handler);
-  char errstr[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
   // Idempotence gives acks=all, bounded in-flight and ordered, duplicate-free retries per partition.
   std::vector<std::pair<std::string, std::string>> props = {
       {"bootstrap.servers", config.bootstrap_servers},
@@ -52,15 +51,13 @@ Result<std::unique_ptr<Producer>> Producer::create(const ProducerConfig& config,
       {"queue.buffering.max.messages", "200000"},
   };
   for (const auto& [k, v] : config.extra) props.emplace_back(k, v);
-  for (const auto& [key, value] : props) {
-    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      return Error(ErrorCode::kInvalidArgument, fmt::format("kafka producer property {}: {}", key, errstr));
-    }
-  }
+  auto made = make_rdkafka_conf(props, "kafka producer");
+  if (!made) return made.take_error();
+  rd_kafka_conf_t* conf = *made;
   rd_kafka_conf_set_opaque(conf, producer.get());
   rd_kafka_conf_set_dr_msg_cb(conf, &Producer::on_delivery);
   rd_kafka_conf_set_error_cb(conf, &Producer::on_error);
+  char errstr[512];
   producer->rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
   if (producer->rk_ == nullptr) {
     rd_kafka_conf_destroy(conf);
@@ -140,15 +137,12 @@ void Producer::on_error(rd_kafka_t* rk, int err, const char* reason, void* opaqu
 
 Status ensure_topic(const std::string& bootstrap_servers, const std::string& topic, int partitions,
                     int replication_factor, std::chrono::milliseconds timeout) {
-  char errstr[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap_servers.c_str(), errstr, sizeof errstr) !=
-      RD_KAFKA_CONF_OK) {
-    rd_kafka_conf_destroy(conf);
-    return Error(ErrorCode::kInvalidArgument, fmt::format("bootstrap.servers: {}", errstr));
-  }
   // The metadata lookup below must not create the topic by itself (with the broker's defaults).
-  rd_kafka_conf_set(conf, "allow.auto.create.topics", "false", errstr, sizeof errstr);
+  auto made = make_rdkafka_conf({{"bootstrap.servers", bootstrap_servers}, {"allow.auto.create.topics", "false"}},
+                                "kafka admin client");
+  if (!made) return made.take_error();
+  rd_kafka_conf_t* conf = *made;
+  char errstr[512];
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
   if (rk == nullptr) {
     rd_kafka_conf_destroy(conf);

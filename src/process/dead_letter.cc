@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/log.h"
+#include "kafka/kafka_config.h"
 #include "kafka/kafka_error.h"
 
 namespace rds::process {
@@ -58,8 +59,6 @@ Result<std::unique_ptr<DeadLetterPublisher>> DeadLetterPublisher::create(const D
   std::unique_ptr<DeadLetterPublisher> publisher(new DeadLetterPublisher());
   publisher->config_ = config;
   publisher->handler_ = std::move(handler);
-  char errstr[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
   std::vector<std::pair<std::string, std::string>> props = {
       {"bootstrap.servers", config.bootstrap_servers},
       {"client.id", config.client_id},
@@ -69,15 +68,13 @@ Result<std::unique_ptr<DeadLetterPublisher>> DeadLetterPublisher::create(const D
       {"message.timeout.ms", std::to_string(config.message_timeout_ms)},
   };
   for (const auto& [k, v] : config.extra) props.emplace_back(k, v);
-  for (const auto& [key, value] : props) {
-    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      return Error(ErrorCode::kInvalidArgument, fmt::format("dead-letter producer property {}: {}", key, errstr));
-    }
-  }
+  auto made = kafka::make_rdkafka_conf(props, "dead-letter producer");
+  if (!made) return made.take_error();
+  rd_kafka_conf_t* conf = *made;
   rd_kafka_conf_set_opaque(conf, publisher.get());
   rd_kafka_conf_set_dr_msg_cb(conf, &DeadLetterPublisher::on_delivery);
   rd_kafka_conf_set_error_cb(conf, &DeadLetterPublisher::on_error);
+  char errstr[512];
   publisher->rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
   if (publisher->rk_ == nullptr) {
     rd_kafka_conf_destroy(conf);

@@ -6,19 +6,17 @@
 
 #include <memory>
 
+#include "kafka/kafka_config.h"
+
 namespace rds::stack {
 
 Status kafka_health(const std::string& bootstrap, std::chrono::milliseconds timeout) {
+  auto made = kafka::make_rdkafka_conf(
+      {{"bootstrap.servers", bootstrap}, {"socket.timeout.ms", std::to_string(timeout.count())}, {"log_level", "0"}},
+      "kafka client");
+  if (!made) return made.take_error();
+  rd_kafka_conf_t* conf = *made;
   char errstr[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  auto set = [&](const char* key, const std::string& value) {
-    return rd_kafka_conf_set(conf, key, value.c_str(), errstr, sizeof errstr) == RD_KAFKA_CONF_OK;
-  };
-  if (!set("bootstrap.servers", bootstrap) || !set("socket.timeout.ms", std::to_string(timeout.count())) ||
-      !set("log_level", "0")) {
-    rd_kafka_conf_destroy(conf);
-    return Error(ErrorCode::kInvalidArgument, fmt::format("kafka client config: {}", errstr));
-  }
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
   if (rk == nullptr) {
     rd_kafka_conf_destroy(conf);

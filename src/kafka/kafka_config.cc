@@ -1,0 +1,19 @@
+#include "kafka/kafka_config.h"
+
+#include <fmt/format.h>
+
+namespace rds::kafka {
+
+Result<rd_kafka_conf_t*> make_rdkafka_conf(const ConfProperties& props, std::string_view context) {
+  char errstr[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  for (const auto& [key, value] : props) {
+    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      return Error(ErrorCode::kInvalidArgument, fmt::format("{} property {}: {}", context, key, errstr));
+    }
+  }
+  return conf;
+}
+
+}  // namespace rds::kafka

@@ -1,0 +1,23 @@
+#pragma once
+// Building an rd_kafka_conf_t from a list of properties: every librdkafka client in the project
+// (producer, consumer, admin, dead-letter publisher, health check) does this the same way.
+
+#include <librdkafka/rdkafka.h>
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/result.h"
+
+namespace rds::kafka {
+
+using ConfProperties = std::vector<std::pair<std::string, std::string>>;
+
+// Sets `props` in order on a new conf. On success the caller owns the conf (rd_kafka_new takes it
+// over); on the first property librdkafka refuses, the conf is destroyed and the error reads
+// "<context> property <key>: <librdkafka's reason>".
+Result<rd_kafka_conf_t*> make_rdkafka_conf(const ConfProperties& props, std::string_view context);
+
+}  // namespace rds::kafka
