@@ -14,18 +14,15 @@
 #include <cerrno>
 #include <cstring>
 
+#include "cassandra/internal.h"
 #include "core/log.h"
 
 namespace rds::cassandra {
 namespace {
 
-cql::FrameOptions frame_options(cql::Compression compression) {
-  cql::FrameOptions options;
-  options.compression = compression;
-  return options;
-}
+using internal::frame_options;
+using internal::kLog;
 
-constexpr std::string_view kLog = "cql";
 constexpr size_t kReadChunk = 64 * 1024;
 
 // §2.3: the stream id is bytes 2-3 of the header. Re-encode the header through the codec rather

@@ -13,6 +13,7 @@
 
 #include "cassandra/connection.h"
 #include "cassandra/event_loop.h"
+#include "cassandra/internal.h"
 #include "cassandra/murmur3.h"
 #include "cassandra/token_ring.h"
 #include "core/log.h"
@@ -20,13 +21,8 @@
 namespace rds::cassandra {
 namespace {
 
-cql::FrameOptions frame_options(cql::Compression compression) {
-  cql::FrameOptions options;
-  options.compression = compression;
-  return options;
-}
-
-constexpr std::string_view kLog = "cql";
+using internal::frame_options;
+using internal::kLog;
 using std::chrono::milliseconds;
 
 Error session_closed() { return Error(ErrorCode::kUnavailable, "the CQL session is closed", true); }
