@@ -521,7 +521,7 @@ TEST_F(PipelineTest, GracefulShutdownCommitsOnlyWhatIsStored) {
   ASSERT_NO_FATAL_FAILURE(ingest_generator("e2e-term", kCount));
   Child& p = start_process("process");
   ASSERT_NO_FATAL_FAILURE(wait_assigned(p));
-  std::this_thread::sleep_for(random_ms(800, 2000));
+  std::this_thread::sleep_for(random_ms(1500, 4000));
   ASSERT_TRUE(p.running()) << p.err_tail();
   p.signal(SIGTERM);
   ASSERT_EQ(p.wait(milliseconds(60'000)), std::optional<int>(0)) << p.err_tail();
