@@ -26,7 +26,7 @@
 #include "mapping/record.h"
 #include "mockapi/server.h"
 #include "support/temp_dir.h"
-#include "unit/ingest/topic_reader.h"
+#include "support/topic_reader.h"
 
 namespace rds::ingest {
 namespace {

@@ -13,8 +13,8 @@
 
 #include "core/log.h"
 #include "ingest/api_source.h"
-#include "unit/ingest/kafka_mock.h"
-#include "unit/ingest/topic_reader.h"
+#include "support/kafka_mock.h"
+#include "support/topic_reader.h"
 
 namespace rds::ingest {
 namespace {
@@ -22,7 +22,7 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using testing::ConsumedMessage;
-using testing::MockCluster;
+using testing::MockKafka;
 
 constexpr int kPartitions = 3;
 
@@ -32,12 +32,12 @@ class IngestJobTest : public ::testing::Test {
     log::set_level(log::Level::kOff);
     ASSERT_TRUE(cluster_.ok());
     // The mock has no CreateTopics; the topic exists before the job asks for it.
-    ASSERT_EQ(rd_kafka_mock_topic_create(cluster_.get(), kTopic, kPartitions, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    ASSERT_EQ(rd_kafka_mock_topic_create(cluster_.cluster(), kTopic, kPartitions, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
   }
 
   IngestOptions options(uint64_t count) const {
     IngestOptions o;
-    o.producer.bootstrap_servers = cluster_.bootstrap();
+    o.producer.bootstrap_servers = cluster_.bootstraps();
     o.producer.topic = kTopic;
     o.producer.message_timeout_ms = 20'000;
     o.topic_partitions = kPartitions;
@@ -85,7 +85,7 @@ class IngestJobTest : public ::testing::Test {
   }
 
   static constexpr const char* kTopic = "users_created";
-  MockCluster cluster_{3};
+  MockKafka cluster_{3};
 };
 
 TEST_F(IngestJobTest, DeliversEveryProducedRecord) {
@@ -109,14 +109,14 @@ TEST_F(IngestJobTest, DeliversEveryProducedRecord) {
   const std::string text = summary->to_text();
   EXPECT_NE(text.find("produced 3000  delivered 3000"), std::string::npos) << text;
 
-  auto messages = testing::consume_all(cluster_.bootstrap(), kTopic, kPartitions, 3000, seconds(20));
+  auto messages = testing::consume_all(cluster_.bootstraps(), kTopic, kPartitions, 3000, seconds(20));
   expect_exactly_once_in_order(messages, expected_ids("mock-ok", 3000, 500));
 }
 
 TEST_F(IngestJobTest, RetriableProduceErrorsAreRetriedAndDeliveredExactlyOnce) {
   // The next Produce requests fail with errors a broker sends during a leader change, an ISR
   // shrink or an overload, and one drops the connection.
-  rd_kafka_mock_push_request_errors(cluster_.get(), /*Produce*/ 0, 6, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+  rd_kafka_mock_push_request_errors(cluster_.cluster(), /*Produce*/ 0, 6, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
                                     RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
                                     RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE,
                                     RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND);
@@ -128,7 +128,7 @@ TEST_F(IngestJobTest, RetriableProduceErrorsAreRetriedAndDeliveredExactlyOnce) {
   EXPECT_EQ(summary->delivered, 4000u);
   EXPECT_EQ(summary->failed, 0u);
   EXPECT_TRUE(summary->complete());
-  auto messages = testing::consume_all(cluster_.bootstrap(), kTopic, kPartitions, 4000, seconds(20));
+  auto messages = testing::consume_all(cluster_.bootstraps(), kTopic, kPartitions, 4000, seconds(20));
   expect_exactly_once_in_order(messages, expected_ids("mock-retry", 4000, 500));
 }
 
@@ -141,7 +141,7 @@ TEST_F(IngestJobTest, ALateProduceResponseIsResentAndEveryRecordDelivered) {
   // early without a TransactionalId), so here the resent batches do land twice, where a real
   // broker would acknowledge them as duplicates. Hence "at least once" below.
   for (int32_t broker = 1; broker <= 3; ++broker) {
-    rd_kafka_mock_broker_push_request_error_rtts(cluster_.get(), broker, /*Produce*/ 0, 1, RD_KAFKA_RESP_ERR_NO_ERROR,
+    rd_kafka_mock_broker_push_request_error_rtts(cluster_.cluster(), broker, /*Produce*/ 0, 1, RD_KAFKA_RESP_ERR_NO_ERROR,
                                                  2500);
   }
   auto o = options(2000);
@@ -154,7 +154,7 @@ TEST_F(IngestJobTest, ALateProduceResponseIsResentAndEveryRecordDelivered) {
   EXPECT_EQ(summary->delivered, 2000u);
   EXPECT_EQ(summary->failed, 0u);
   EXPECT_TRUE(summary->complete()) << summary->to_text();
-  auto messages = testing::consume_all(cluster_.bootstrap(), kTopic, kPartitions, 2000, seconds(10), seconds(1));
+  auto messages = testing::consume_all(cluster_.bootstraps(), kTopic, kPartitions, 2000, seconds(10), seconds(1));
   std::set<std::string> keys;
   for (const auto& m : messages) keys.insert(m.key);
   const auto ids = expected_ids("mock-late", 2000, 500);
@@ -164,7 +164,7 @@ TEST_F(IngestJobTest, ALateProduceResponseIsResentAndEveryRecordDelivered) {
 
 TEST_F(IngestJobTest, APermanentProduceErrorMakesTheRunIncomplete) {
   std::vector<rd_kafka_resp_err_t> errors(200, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
-  rd_kafka_mock_push_request_errors_array(cluster_.get(), /*Produce*/ 0, errors.size(), errors.data());
+  rd_kafka_mock_push_request_errors_array(cluster_.cluster(), /*Produce*/ 0, errors.size(), errors.data());
   auto o = options(1000);
   o.producer.message_timeout_ms = 10'000;
   GeneratorSource source("mock-denied");
@@ -180,7 +180,7 @@ TEST_F(IngestJobTest, APermanentProduceErrorMakesTheRunIncomplete) {
 }
 
 TEST_F(IngestJobTest, ALeaderlessTopicTimesOutAndTheRunIsIncomplete) {
-  for (int32_t p = 0; p < kPartitions; ++p) rd_kafka_mock_partition_set_leader(cluster_.get(), kTopic, p, -1);
+  for (int32_t p = 0; p < kPartitions; ++p) rd_kafka_mock_partition_set_leader(cluster_.cluster(), kTopic, p, -1);
   auto o = options(300);
   o.producer.message_timeout_ms = 1500;
   GeneratorSource source("mock-leaderless");

@@ -9,7 +9,7 @@
 
 #include "kafka/consumer.h"
 #include "pipeline/offset_tracker.h"
-#include "unit/process/kafka_mock.h"
+#include "support/kafka_mock.h"
 
 namespace rds::kafka {
 namespace {

@@ -8,7 +8,7 @@
 #include <map>
 
 #include "kafka/consumer.h"
-#include "unit/process/kafka_mock.h"
+#include "support/kafka_mock.h"
 
 namespace rds::process {
 namespace {

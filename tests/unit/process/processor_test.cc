@@ -13,7 +13,7 @@
 #include <mutex>
 #include <thread>
 
-#include "unit/process/kafka_mock.h"
+#include "support/kafka_mock.h"
 
 namespace rds::process {
 namespace {

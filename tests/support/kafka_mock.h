@@ -1,11 +1,12 @@
 #pragma once
-// librdkafka's in-process mock cluster (rdkafka_mock.h) for the consumer tests: a real Kafka
-// protocol peer with consumer groups and offset commits, no broker process.
+// librdkafka's in-process mock cluster (rdkafka_mock.h) for unit tests: a real Kafka protocol
+// peer (producing, consumer groups, offset commits, error and latency injection) with no broker
+// process, so the clients under test are unmodified and only bootstrap.servers points at the mock.
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
-#include <memory>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -17,18 +18,20 @@ class MockKafka {
     char errstr[256];
     rd_kafka_conf_t* conf = rd_kafka_conf_new();
     rd_kafka_conf_set(conf, "log_level", "0", errstr, sizeof errstr);
+    // The handle only hosts the mock cluster's threads; it never connects anywhere.
     handle_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
-    cluster_ = rd_kafka_mock_cluster_new(handle_, brokers);
-    bootstraps_ = rd_kafka_mock_cluster_bootstraps(cluster_);
+    if (handle_ != nullptr) cluster_ = rd_kafka_mock_cluster_new(handle_, brokers);
+    if (cluster_ != nullptr) bootstraps_ = rd_kafka_mock_cluster_bootstraps(cluster_);
   }
   ~MockKafka() {
     if (producer_ != nullptr) rd_kafka_destroy(producer_);
-    rd_kafka_mock_cluster_destroy(cluster_);
-    rd_kafka_destroy(handle_);
+    if (cluster_ != nullptr) rd_kafka_mock_cluster_destroy(cluster_);
+    if (handle_ != nullptr) rd_kafka_destroy(handle_);
   }
   MockKafka(const MockKafka&) = delete;
   MockKafka& operator=(const MockKafka&) = delete;
 
+  bool ok() const { return cluster_ != nullptr; }
   const std::string& bootstraps() const { return bootstraps_; }
   rd_kafka_mock_cluster_t* cluster() { return cluster_; }
 

@@ -1,6 +1,6 @@
 #pragma once
 // Reads a topic back with a plain librdkafka consumer (assigned partitions, from the beginning, no
-// group offsets): what ingest wrote, as a downstream reader sees it. Used with the mock cluster
+// group offsets): what a stage wrote, as a downstream reader sees it. Used with the mock cluster
 // (unit tests) and with the real broker (integration tests).
 
 #include <librdkafka/rdkafka.h>
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace rds::ingest::testing {
+namespace rds::testing {
 
 struct ConsumedMessage {
   int32_t partition = -1;
@@ -65,4 +65,4 @@ inline std::vector<ConsumedMessage> consume_all(const std::string& bootstrap, co
   return out;
 }
 
-}  // namespace rds::ingest::testing
+}  // namespace rds::testing
