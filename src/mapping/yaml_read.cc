@@ -9,27 +9,6 @@
 
 namespace rds::mapping::detail {
 
-void Problems::add(const std::string& path, std::string_view what) {
-  list_.push_back(fmt::format("{}: {}", path, what));
-}
-
-Error Problems::error() const {
-  return Error(ErrorCode::kInvalidArgument, fmt::format("{}", fmt::join(list_, "; ")));
-}
-
-bool is_one_of(std::string_view key, std::initializer_list<std::string_view> keys) {
-  return std::find(keys.begin(), keys.end(), key) != keys.end();
-}
-
-std::string kind_of(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return "a string";
-    default: return "nothing";
-  }
-}
-
 JsonPath split_dotted(const std::string& text) {
   JsonPath path;
   std::size_t start = 0;
@@ -67,24 +46,6 @@ bool read_path(const YAML::Node& node, const std::string& path, bool split_dots,
   }
   if (std::any_of(out->begin(), out->end(), [](const std::string& key) { return key.empty(); })) {
     problems.add(path, "keys must not be empty");
-    return false;
-  }
-  return true;
-}
-
-bool read_string(const YAML::Node& node, const std::string& path, Problems& problems,
-                 std::string* out) {
-  if (!node.IsScalar()) {
-    problems.add(path, fmt::format("expected a string, got {}", kind_of(node)));
-    return false;
-  }
-  *out = node.Scalar();
-  return true;
-}
-
-bool read_bool(const YAML::Node& node, const std::string& path, Problems& problems, bool* out) {
-  if (!node.IsScalar() || !YAML::convert<bool>::decode(node, *out)) {
-    problems.add(path, "expected true or false");
     return false;
   }
   return true;

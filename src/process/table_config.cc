@@ -7,62 +7,16 @@
 #include <fstream>
 #include <sstream>
 
+#include "config/yaml_read.h"
+
 namespace rds::process {
 namespace {
 
-// Collects every problem with its path, so one run shows them all.
-class Problems {
- public:
-  void add(const std::string& path, std::string_view what) { list_.push_back(fmt::format("{}: {}", path, what)); }
-  bool empty() const { return list_.empty(); }
-  Error error() const { return Error(ErrorCode::kInvalidArgument, fmt::format("{}", fmt::join(list_, "; "))); }
-
- private:
-  std::vector<std::string> list_;
-};
-
-std::string kind_of(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return "a string";
-    default: return "nothing";
-  }
-}
-
-bool read_string(const YAML::Node& node, const std::string& path, Problems& problems, std::string* out) {
-  if (!node.IsScalar()) {
-    problems.add(path, fmt::format("expected a string, got {}", kind_of(node)));
-    return false;
-  }
-  *out = node.Scalar();
-  return true;
-}
-
-bool read_bool(const YAML::Node& node, const std::string& path, Problems& problems, bool* out) {
-  // yaml-cpp reads the seed's `False` as false (true/True/TRUE, yes, on... likewise).
-  if (!node.IsScalar() || !YAML::convert<bool>::decode(node, *out)) {
-    problems.add(path, "expected true or false");
-    return false;
-  }
-  return true;
-}
-
-template <typename Int>
-bool read_int(const YAML::Node& node, const std::string& path, long long min, long long max, Problems& problems,
-              Int* out) {
-  long long value = 0;
-  if (!node.IsScalar() || !YAML::convert<long long>::decode(node, value)) {
-    problems.add(path, "expected an integer");
-    return false;
-  }
-  if (value < min || value > max) {
-    problems.add(path, fmt::format("must be between {} and {}", min, max));
-    return false;
-  }
-  *out = static_cast<Int>(value);
-  return true;
-}
+using config::kind_of;
+using config::Problems;
+using config::read_bool;
+using config::read_int;
+using config::read_string;
 
 // CQL unquoted identifiers: letters, digits and underscores, not starting with a digit (we keep
 // to these so that the statements need no quoting).
