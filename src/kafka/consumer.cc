@@ -358,14 +358,7 @@ void Consumer::on_commit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_pa
 void Consumer::on_error(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
   auto* self = static_cast<Consumer*>(opaque);
   self->counters_.errors.fetch_add(1, std::memory_order_relaxed);
-  if (err == RD_KAFKA_RESP_ERR__FATAL) {
-    char fatal_reason[512];
-    rd_kafka_resp_err_t fatal = rd_kafka_fatal_error(rk, fatal_reason, sizeof fatal_reason);
-    log::error("kafka", "fatal consumer error {}: {}", rd_kafka_err2name(fatal), fatal_reason);
-    self->fatal_.store(true);
-    return;
-  }
-  log::warn("kafka", "{}: {}", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)), reason);
+  if (log_client_error(rk, err, reason, "kafka", "consumer")) self->fatal_.store(true);
 }
 
 }  // namespace rds::kafka

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/log.h"
+
 namespace rds::kafka {
 namespace {
 
@@ -64,6 +66,18 @@ Error from_rdkafka(const rd_kafka_error_t* error, std::string_view context) {
   Error e(classify(code), fmt::format("{}: {}", context, rd_kafka_error_string(error)),
           rd_kafka_error_is_retriable(error) != 0 || retriable(code));
   return e;
+}
+
+bool log_client_error(rd_kafka_t* rk, int err, const char* reason, std::string_view component,
+                      std::string_view client) {
+  if (err == RD_KAFKA_RESP_ERR__FATAL) {
+    char fatal_reason[512];
+    rd_kafka_resp_err_t fatal = rd_kafka_fatal_error(rk, fatal_reason, sizeof fatal_reason);
+    log::error(component, "fatal {} error {}: {}", client, rd_kafka_err2name(fatal), fatal_reason);
+    return true;
+  }
+  log::warn(component, "{}: {}", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)), reason);
+  return false;
 }
 
 }  // namespace rds::kafka

@@ -14,4 +14,11 @@ Error from_rdkafka(rd_kafka_resp_err_t err, std::string_view context);
 // For rd_kafka_error_t objects (admin API, transactional API). Does not destroy `error`.
 Error from_rdkafka(const rd_kafka_error_t* error, std::string_view context);
 
+// The body of a client's error callback (run by rd_kafka_poll on the polling thread). Logs the
+// error under `component`; returns true for a fatal error (logged with librdkafka's fatal reason,
+// e.g. "fatal producer error ..."), after which the client cannot go on. Other errors are
+// transient (broker down, connection refused) and librdkafka retries them itself.
+bool log_client_error(rd_kafka_t* rk, int err, const char* reason, std::string_view component,
+                      std::string_view client);
+
 }  // namespace rds::kafka

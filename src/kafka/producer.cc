@@ -5,7 +5,6 @@
 #include <thread>
 #include <vector>
 
-#include "core/log.h"
 #include "kafka/kafka_config.h"
 #include "kafka/kafka_error.h"
 
@@ -124,15 +123,7 @@ void Producer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opa
 
 void Producer::on_error(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
   auto* self = static_cast<Producer*>(opaque);
-  if (err == RD_KAFKA_RESP_ERR__FATAL) {
-    char fatal_reason[512];
-    rd_kafka_resp_err_t fatal = rd_kafka_fatal_error(rk, fatal_reason, sizeof fatal_reason);
-    log::error("kafka", "fatal producer error {}: {}", rd_kafka_err2name(fatal), fatal_reason);
-    self->fatal_.store(true);
-    return;
-  }
-  // Transient client-level errors (broker down, connection refused): librdkafka retries itself.
-  log::warn("kafka", "{}: {}", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)), reason);
+  if (log_client_error(rk, err, reason, "kafka", "producer")) self->fatal_.store(true);
 }
 
 Status ensure_topic(const std::string& bootstrap_servers, const std::string& topic, int partitions,

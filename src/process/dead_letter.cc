@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "core/log.h"
 #include "kafka/kafka_config.h"
 #include "kafka/kafka_error.h"
 
@@ -169,14 +168,7 @@ void DeadLetterPublisher::on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg
 
 void DeadLetterPublisher::on_error(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
   auto* self = static_cast<DeadLetterPublisher*>(opaque);
-  if (err == RD_KAFKA_RESP_ERR__FATAL) {
-    char fatal_reason[512];
-    rd_kafka_resp_err_t fatal = rd_kafka_fatal_error(rk, fatal_reason, sizeof fatal_reason);
-    log::error("dlq", "fatal producer error {}: {}", rd_kafka_err2name(fatal), fatal_reason);
-    self->fatal_.store(true);
-    return;
-  }
-  log::warn("dlq", "{}: {}", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)), reason);
+  if (kafka::log_client_error(rk, err, reason, "dlq", "producer")) self->fatal_.store(true);
 }
 
 }  // namespace rds::process
