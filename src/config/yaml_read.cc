@@ -12,6 +12,15 @@ Error Problems::error() const {
   return Error(ErrorCode::kInvalidArgument, fmt::format("{}", fmt::join(list_, "; ")));
 }
 
+Result<YAML::Node> load_yaml_text(std::string_view yaml_text) {
+  try {
+    return YAML::Load(std::string(yaml_text));
+  } catch (const YAML::Exception& e) {
+    return Error(ErrorCode::kInvalidArgument, fmt::format("YAML syntax error at line {}, column {}: {}",
+                                                          e.mark.line + 1, e.mark.column + 1, e.msg));
+  }
+}
+
 bool is_one_of(std::string_view key, std::initializer_list<std::string_view> keys) {
   return std::find(keys.begin(), keys.end(), key) != keys.end();
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/result.h"
 
 namespace rds::config {
 
@@ -28,6 +29,10 @@ class Problems {
  private:
   std::vector<std::string> list_;
 };
+
+// Parses YAML text; a syntax error is kInvalidArgument "YAML syntax error at line L, column C: why"
+// (1-based, as editors count).
+Result<YAML::Node> load_yaml_text(std::string_view yaml_text);
 
 bool is_one_of(std::string_view key, std::initializer_list<std::string_view> keys);
 std::string kind_of(const YAML::Node& node);  // "a map", "a list", "a string", "nothing"

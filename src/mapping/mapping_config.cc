@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "config/yaml_read.h"
 #include "mapping/yaml_read.h"
 
 namespace rds::mapping {
@@ -75,15 +76,9 @@ Result<MappingConfig> load_mapping(const YAML::Node& document) {
 }
 
 Result<MappingConfig> load_mapping_text(std::string_view yaml_text) {
-  YAML::Node document;
-  try {
-    document = YAML::Load(std::string(yaml_text));
-  } catch (const YAML::Exception& e) {
-    return Error(ErrorCode::kInvalidArgument,
-                 fmt::format("YAML syntax error at line {}, column {}: {}", e.mark.line + 1,
-                             e.mark.column + 1, e.msg));
-  }
-  return load_mapping(document);
+  auto document = config::load_yaml_text(yaml_text);
+  if (!document.ok()) return document.take_error();
+  return load_mapping(*document);
 }
 
 Result<MappingConfig> load_mapping_file(const std::string& file_path) {

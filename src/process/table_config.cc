@@ -398,15 +398,9 @@ Result<TableConfig> load_table(const YAML::Node& document) {
 }
 
 Result<TableConfig> load_table_text(std::string_view yaml_text) {
-  YAML::Node document;
-  try {
-    document = YAML::Load(std::string(yaml_text));
-  } catch (const YAML::Exception& e) {
-    return Error(ErrorCode::kInvalidArgument,
-                 fmt::format("configuration: YAML syntax error at line {}, column {}: {}", e.mark.line + 1,
-                             e.mark.column + 1, e.msg));
-  }
-  return load_table(document);
+  auto document = config::load_yaml_text(yaml_text);
+  if (!document.ok()) return document.error().with_context("configuration");
+  return load_table(*document);
 }
 
 Result<TableConfig> load_table_file(const std::string& file_path) {
