@@ -16,4 +16,18 @@ Result<rd_kafka_conf_t*> make_rdkafka_conf(const ConfProperties& props, std::str
   return conf;
 }
 
+Result<ClientHandle> make_rdkafka_client(rd_kafka_type_t type, const ConfProperties& props,
+                                         std::string_view context) {
+  auto made = make_rdkafka_conf(props, context);
+  if (!made) return made.take_error();
+  rd_kafka_conf_t* conf = *made;
+  char errstr[512];
+  rd_kafka_t* rk = rd_kafka_new(type, conf, errstr, sizeof errstr);
+  if (rk == nullptr) {
+    rd_kafka_conf_destroy(conf);  // rd_kafka_new owns the conf only on success
+    return Error(ErrorCode::kInternal, fmt::format("{}: {}", context, errstr));
+  }
+  return ClientHandle(rk, &rd_kafka_destroy);
+}
+
 }  // namespace rds::kafka

@@ -4,6 +4,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,5 +20,12 @@ using ConfProperties = std::vector<std::pair<std::string, std::string>>;
 // over); on the first property librdkafka refuses, the conf is destroyed and the error reads
 // "<context> property <key>: <librdkafka's reason>".
 Result<rd_kafka_conf_t*> make_rdkafka_conf(const ConfProperties& props, std::string_view context);
+
+using ClientHandle = std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)>;
+
+// A short-lived client that needs no callbacks (metadata lookups, admin requests, health checks):
+// the conf from `props`, then rd_kafka_new. Its failure is kInternal "<context>: <reason>".
+Result<ClientHandle> make_rdkafka_client(rd_kafka_type_t type, const ConfProperties& props,
+                                         std::string_view context);
 
 }  // namespace rds::kafka

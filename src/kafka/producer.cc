@@ -129,17 +129,12 @@ void Producer::on_error(rd_kafka_t* rk, int err, const char* reason, void* opaqu
 Status ensure_topic(const std::string& bootstrap_servers, const std::string& topic, int partitions,
                     int replication_factor, std::chrono::milliseconds timeout) {
   // The metadata lookup below must not create the topic by itself (with the broker's defaults).
-  auto made = make_rdkafka_conf({{"bootstrap.servers", bootstrap_servers}, {"allow.auto.create.topics", "false"}},
-                                "kafka admin client");
-  if (!made) return made.take_error();
-  rd_kafka_conf_t* conf = *made;
+  auto client = make_rdkafka_client(
+      RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap_servers}, {"allow.auto.create.topics", "false"}},
+      "kafka admin client");
+  if (!client) return client.take_error();
+  rd_kafka_t* rk = client->get();
   char errstr[512];
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
-  if (rk == nullptr) {
-    rd_kafka_conf_destroy(conf);
-    return Error(ErrorCode::kInternal, fmt::format("kafka admin client: {}", errstr));
-  }
-  std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)> rk_guard(rk, &rd_kafka_destroy);
   // Look before creating: an existing topic needs no CreateTopics, which a client without CREATE
   // permission (ACLs) is refused and which some brokers never answer (librdkafka's mock cluster
   // has no admin API), so producing into an existing topic would fail or hang for `timeout`.

@@ -11,18 +11,12 @@
 namespace rds::stack {
 
 Status kafka_health(const std::string& bootstrap, std::chrono::milliseconds timeout) {
-  auto made = kafka::make_rdkafka_conf(
+  auto client = kafka::make_rdkafka_client(
+      RD_KAFKA_PRODUCER,
       {{"bootstrap.servers", bootstrap}, {"socket.timeout.ms", std::to_string(timeout.count())}, {"log_level", "0"}},
       "kafka client");
-  if (!made) return made.take_error();
-  rd_kafka_conf_t* conf = *made;
-  char errstr[512];
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
-  if (rk == nullptr) {
-    rd_kafka_conf_destroy(conf);
-    return Error(ErrorCode::kInternal, fmt::format("kafka client: {}", errstr));
-  }
-  std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)> guard(rk, &rd_kafka_destroy);
+  if (!client) return client.take_error();
+  rd_kafka_t* rk = client->get();
   const rd_kafka_metadata_t* metadata = nullptr;
   rd_kafka_resp_err_t err =
       rd_kafka_metadata(rk, /*all_topics=*/0, nullptr, &metadata, static_cast<int>(timeout.count()));
