@@ -38,12 +38,28 @@ class ForeignListener {
   uint16_t port_ = 0;
 };
 
+// A port that was free a moment ago: the kernel's choice, so tests running in parallel (ctest -j)
+// never probe the same fixed port at the same time.
+uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
 StackConfig kafka_only(const std::filesystem::path& state_dir) {
   StackConfig config;
   config.state_dir = state_dir;
   config.services = {ServiceKind::kKafka};
-  config.kafka_port = 39092;
-  config.kafka_controller_port = 39093;
+  config.kafka_port = free_port();
+  do {
+    config.kafka_controller_port = free_port();
+  } while (config.kafka_controller_port == config.kafka_port);
   return config;
 }
 
