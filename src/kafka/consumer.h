@@ -43,6 +43,7 @@ struct ConsumerConfig {
   std::string client_id = "rdstream-process";
   int session_timeout_ms = 45'000;
   int max_poll_interval_ms = 300'000;
+  int prefetch_kbytes = 8192;  // queued.max.messages.kbytes: the local prefetch queue's bound
   // How often commit_due() says yes; 0 disables interval commits (revoke/shutdown still commit).
   std::chrono::milliseconds commit_interval = kDefaultCommitInterval;
   // Raw librdkafka properties applied last (e.g. from a config file's kafka.consumer section).
