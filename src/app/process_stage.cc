@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "cassandra/schema.h"
 #include "core/log.h"
 #include "kafka/producer.h"
@@ -90,6 +92,10 @@ Result<std::unique_ptr<ProcessStage>> ProcessStage::create(const ProcessStageSet
   kafka::ConsumerConfig consumer;
   consumer.bootstrap_servers = settings.bootstrap_servers;
   consumer.group_id = settings.group_id;
+  consumer.group_instance_id = settings.group_instance_id;
+  consumer.session_timeout_ms = settings.session_timeout_ms;
+  consumer.max_poll_interval_ms = std::max(consumer.max_poll_interval_ms, settings.session_timeout_ms);
+  consumer.commit_interval = settings.commit_interval;
   consumer.topics = {settings.topic};
   process::DeadLetterConfig dead_letter;
   dead_letter.bootstrap_servers = settings.bootstrap_servers;

@@ -27,6 +27,9 @@ struct ProcessStageSettings {
   std::string bootstrap_servers = "127.0.0.1:9092";
   std::string topic = "users_created";
   std::string group_id = "rdstream-process";
+  std::string group_instance_id;  // empty: dynamic membership (see kafka::ConsumerConfig)
+  int session_timeout_ms = 45'000;
+  std::chrono::milliseconds commit_interval = kafka::ConsumerConfig::kDefaultCommitInterval;
   std::string dead_letter_topic;  // empty: <topic>.dlq
   int topic_partitions = 3;       // when the topics are created here
   cassandra::SessionConfig cassandra;

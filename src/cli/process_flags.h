@@ -15,10 +15,14 @@ struct ProcessFlags {
   std::string group = "rdstream-process";
   std::string dead_letter_topic;
   int max_in_flight = sink::CassandraSinkConfig::kDefaultMaxInFlight;
+  std::string instance_id;
+  int session_timeout_ms = 45'000;
+  int64_t commit_interval_ms = kafka::ConsumerConfig::kDefaultCommitInterval.count();
   CassandraFlags cassandra;
 };
 
-// Adds --group, --dlq-topic, --max-in-flight and the --cassandra-* flags. Kafka and --config come
+// Adds --group, --instance-id, --session-timeout-ms, --commit-interval-ms, --dlq-topic,
+// --max-in-flight and the --cassandra-* flags. Kafka and --config come
 // from the caller (they are shared with ingest in `run`).
 void add_process_flags(CLI::App* cmd, ProcessFlags& flags);
 

@@ -41,6 +41,11 @@ struct ConsumerConfig {
   std::string group_id = "rdstream-process";
   std::vector<std::string> topics = {"users_created"};
   std::string client_id = "rdstream-process";
+  // Static membership (KIP-345) when set: a member restarted with the same id gets its
+  // partitions back at once, without a rebalance, instead of after session_timeout_ms. The price:
+  // a member that stops for good keeps its partitions until its session times out (it does not
+  // leave the group on close). Must be unique within the group.
+  std::string group_instance_id;
   int session_timeout_ms = 45'000;
   int max_poll_interval_ms = 300'000;
   int prefetch_kbytes = 8192;  // queued.max.messages.kbytes: the local prefetch queue's bound

@@ -128,12 +128,14 @@ class PipelineTest : public ::testing::Test {
     return *children_.back();
   }
 
+  // Offsets are committed every 200 ms (default 5 s) so that the group's committed lag, which
+  // the tests read to pick mid-run moments, follows the processor closely.
   std::vector<std::string> process_args(const std::vector<std::string>& extra = {}) const {
     std::vector<std::string> args = {"process",      "--bootstrap-servers", kafka_,
                                      "--topic",      topic_,                "--group",
                                      group_,         "--config",            config_.string(),
                                      "--cassandra-host", host_,            "--cassandra-port",
-                                     std::to_string(port_)};
+                                     std::to_string(port_), "--commit-interval-ms", "200"};
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }
@@ -165,6 +167,13 @@ class PipelineTest : public ::testing::Test {
 
   std::map<int32_t, PartitionLag> offsets() const { return group_offsets(kafka_, group_, topic_, kPartitions); }
   int64_t lag() const { return group_lag(offsets()); }
+
+  // Waits a random time in [lo_ms, hi_ms], returning early once the group's committed lag fell to
+  // `floor`: the moment is random, yet the run is still in the middle on however fast a machine.
+  void wait_mid_run(int lo_ms, int hi_ms, int64_t floor) {
+    const auto until = Clock::now() + random_ms(lo_ms, hi_ms);
+    while (Clock::now() < until && lag() > floor) std::this_thread::sleep_for(milliseconds(20));
+  }
 
   // Waits until the group committed everything on the topic.
   bool wait_lag_zero(milliseconds timeout) {
@@ -279,12 +288,15 @@ TEST_F(PipelineTest, KilledFiveTimesLosesNothing) {
   constexpr int kCount = 200'000;
   constexpr int kKills = 5;
   ASSERT_NO_FATAL_FAILURE(ingest_generator("e2e-crash", kCount));
+  // Static membership: the restarted member takes the killed one's place (and partitions) at once;
+  // without it the group would wait for the dead member's session to time out.
+  const std::vector<std::string> member = {"--instance-id", "crash-member"};
   for (int k = 0; k < kKills; ++k) {
-    Child& p = start_process("process");
-    // After a kill -9 the dead member holds its partitions until its session times out (45 s):
-    // the restarted one is assigned only then.
+    const int64_t before = lag();
+    Child& p = start_process("process", member);
     ASSERT_NO_FATAL_FAILURE(wait_assigned(p));
-    std::this_thread::sleep_for(random_ms(300, 3000));
+    // Each run may take at most ~40% of what is left, so the fifth kill is still mid-run.
+    wait_mid_run(300, 3000, before * 6 / 10);
     ASSERT_TRUE(p.running()) << p.err_tail();
     p.signal(SIGKILL);
     p.wait(milliseconds(10'000));
@@ -297,7 +309,7 @@ TEST_F(PipelineTest, KilledFiveTimesLosesNothing) {
   // The last run: exactly what is uncommitted is left to acknowledge.
   const int64_t remaining = lag();
   ASSERT_GT(remaining, 0);
-  Child& last = start_process("process-final", {"--count", std::to_string(remaining)});
+  Child& last = start_process("process-final", {"--count", std::to_string(remaining), "--instance-id", "crash-member"});
   auto code = last.wait(milliseconds(400'000));
   ASSERT_EQ(code, std::optional<int>(0)) << last.err_tail();
   std::cout << "[pipeline] " << last.out();
@@ -309,7 +321,8 @@ TEST_F(PipelineTest, KilledFiveTimesLosesNothing) {
 // 3. Cassandra stopped for 20 s while `rdstream process` consumes a pre-filled topic: it pauses,
 // retries, recovers by itself, and nothing is lost.
 TEST_F(PipelineTest, CassandraOutageOfTwentySecondsIsRiddenOut) {
-  constexpr int kCount = 150'000;
+  // Enough that the processor is still busy after the seconds Cassandra takes to stop.
+  constexpr int kCount = 300'000;
   const std::vector<std::string> stack_flags = split_words(env("RDSTREAM_TEST_STACK_FLAGS"));
   if (stack_flags.empty()) GTEST_SKIP() << "RDSTREAM_TEST_STACK_FLAGS is set by CTest";
   ASSERT_NO_FATAL_FAILURE(ingest_generator("e2e-outage", kCount));
@@ -335,7 +348,7 @@ TEST_F(PipelineTest, CassandraOutageOfTwentySecondsIsRiddenOut) {
 
   Child& p = start_process("process", {"--count", std::to_string(kCount)});
   ASSERT_NO_FATAL_FAILURE(wait_assigned(p));
-  std::this_thread::sleep_for(random_ms(500, 2000));
+  wait_mid_run(500, 2000, kCount * 8 / 10);
   ASSERT_TRUE(p.running()) << p.err_tail();
   std::vector<std::string> args = {"stack", "down", "--only", "cassandra"};
   args.insert(args.end(), stack_flags.begin(), stack_flags.end());
@@ -490,15 +503,16 @@ TEST_F(PipelineTest, PoisonRecordsGoToTheDeadLetterTopicWithTheirReason) {
 }
 
 // 5. Two `rdstream process` in one group on 3 partitions; one is killed with -9 mid-run: the other
-// takes its partitions over (after the group's session timeout) and nothing is lost.
+// takes its partitions over (after the group's session timeout, 10 s here) and nothing is lost.
 TEST_F(PipelineTest, SurvivorTakesOverFromAKilledGroupMember) {
   constexpr int kCount = 150'000;
   ASSERT_NO_FATAL_FAILURE(ingest_generator("e2e-group", kCount));
-  Child& a = start_process("process-a");
+  const std::vector<std::string> session = {"--session-timeout-ms", "10000"};
+  Child& a = start_process("process-a", session);
   ASSERT_NO_FATAL_FAILURE(wait_assigned(a));
-  Child& b = start_process("process-b");
+  Child& b = start_process("process-b", session);
   ASSERT_NO_FATAL_FAILURE(wait_assigned(b));
-  std::this_thread::sleep_for(random_ms(500, 1500));
+  wait_mid_run(500, 1500, kCount / 2);
   ASSERT_TRUE(a.running()) << a.err_tail();
   const size_t b_assignments = b.err_count(": assigned " + topic_ + "[");
   a.signal(SIGKILL);
@@ -523,7 +537,7 @@ TEST_F(PipelineTest, GracefulShutdownCommitsOnlyWhatIsStored) {
   ASSERT_NO_FATAL_FAILURE(ingest_generator("e2e-term", kCount));
   Child& p = start_process("process");
   ASSERT_NO_FATAL_FAILURE(wait_assigned(p));
-  std::this_thread::sleep_for(random_ms(1500, 4000));
+  wait_mid_run(1500, 4000, kCount / 2);
   ASSERT_TRUE(p.running()) << p.err_tail();
   p.signal(SIGTERM);
   ASSERT_EQ(p.wait(milliseconds(60'000)), std::optional<int>(0)) << p.err_tail();

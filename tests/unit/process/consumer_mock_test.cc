@@ -103,11 +103,13 @@ TEST(ConsumerConfigTest, ValidatesAndNamesFields) {
   config.group_id = "";
   config.topics = {};
   config.extra["enable.auto.commit"] = "true";
+  config.group_instance_id = "worker 1";
   auto status = config.validate();
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.error().message.find("kafka.consumer.group_id"), std::string::npos);
   EXPECT_NE(status.error().message.find("kafka.consumer.topics"), std::string::npos);
   EXPECT_NE(status.error().message.find("enable.auto.commit"), std::string::npos);
+  EXPECT_NE(status.error().message.find("kafka.consumer.group_instance_id"), std::string::npos);
 }
 
 TEST(ConsumerConfigTest, BadRawPropertyIsReported) {
