@@ -52,4 +52,31 @@ bool read_bool(const YAML::Node& node, const std::string& path, Problems& proble
   return true;
 }
 
+void for_each_map_in_list(const YAML::Node& node, const std::string& path, std::string_view what,
+                          Problems& problems,
+                          const std::function<void(const YAML::Node& item, const std::string& item_path)>& on_item) {
+  if (!node.IsSequence() || node.size() == 0) {
+    problems.add(path, fmt::format("expected a non-empty list of {}", what));
+    return;
+  }
+  for (std::size_t index = 0; index < node.size(); ++index) {
+    const YAML::Node& item = node[index];
+    const std::string item_path = fmt::format("{}[{}]", path, index);
+    if (!item.IsMap()) {
+      problems.add(item_path, fmt::format("expected a map, got {}", kind_of(item)));
+      continue;
+    }
+    on_item(item, item_path);
+  }
+}
+
+void for_each_field(const YAML::Node& node, const std::string& path,
+                    const std::function<void(const std::string& key, const YAML::Node& value,
+                                             const std::string& field_path)>& on_field) {
+  for (const auto& entry : node) {
+    const std::string key = entry.first.Scalar();
+    on_field(key, entry.second, fmt::format("{}.{}", path, key));
+  }
+}
+
 }  // namespace rds::config

@@ -8,6 +8,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstddef>
+#include <functional>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -36,6 +37,16 @@ Result<YAML::Node> load_yaml_text(std::string_view yaml_text);
 
 bool is_one_of(std::string_view key, std::initializer_list<std::string_view> keys);
 std::string kind_of(const YAML::Node& node);  // "a map", "a list", "a string", "nothing"
+
+// Reads `node` as a non-empty list of maps ("path: expected a non-empty list of <what>" when it is
+// not one) and calls on_item(item, "path[i]") for each map; an item that is no map is a problem.
+void for_each_map_in_list(const YAML::Node& node, const std::string& path, std::string_view what,
+                          Problems& problems,
+                          const std::function<void(const YAML::Node& item, const std::string& item_path)>& on_item);
+// Calls on_field(key, value, "path.key") for each entry of the map `node`.
+void for_each_field(const YAML::Node& node, const std::string& path,
+                    const std::function<void(const std::string& key, const YAML::Node& value,
+                                             const std::string& field_path)>& on_field);
 
 bool read_string(const YAML::Node& node, const std::string& path, Problems& problems, std::string* out);
 bool read_bool(const YAML::Node& node, const std::string& path, Problems& problems, bool* out);

@@ -27,40 +27,29 @@ Result<MappingConfig> parse_native_mapping(const YAML::Node& node, std::string_v
       read_path(entry.second, key_path, /*split_dots=*/true, problems, &config.id_path);
     } else if (key == "columns") {
       has_columns = true;
-      if (!entry.second.IsSequence() || entry.second.size() == 0) {
-        problems.add(key_path, "expected a non-empty list of columns");
-        continue;
-      }
-      for (std::size_t index = 0; index < entry.second.size(); ++index) {
-        const YAML::Node& item = entry.second[index];
-        const std::string item_path = fmt::format("{}[{}]", key_path, index);
-        if (!item.IsMap()) {
-          problems.add(item_path, fmt::format("expected a map, got {}", kind_of(item)));
-          continue;
-        }
+      for_each_map_in_list(entry.second, key_path, "columns", problems, [&](const YAML::Node& item,
+                                                                           const std::string& item_path) {
         ColumnMapping column;
         bool has_path = false;
         bool has_template = false;
-        for (const auto& field : item) {
-          const std::string name = field.first.Scalar();
-          const std::string field_path = fmt::format("{}.{}", item_path, name);
+        for_each_field(item, item_path, [&](const std::string& name, const YAML::Node& value,
+                                            const std::string& field_path) {
           if (name == "column") {
-            read_string(field.second, field_path, problems, &column.column);
+            read_string(value, field_path, problems, &column.column);
           } else if (name == "path") {
-            has_path = read_path(field.second, field_path, true, problems, &column.path);
+            has_path = read_path(value, field_path, true, problems, &column.path);
           } else if (name == "template") {
-            has_template = read_string(field.second, field_path, problems, &column.format);
+            has_template = read_string(value, field_path, problems, &column.format);
           } else if (name == "values") {
-            read_values(field.second, field_path, true, problems, &column.values);
+            read_values(value, field_path, true, problems, &column.values);
           } else if (name == "optional") {
-            read_bool(field.second, field_path, problems, &column.optional);
+            read_bool(value, field_path, problems, &column.optional);
           } else if (name == "default") {
-            read_string(field.second, field_path, problems, &column.default_value);
+            read_string(value, field_path, problems, &column.default_value);
           } else {
-            problems.add(field_path,
-                         "unknown key (expected column, path, template, values, optional or default)");
+            problems.add(field_path, "unknown key (expected column, path, template, values, optional or default)");
           }
-        }
+        });
         if (!item["column"]) problems.add(item_path + ".column", "missing");
         if (has_path == has_template) {
           problems.add(item_path, "expected exactly one of path or template");
@@ -68,7 +57,7 @@ Result<MappingConfig> parse_native_mapping(const YAML::Node& node, std::string_v
           check_template(column, item_path, /*placeholders_are_paths=*/true, problems);
         }
         config.columns.push_back(std::move(column));
-      }
+      });
       check_unique_columns(config.columns, key_path, problems);
     } else {
       problems.add(key_path, "unknown key (expected element, id or columns)");

@@ -13,6 +13,8 @@
 
 namespace rds::mapping::detail {
 
+using config::for_each_field;
+using config::for_each_map_in_list;
 using config::is_one_of;
 using config::kind_of;
 using config::Problems;

@@ -12,6 +12,8 @@
 namespace rds::process {
 namespace {
 
+using config::for_each_field;
+using config::for_each_map_in_list;
 using config::kind_of;
 using config::Problems;
 using config::read_bool;
@@ -233,34 +235,23 @@ Result<TableConfig> parse_seed_table(const YAML::Node& node, std::string_view ta
       }
     } else if (key == "schema") {
       has_schema = true;
-      if (!entry.second.IsSequence() || entry.second.size() == 0) {
-        problems.add(key_path, "expected a non-empty list of {column_name, data_type, nullable}");
-        continue;
-      }
-      for (std::size_t index = 0; index < entry.second.size(); ++index) {
-        const YAML::Node& item = entry.second[index];
-        const std::string item_path = fmt::format("{}[{}]", key_path, index);
-        if (!item.IsMap()) {
-          problems.add(item_path, fmt::format("expected a map, got {}", kind_of(item)));
-          continue;
-        }
+      const auto read_column = [&](const YAML::Node& item, const std::string& item_path) {
         ColumnSpec column;
         bool has_name = false;
         bool has_type = false;
         std::string type_name;
-        for (const auto& field : item) {
-          const std::string name = field.first.Scalar();
-          const std::string field_path = fmt::format("{}.{}", item_path, name);
+        for_each_field(item, item_path, [&](const std::string& name, const YAML::Node& value,
+                                            const std::string& field_path) {
           if (name == "column_name") {
-            has_name = read_string(field.second, field_path, problems, &column.name);
+            has_name = read_string(value, field_path, problems, &column.name);
           } else if (name == "data_type") {
-            has_type = read_string(field.second, field_path, problems, &type_name);
+            has_type = read_string(value, field_path, problems, &type_name);
           } else if (name == "nullable") {
-            read_bool(field.second, field_path, problems, &column.nullable);
+            read_bool(value, field_path, problems, &column.nullable);
           } else {
             problems.add(field_path, "unknown key (expected column_name, data_type or nullable)");
           }
-        }
+        });
         if (!has_name) problems.add(item_path + ".column_name", "missing");
         if (!has_type) {
           problems.add(item_path + ".data_type", "missing");
@@ -275,7 +266,8 @@ Result<TableConfig> parse_seed_table(const YAML::Node& node, std::string_view ta
         // The DDL's `id UUID PRIMARY KEY` (compat.md): the schema's StringType is the record's.
         if (column.name == TableConfig::kIdColumn) column.type = cql::DataType(cql::TypeId::kUuid);
         config.columns.push_back(std::move(column));
-      }
+      };
+      for_each_map_in_list(entry.second, key_path, "{column_name, data_type, nullable}", problems, read_column);
     } else {
       problems.add(key_path, "unknown key (expected create_table_path, format or schema)");
     }
@@ -322,28 +314,17 @@ Result<TableConfig> parse_native_table(const YAML::Node& node, TableConfig base_
       read_string(entry.second, key_path, problems, &config.create_table_path);
     } else if (key == "columns") {
       config.columns.clear();
-      if (!entry.second.IsSequence() || entry.second.size() == 0) {
-        problems.add(key_path, "expected a non-empty list of {name, type, nullable}");
-        continue;
-      }
-      for (std::size_t index = 0; index < entry.second.size(); ++index) {
-        const YAML::Node& item = entry.second[index];
-        const std::string item_path = fmt::format("{}[{}]", key_path, index);
-        if (!item.IsMap()) {
-          problems.add(item_path, fmt::format("expected a map, got {}", kind_of(item)));
-          continue;
-        }
+      const auto read_column = [&](const YAML::Node& item, const std::string& item_path) {
         ColumnSpec column;
         bool has_name = false;
         bool has_type = false;
-        for (const auto& field : item) {
-          const std::string name = field.first.Scalar();
-          const std::string field_path = fmt::format("{}.{}", item_path, name);
+        for_each_field(item, item_path, [&](const std::string& name, const YAML::Node& value,
+                                            const std::string& field_path) {
           if (name == "name") {
-            has_name = read_string(field.second, field_path, problems, &column.name);
+            has_name = read_string(value, field_path, problems, &column.name);
           } else if (name == "type") {
             std::string type_name;
-            if (read_string(field.second, field_path, problems, &type_name)) {
+            if (read_string(value, field_path, problems, &type_name)) {
               has_type = true;
               auto type = cql_scalar_type(type_name);
               if (!type.ok()) {
@@ -353,15 +334,16 @@ Result<TableConfig> parse_native_table(const YAML::Node& node, TableConfig base_
               }
             }
           } else if (name == "nullable") {
-            read_bool(field.second, field_path, problems, &column.nullable);
+            read_bool(value, field_path, problems, &column.nullable);
           } else {
             problems.add(field_path, "unknown key (expected name, type or nullable)");
           }
-        }
+        });
         if (!has_name) problems.add(item_path + ".name", "missing");
         if (!has_type) problems.add(item_path + ".type", "missing");
         config.columns.push_back(std::move(column));
-      }
+      };
+      for_each_map_in_list(entry.second, key_path, "{name, type, nullable}", problems, read_column);
     } else if (foreign_keys.count(key) == 0) {
       problems.add(key_path,
                    "unknown key (expected keyspace, table, replication, primary_key, columns, strict_columns, "
