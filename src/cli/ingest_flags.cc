@@ -44,6 +44,9 @@ void add_ingest_flags(CLI::App* cmd, IngestFlags& f) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_option("--count", f.count, "stop after this many records (then no duration limit unless given)");
+  // Validated in build_ingest_plan (IngestOptions::validate), so a negative rate gets our message.
+  cmd->add_option("--rate", f.rate, "records per second at most, paced smoothly in small steps; 0 = unlimited")
+      ->capture_default_str();
   add_kafka_flags(cmd, f.bootstrap, f.topic);
   cmd->add_option("--partitions", f.partitions, "partitions when the topic is created")
       ->check(CLI::Range(1, 10000))
@@ -85,6 +88,7 @@ Result<IngestPlan> build_ingest_plan(const IngestFlags& f, const CLI::App& cmd) 
   options.topic_partitions = f.partitions;
   options.batch_records = f.results;
   options.count = f.count;
+  options.rate = f.rate;
   const bool duration_given = cmd.count("--duration") > 0;
   if (f.duration_s == 0 || (f.count && !duration_given)) {
     options.duration.reset();
@@ -92,6 +96,7 @@ Result<IngestPlan> build_ingest_plan(const IngestFlags& f, const CLI::App& cmd) 
     options.duration = std::chrono::milliseconds(static_cast<int64_t>(f.duration_s * 1000));
   }
   options.progress_line = ::isatty(STDERR_FILENO) != 0;
+  RDS_TRY(options.validate());
   return plan;
 }
 

@@ -25,6 +25,7 @@ struct IngestFlags {
   std::vector<std::string> nat, inc, exc;
   double duration_s = 60;
   std::optional<uint64_t> count;
+  double rate = 0;  // records per second, 0 = unlimited
   std::string bootstrap = "127.0.0.1:9092";
   std::string topic = "users_created";
   int partitions = 3;

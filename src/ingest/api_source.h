@@ -60,6 +60,7 @@ class GeneratorSource final : public RecordSource {
   Result<std::vector<mapping::Record>> next(int max_records, const std::atomic<bool>& stop) override;
   const SourceCounters& counters() const override { return counters_; }
   std::string describe() const override;
+  bool sized_on_demand() const override { return true; }
 
  private:
   struct Impl;

@@ -3,9 +3,13 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
+#include <optional>
+#include <thread>
 
 #include "core/log.h"
+#include "ingest/rate_pacer.h"
 
 namespace rds::ingest {
 namespace {
@@ -27,7 +31,37 @@ void print_progress(const IngestSummary& s, const kafka::ProducerCounters& c, Cl
   }
 }
 
+// The pacer's clock in a real run: waiting serves the producer's delivery reports (poll), so a
+// rate-limited run keeps its counters current; sub-millisecond waits sleep.
+class ProducerPollingClock final : public PacerClock {
+ public:
+  explicit ProducerPollingClock(kafka::Producer& producer) : producer_(producer) {}
+  Clock::time_point now() override { return Clock::now(); }
+  void sleep_for(Clock::duration d) override {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d);
+    if (ms.count() >= 1) {
+      producer_.poll(ms);
+    } else {
+      std::this_thread::sleep_for(d);
+    }
+  }
+
+ private:
+  kafka::Producer& producer_;
+};
+
 }  // namespace
+
+Status IngestOptions::validate() const {
+  if (!std::isfinite(rate) || rate < 0) {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("--rate: must be a number of records per second >= 0 (0 = unlimited), got {}", rate));
+  }
+  if (batch_records < 1) {
+    return Error(ErrorCode::kInvalidArgument, fmt::format("--results: must be at least 1, got {}", batch_records));
+  }
+  return ok_status();
+}
 
 std::string IngestSummary::to_text() const {
   std::string out = fmt::format(
@@ -49,6 +83,7 @@ std::string IngestSummary::to_text() const {
 
 Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& options, const std::atomic<bool>& stop,
                                  DeliveredHook on_delivered) {
+  RDS_TRY(options.validate());
   RDS_TRY(options.producer.validate());
   Status topic = kafka::ensure_topic(options.producer.bootstrap_servers, options.producer.topic,
                                      options.topic_partitions, options.topic_replication_factor,
@@ -71,25 +106,49 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
 
   const auto started = Clock::now();
   auto last_progress = started;
+  const auto deadline = options.duration ? started + *options.duration : Clock::time_point::max();
+  ProducerPollingClock pacer_clock(p);
+  std::optional<RatePacer> pacer;
+  if (options.rate > 0) {
+    pacer.emplace(options.rate, pacer_clock);
+    log::info("ingest", "rate limit {} records/s, in steps of {} (at most {} at once)", options.rate, pacer->step(),
+              pacer->capacity());
+  }
+  // Fetched but not produced yet: an API page under --rate goes out in paced slices.
+  std::vector<mapping::Record> pending;
+  size_t pending_pos = 0;
+  Clock::time_point fetched_at;
   uint64_t sequence = 0;
   while (!stop.load() && !p.fatal()) {
-    if (options.duration && Clock::now() - started >= *options.duration) break;
+    if (Clock::now() >= deadline) break;
     int want = options.batch_records;
     if (options.count) {
       if (summary.produced >= *options.count) break;
       want = static_cast<int>(std::min<uint64_t>(static_cast<uint64_t>(want), *options.count - summary.produced));
     }
-    auto batch = source.next(want, stop);
-    if (!batch.ok()) {
-      summary.source_error = batch.error().message;
-      summary.source_error_code = batch.error().code;
-      log::error("ingest", "{}", batch.error().message);
-      break;
+    int granted = want;
+    if (pacer) {
+      granted = static_cast<int>(pacer->acquire(want, stop, deadline));
+      if (granted == 0) continue;  // stopped or out of time: the loop's checks end it
     }
-    const auto fetched_at = Clock::now();
-    for (const auto& record : *batch) {
-      if (options.count && summary.produced >= *options.count) break;
-      if (options.on_fetched) options.on_fetched(record, fetched_at);
+    if (pending_pos == pending.size()) {
+      auto batch = source.next(pacer && source.sized_on_demand() ? granted : want, stop);
+      if (!batch.ok()) {
+        summary.source_error = batch.error().message;
+        summary.source_error_code = batch.error().code;
+        log::error("ingest", "{}", batch.error().message);
+        break;
+      }
+      pending = std::move(batch).value();
+      pending_pos = 0;
+      fetched_at = Clock::now();
+    }
+    const size_t n = std::min(static_cast<size_t>(granted), pending.size() - pending_pos);
+    if (pacer) pacer->give_back(granted - static_cast<int>(n));
+    const auto released_at = pacer ? std::max(fetched_at, Clock::now()) : fetched_at;
+    for (size_t i = 0; i < n; ++i) {
+      const mapping::Record& record = pending[pending_pos++];
+      if (options.on_fetched) options.on_fetched(record, released_at);
       std::string value = mapping::to_json(record);
       Status queued = p.produce(record.id(), value, sequence++);
       if (!queued.ok()) {
@@ -99,6 +158,10 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
       ++summary.produced;
     }
     if (!summary.source_error.empty()) break;
+    if (pending_pos == pending.size()) {
+      pending.clear();
+      pending_pos = 0;
+    }
     p.poll(std::chrono::milliseconds(0));
     if (Clock::now() - last_progress >= (options.progress_line ? std::chrono::milliseconds(250) : std::chrono::seconds(5))) {
       summary.retries = source.counters().retries;

@@ -18,6 +18,8 @@
 namespace rds::ingest {
 
 struct IngestOptions {
+  Status validate() const;  // kInvalidArgument naming the option
+
   kafka::ProducerConfig producer;
   int topic_partitions = 3;
   int topic_replication_factor = 1;
@@ -26,8 +28,13 @@ struct IngestOptions {
   std::optional<uint64_t> count;                  // stop after this many records produced
   std::chrono::milliseconds flush_timeout{120'000};
   bool progress_line = false;                     // a live \r line (on a terminal)
-  // Called for each record just before it is produced, with the time its batch was fetched, on
-  // the job's thread. `rdstream run` uses it to measure end-to-end latency.
+  // Records per second at most (--rate; 0 = unlimited), paced in small steps by a RatePacer: the
+  // generator is asked for just the records of a step, an API page is produced in slices.
+  double rate = 0;
+  // Called for each record just before it is produced, on the job's thread, with the time its
+  // batch was fetched or, when --rate held it back after the fetch (an API page produced in
+  // slices), the time the rate limit released it: a deliberate wait is not pipeline latency.
+  // `rdstream run` uses it to measure end-to-end latency.
   std::function<void(const mapping::Record&, std::chrono::steady_clock::time_point fetched_at)> on_fetched;
 };
 

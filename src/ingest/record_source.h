@@ -31,6 +31,11 @@ class RecordSource {
   virtual Result<std::vector<mapping::Record>> next(int max_records, const std::atomic<bool>& stop) = 0;
   virtual const SourceCounters& counters() const = 0;
   virtual std::string describe() const = 0;  // for logs: "http://127.0.0.1:8088/api/ seed=abc"
+  // True when asking for few records costs no more per record than asking for many (the
+  // generator): a rate-limited run then asks for exactly what it may produce now. False (the API:
+  // a request has its own cost and real APIs limit requests): pages are fetched whole and produced
+  // in paced slices.
+  virtual bool sized_on_demand() const { return false; }
 };
 
 }  // namespace rds::ingest

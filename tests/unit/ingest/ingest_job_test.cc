@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <limits>
 #include <set>
 #include <thread>
 #include <unordered_map>
@@ -69,17 +70,18 @@ class IngestJobTest : public ::testing::Test {
     std::set<std::string> seen;
     std::map<int32_t, size_t> last_index;
     for (const auto& m : messages) {
-      auto it = index.find(m.key);
-      ASSERT_NE(it, index.end()) << "unexpected key " << m.key;
-      EXPECT_TRUE(seen.insert(m.key).second) << "duplicate key " << m.key;
+      const std::string key = m.key.value_or("<none>");
+      auto it = index.find(key);
+      ASSERT_NE(it, index.end()) << "unexpected key " << key;
+      EXPECT_TRUE(seen.insert(key).second) << "duplicate key " << key;
       auto last = last_index.find(m.partition);
       if (last != last_index.end()) {
         EXPECT_GT(it->second, last->second) << "out of order in partition " << m.partition;
       }
       last_index[m.partition] = it->second;
-      auto value = nlohmann::json::parse(m.value, nullptr, false);
-      ASSERT_TRUE(value.is_object()) << m.value;
-      EXPECT_EQ(value.value("id", ""), m.key);
+      auto value = nlohmann::json::parse(m.value.value_or(""), nullptr, false);
+      ASSERT_TRUE(value.is_object()) << m.value.value_or("<tombstone>");
+      EXPECT_EQ(value.value("id", ""), key);
     }
     EXPECT_EQ(seen.size(), ids.size());
   }
@@ -156,7 +158,7 @@ TEST_F(IngestJobTest, ALateProduceResponseIsResentAndEveryRecordDelivered) {
   EXPECT_TRUE(summary->complete()) << summary->to_text();
   auto messages = testing::consume_all(cluster_.bootstraps(), kTopic, kPartitions, 2000, seconds(10), seconds(1));
   std::set<std::string> keys;
-  for (const auto& m : messages) keys.insert(m.key);
+  for (const auto& m : messages) keys.insert(m.key.value_or(""));
   const auto ids = expected_ids("mock-late", 2000, 500);
   EXPECT_EQ(keys, std::set<std::string>(ids.begin(), ids.end()));
   EXPECT_GT(messages.size(), 2000u) << "no batch was resent: the injected delay did not trigger a retry";
@@ -259,6 +261,107 @@ TEST_F(IngestJobTest, ASourceErrorEndsTheRunIncompleteButDeliversWhatWasProduced
   EXPECT_EQ(summary->delivered, 500u);
   EXPECT_FALSE(summary->complete());
   EXPECT_NE(summary->source_error.find("giving up on page 2"), std::string::npos) << summary->source_error;
+}
+
+
+// Records what the job asked of a source: a generator (sized on demand) or an API-like one that
+// hands out whole pages.
+class RecordingSource final : public RecordSource {
+ public:
+  RecordingSource(std::string seed, bool sized_on_demand, int page_size = 0)
+      : inner_(std::move(seed)), sized_on_demand_(sized_on_demand), page_size_(page_size) {}
+  Result<std::vector<mapping::Record>> next(int max_records, const std::atomic<bool>& stop) override {
+    asked.push_back(max_records);
+    return inner_.next(page_size_ > 0 ? std::min(max_records, page_size_) : max_records, stop);
+  }
+  const SourceCounters& counters() const override { return inner_.counters(); }
+  std::string describe() const override { return "recording"; }
+  bool sized_on_demand() const override { return sized_on_demand_; }
+
+  std::vector<int> asked;
+
+ private:
+  GeneratorSource inner_;
+  bool sized_on_demand_;
+  int page_size_;
+};
+
+TEST_F(IngestJobTest, ARateLimitedGeneratorIsAskedForSmallStepsAndPaced) {
+  auto o = options(600);
+  o.rate = 2000;  // steps of 10 records, at most 20 at once
+  RecordingSource source("mock-rate-gen", /*sized_on_demand=*/true);
+  std::atomic<bool> stop{false};
+  const auto started = std::chrono::steady_clock::now();
+  auto summary = run_ingest(source, o, stop);
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  ASSERT_TRUE(summary.ok()) << summary.error().message;
+  EXPECT_EQ(summary->delivered, 600u);
+  EXPECT_TRUE(summary->complete());
+  // 600 records at 2000/s, of which at most the bucket (20) at once: at least 290 ms. (Only a
+  // lower bound: a loaded machine may be slower, never faster.)
+  EXPECT_GE(elapsed, milliseconds(290));
+  ASSERT_FALSE(source.asked.empty());
+  for (int asked : source.asked) EXPECT_LE(asked, 20) << "a generator batch above the bucket is a burst";
+  EXPECT_GE(source.asked.size(), 30u);
+}
+
+TEST_F(IngestJobTest, ARateLimitedApiPageIsProducedInPacedSlices) {
+  auto o = options(1000);
+  o.rate = 2000;
+  RecordingSource source("mock-rate-api", /*sized_on_demand=*/false, /*page_size=*/500);
+  std::vector<std::chrono::steady_clock::time_point> released;
+  o.on_fetched = [&](const mapping::Record&, std::chrono::steady_clock::time_point at) { released.push_back(at); };
+  std::atomic<bool> stop{false};
+  auto summary = run_ingest(source, o, stop);
+  ASSERT_TRUE(summary.ok()) << summary.error().message;
+  EXPECT_EQ(summary->delivered, 1000u);
+  // Whole pages are fetched (an API request has its own cost) ...
+  EXPECT_EQ(source.asked, (std::vector<int>{500, 500}));
+  // ... and produced in slices, never more than the bucket (20) at the same moment: the page's
+  // records are released over (500 - 40) / 2000 s at least (the first slice's 20 were granted
+  // before the fetch, and the bucket may have refilled its 20 while the page was fetched).
+  ASSERT_EQ(released.size(), 1000u);
+  EXPECT_GE(released[499] - released[0], milliseconds(230));
+  size_t same = 1, most = 1;
+  for (size_t i = 1; i < released.size(); ++i) {
+    same = released[i] == released[i - 1] ? same + 1 : 1;
+    most = std::max(most, same);
+  }
+  EXPECT_LE(most, 20u);
+}
+
+TEST_F(IngestJobTest, AStopRequestEndsARateLimitedWait) {
+  auto o = options(0);
+  o.count.reset();
+  o.rate = 0.5;  // one record per 2 s after the first two
+  GeneratorSource source("mock-rate-stop");
+  std::atomic<bool> stop{false};
+  std::thread ctrl_c([&] {
+    std::this_thread::sleep_for(milliseconds(300));
+    stop.store(true);
+  });
+  const auto started = std::chrono::steady_clock::now();
+  auto summary = run_ingest(source, o, stop);
+  const auto stopped_after = std::chrono::steady_clock::now() - started;
+  ctrl_c.join();
+  ASSERT_TRUE(summary.ok()) << summary.error().message;
+  EXPECT_EQ(summary->produced, 2u);
+  EXPECT_EQ(summary->delivered, 2u);
+  EXPECT_LT(stopped_after, seconds(2)) << "the stop request waited for the next token";
+}
+
+TEST_F(IngestJobTest, ANegativeOrNonFiniteRateIsRejectedUpFront) {
+  for (double rate : {-1.0, -0.001, std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {
+    auto o = options(10);
+    o.rate = rate;
+    GeneratorSource source("mock-bad-rate");
+    std::atomic<bool> stop{false};
+    auto summary = run_ingest(source, o, stop);
+    ASSERT_FALSE(summary.ok()) << rate;
+    EXPECT_EQ(summary.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(summary.error().message.find("--rate"), std::string::npos) << summary.error().message;
+    EXPECT_EQ(source.counters().fetched, 0u);
+  }
 }
 
 }  // namespace
