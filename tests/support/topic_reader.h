@@ -6,6 +6,8 @@
 #include <librdkafka/rdkafka.h>
 
 #include <chrono>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,8 +16,9 @@ namespace rds::testing {
 struct ConsumedMessage {
   int32_t partition = -1;
   int64_t offset = -1;
-  std::string key;
-  std::string value;
+  std::optional<std::string> key;    // nullopt: no key (not an empty one)
+  std::optional<std::string> value;  // nullopt: a tombstone
+  std::map<std::string, std::string> headers;  // the last value of each header name
 };
 
 // Reads partitions [0, partitions) of `topic` from the beginning until `want` messages arrived or
@@ -50,8 +53,18 @@ inline std::vector<ConsumedMessage> consume_all(const std::string& bootstrap, co
       ConsumedMessage m;
       m.partition = msg->partition;
       m.offset = msg->offset;
-      if (msg->key != nullptr) m.key.assign(static_cast<const char*>(msg->key), msg->key_len);
-      if (msg->payload != nullptr) m.value.assign(static_cast<const char*>(msg->payload), msg->len);
+      if (msg->key != nullptr) m.key.emplace(static_cast<const char*>(msg->key), msg->key_len);
+      if (msg->payload != nullptr) m.value.emplace(static_cast<const char*>(msg->payload), msg->len);
+      rd_kafka_headers_t* headers = nullptr;
+      if (rd_kafka_message_headers(msg, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR && headers != nullptr) {
+        const char* name = nullptr;
+        const void* value = nullptr;
+        size_t size = 0;
+        for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+             ++i) {
+          m.headers[name] = value != nullptr ? std::string(static_cast<const char*>(value), size) : std::string();
+        }
+      }
       out.push_back(std::move(m));
     }
     rd_kafka_message_destroy(msg);

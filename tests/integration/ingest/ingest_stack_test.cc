@@ -117,8 +117,8 @@ class IngestStackTest : public ::testing::Test {
     std::set<std::string> keys;
     size_t bad_values = 0;
     for (const auto& m : messages) {
-      keys.insert(m.key);
-      auto value = nlohmann::json::parse(m.value, nullptr, false);
+      keys.insert(m.key.value_or(""));
+      auto value = nlohmann::json::parse(m.value.value_or(""), nullptr, false);
       bool good = value.is_object() && value.size() == kColumns.size();
       if (good) {
         for (const auto& column : kColumns) {
@@ -130,9 +130,9 @@ class IngestStackTest : public ::testing::Test {
       }
       if (good) {
         const std::string id = value["id"];
-        good = mapping::is_uuid(id) && id == m.key;
+        good = mapping::is_uuid(id) && id == m.key.value_or("");
       }
-      if (!good && bad_values++ < 3) ADD_FAILURE() << "bad record (key " << m.key << "): " << m.value;
+      if (!good && bad_values++ < 3) ADD_FAILURE() << "bad record (key " << m.key.value_or("<none>") << "): " << m.value.value_or("<none>");
     }
     EXPECT_EQ(bad_values, 0u);
     EXPECT_EQ(keys.size(), ids.size());

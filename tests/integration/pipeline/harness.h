@@ -34,6 +34,7 @@
 #include "cql/requests.h"
 #include "cql/responses.h"
 #include "cql/wire.h"
+#include "support/topic_reader.h"
 
 namespace rds::e2e {
 
@@ -221,67 +222,11 @@ inline int64_t group_lag(const std::map<int32_t, PartitionLag>& offsets) {
   return lag;
 }
 
-struct TopicMessage {
-  int32_t partition = -1;
-  int64_t offset = -1;
-  std::optional<std::string> key;
-  std::optional<std::string> value;
-  std::map<std::string, std::string> headers;  // the last value of each header name
-};
-
-// Reads partitions [0, partitions) of `topic` from the beginning until `want` messages arrived or
-// `timeout` passed, then `linger` more to catch extra (duplicate) messages.
+// What a topic holds, read back from the beginning (tests/support/topic_reader.h).
+using TopicMessage = rds::testing::ConsumedMessage;
 inline std::vector<TopicMessage> read_topic(const std::string& bootstrap, const std::string& topic, int partitions,
                                             size_t want, milliseconds timeout, milliseconds linger = milliseconds(1500)) {
-  std::vector<TopicMessage> out;
-  char errstr[256];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), errstr, sizeof errstr);
-  rd_kafka_conf_set(conf, "group.id", "rdstream-e2e-reader", errstr, sizeof errstr);
-  rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof errstr);
-  rd_kafka_conf_set(conf, "enable.partition.eof", "false", errstr, sizeof errstr);
-  rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof errstr);
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
-  if (rk == nullptr) return out;
-  rd_kafka_poll_set_consumer(rk);
-  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(partitions);
-  for (int p = 0; p < partitions; ++p) {
-    rd_kafka_topic_partition_list_add(list, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
-  }
-  rd_kafka_assign(rk, list);
-  rd_kafka_topic_partition_list_destroy(list);
-  auto deadline = Clock::now() + timeout;
-  bool lingering = false;
-  while (Clock::now() < deadline) {
-    rd_kafka_message_t* msg = rd_kafka_consumer_poll(rk, 100);
-    if (msg == nullptr) continue;
-    if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      TopicMessage m;
-      m.partition = msg->partition;
-      m.offset = msg->offset;
-      if (msg->key != nullptr) m.key.emplace(static_cast<const char*>(msg->key), msg->key_len);
-      if (msg->payload != nullptr) m.value.emplace(static_cast<const char*>(msg->payload), msg->len);
-      rd_kafka_headers_t* headers = nullptr;
-      if (rd_kafka_message_headers(msg, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR && headers != nullptr) {
-        const char* name = nullptr;
-        const void* value = nullptr;
-        size_t size = 0;
-        for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
-             ++i) {
-          m.headers[name] = value != nullptr ? std::string(static_cast<const char*>(value), size) : std::string();
-        }
-      }
-      out.push_back(std::move(m));
-    }
-    rd_kafka_message_destroy(msg);
-    if (!lingering && out.size() >= want) {
-      lingering = true;
-      deadline = Clock::now() + linger;
-    }
-  }
-  rd_kafka_consumer_close(rk);
-  rd_kafka_destroy(rk);
-  return out;
+  return rds::testing::consume_all(bootstrap, topic, partitions, want, timeout, linger);
 }
 
 struct Produced {
