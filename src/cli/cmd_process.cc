@@ -51,9 +51,12 @@ void register_process(CLI::App& app, Globals& globals) {
       globals.exit_code = kExitUnavailable;
       return;
     }
-    std::cout << fmt::format("process summary: consumed {}  stored {}  dead-lettered {}  retries {}  left in flight {}\n",
-                             report->consumed, report->stored, report->dead_lettered, report->retries,
-                             report->left_in_flight);
+    // "retries" are the processor's (a partition paused and its rows re-sent); "Cassandra retries"
+    // the sink's own re-sends within its retry budget (an outage shorter than it shows only there).
+    std::cout << fmt::format(
+        "process summary: consumed {}  stored {}  dead-lettered {}  retries {}  Cassandra retries {}  left in flight {}\n",
+        report->consumed, report->stored, report->dead_lettered, report->retries,
+        (*stage)->sink().probe().snapshot().retries, report->left_in_flight);
   });
 }
 
