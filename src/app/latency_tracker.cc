@@ -14,6 +14,15 @@ void LatencyTracker::fetched(std::string_view id, std::chrono::steady_clock::tim
   pending_.emplace(key_of(*uuid), at);  // a duplicate id keeps its first fetch time
 }
 
+void LatencyTracker::handed_to_sink(const cql::Value& id) {
+  const auto* uuid = id.get_if<cql::Uuid>();
+  if (uuid == nullptr) return;
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = pending_.find(key_of(*uuid));
+  if (it != pending_.end()) to_sink_.record(now - it->second);
+}
+
 void LatencyTracker::acknowledged(const cql::Value& id) {
   const auto* uuid = id.get_if<cql::Uuid>();
   if (uuid == nullptr) return;

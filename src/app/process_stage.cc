@@ -10,12 +10,19 @@
 
 namespace rds::app {
 
-// Passes rows to the CassandraSink and tells the observer about each acknowledged one.
+// Passes rows to the CassandraSink and tells the observers about each row handed over and each
+// acknowledged one.
 class ProcessStage::ObservingWriter final : public process::RowWriter {
  public:
-  ObservingWriter(sink::CassandraSink& sink, RowAcknowledged observer) : sink_(sink), observer_(std::move(observer)) {}
+  ObservingWriter(sink::CassandraSink& sink, RowAcknowledged observer, RowHandedToSink handed)
+      : sink_(sink), observer_(std::move(observer)), handed_(std::move(handed)) {}
 
   void write(std::vector<sink::Row> rows, sink::RowCallback done) override {
+    if (handed_) {
+      for (const auto& row : rows) {
+        if (!row.empty()) handed_(row.front());
+      }
+    }
     if (!observer_) {
       sink_.write(std::move(rows), std::move(done));
       return;
@@ -34,6 +41,7 @@ class ProcessStage::ObservingWriter final : public process::RowWriter {
  private:
   sink::CassandraSink& sink_;
   RowAcknowledged observer_;
+  RowHandedToSink handed_;
 };
 
 ProcessStage::~ProcessStage() {
@@ -42,7 +50,8 @@ ProcessStage::~ProcessStage() {
 }
 
 Result<std::unique_ptr<ProcessStage>> ProcessStage::create(const ProcessStageSettings& settings,
-                                                           RowAcknowledged on_row_acknowledged) {
+                                                           RowAcknowledged on_row_acknowledged,
+                                                           RowHandedToSink on_row_handed) {
   auto table = settings.config_file.empty() ? Result<process::TableConfig>(process::default_table())
                                             : process::load_table_file(settings.config_file);
   if (!table.ok()) return table.take_error();
@@ -77,7 +86,8 @@ Result<std::unique_ptr<ProcessStage>> ProcessStage::create(const ProcessStageSet
   stage->sink_ = std::make_unique<sink::CassandraSink>(*stage->session_, sink_config);
   RDS_TRY(stage->sink_->start());
   stage->validator_ = std::make_unique<process::RecordValidator>(std::move(*table));
-  stage->writer_ = std::make_unique<ObservingWriter>(*stage->sink_, std::move(on_row_acknowledged));
+  stage->writer_ = std::make_unique<ObservingWriter>(*stage->sink_, std::move(on_row_acknowledged),
+                                                    std::move(on_row_handed));
 
   // The topic may not exist yet (a fresh stack): create both it and its dead-letter topic, so the
   // group can join at once and the first bad record has somewhere to go.

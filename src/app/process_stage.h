@@ -41,13 +41,18 @@ struct ProcessStageSettings {
 // Observes every row Cassandra acknowledged (its bound values; values[0] is the id), on the
 // session's loop thread. `rdstream run` uses it for end-to-end latency.
 using RowAcknowledged = std::function<void(const sink::Row& row)>;
+// Observes the id (values[0]) of every row the processor hands to the sink (before the sink waits
+// for a free in-flight slot), on the processor's thread. `rdstream run` uses it for its latency
+// breakdown.
+using RowHandedToSink = std::function<void(const cql::Value& id)>;
 
 class ProcessStage {
  public:
   // Connects, creates keyspace and table if missing (waiting for schema agreement), prepares the
   // INSERT and joins the consumer group. Errors name the component and the fix.
   static Result<std::unique_ptr<ProcessStage>> create(const ProcessStageSettings& settings,
-                                                      RowAcknowledged on_row_acknowledged = {});
+                                                      RowAcknowledged on_row_acknowledged = {},
+                                                      RowHandedToSink on_row_handed = {});
   ~ProcessStage();
 
   // Runs until stopped (rds::stop_requested(), request_stop()) or stop_after_acknowledged.
