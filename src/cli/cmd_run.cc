@@ -88,12 +88,15 @@ void register_run(CLI::App& app, Globals& globals) {
     }
     const auto snap = (*stage)->probe().snapshot();
     const auto& h = latency.histogram();
+    // The offered load: records produced per second of the ingest loop (with --rate, the rate achieved).
+    const double ingest_secs = std::chrono::duration<double>(ingested->elapsed).count();
+    const double ingest_rate = ingest_secs > 0 ? static_cast<double>(ingested->produced) / ingest_secs : 0.0;
     std::cout << fmt::format(
         "run summary: fetched {}  produced {}  delivered {}  stored in Cassandra {}  dead-lettered {}  "
-        "end-to-end latency p50 {:.1f} ms  p99 {:.1f} ms  ({} rows timed)  in {:.1f} s\n",
+        "end-to-end latency p50 {:.1f} ms  p99 {:.1f} ms  ({} rows timed)  in {:.1f} s  (ingest {:.0f} records/s)\n",
         ingested->fetched, ingested->produced, ingested->delivered, snap.records_stored, snap.records_dead_lettered,
         static_cast<double>(h.quantile(0.50).count()) / 1000.0, static_cast<double>(h.quantile(0.99).count()) / 1000.0,
-        h.count(), seconds);
+        h.count(), seconds, ingest_rate);
     // Where the time went: fetch -> the processor handed the row to the sink (producer, Kafka,
     // consumer, validation), and the sink's own send -> acknowledgement (Cassandra; the rest of
     // the end-to-end time is the wait for a free in-flight slot).
