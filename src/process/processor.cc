@@ -122,6 +122,7 @@ void Processor::handle_batch(std::vector<kafka::Message> batch) {
       probe_.rejected(entry.code, tp.topic, tp.partition, message.offset, entry.message);
       publish_dead_letter(token);
     } else {
+      entry.row = std::move(std::get<Row>(validation).values);
       rows.push_back(token);
     }
   }
@@ -138,8 +139,14 @@ void Processor::send_rows(const std::vector<uint64_t>& tokens) {
   for (uint64_t token : tokens) {
     auto it = in_flight_.find(token);
     if (it == in_flight_.end()) continue;
-    // Validated again rather than kept: the raw value is needed for the DLQ anyway, and a row of
-    // cql::Values would double the memory per record in flight.
+    // The first send takes the row validated in handle_batch; a re-send validates the raw value
+    // again (kept for the DLQ anyway) instead of keeping a second copy of every row in flight.
+    if (it->second.row) {
+      rows.push_back(std::move(*it->second.row));
+      it->second.row.reset();
+      sent.push_back(token);
+      continue;
+    }
     Validation validation = validator_.validate_nullable(it->second.value);
     if (auto* row = std::get_if<Row>(&validation)) {
       rows.push_back(std::move(row->values));

@@ -127,6 +127,9 @@ class Processor {
     pipeline::Ticket ticket;
     std::optional<std::string> key;
     std::optional<std::string> value;
+    // The validated row between validation and its first send (moved into the sink then); a
+    // re-send after a failure validates the raw value again rather than keeping a copy.
+    std::optional<sink::Row> row;
     bool dead_letter = false;  // waiting for a DLQ delivery rather than a sink outcome
     std::string code;          // the dead letter's code and message
     std::string message;
