@@ -106,6 +106,7 @@ Result<std::unique_ptr<ProcessStage>> ProcessStage::create(const ProcessStageSet
   consumer.session_timeout_ms = settings.session_timeout_ms;
   consumer.max_poll_interval_ms = std::max(consumer.max_poll_interval_ms, settings.session_timeout_ms);
   consumer.commit_interval = settings.commit_interval;
+  consumer.prefetch_kbytes = settings.prefetch_kbytes;
   consumer.topics = {settings.topic};
   process::DeadLetterConfig dead_letter;
   dead_letter.bootstrap_servers = settings.bootstrap_servers;

@@ -30,6 +30,7 @@ struct ProcessStageSettings {
   std::string group_instance_id;  // empty: dynamic membership (see kafka::ConsumerConfig)
   int session_timeout_ms = 45'000;
   std::chrono::milliseconds commit_interval = kafka::ConsumerConfig::kDefaultCommitInterval;
+  int prefetch_kbytes = kafka::ConsumerConfig{}.prefetch_kbytes;
   std::string dead_letter_topic;  // empty: <topic>.dlq
   int topic_partitions = 3;       // when the topics are created here
   cassandra::SessionConfig cassandra;

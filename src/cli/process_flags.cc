@@ -20,6 +20,11 @@ void add_process_flags(CLI::App* cmd, ProcessFlags& f) {
   cmd->add_option("--max-in-flight", f.max_in_flight, "Cassandra writes in flight")
       ->check(CLI::Range(1, 32768))
       ->capture_default_str();
+  cmd->add_option("--prefetch-kbytes", f.prefetch_kbytes,
+                  "records fetched ahead from Kafka, in KiB (the largest part of the processor's memory: "
+                  "~1.8x this); raise it if polls wait on Kafka")
+      ->check(CLI::Range(256, 2'097'151))
+      ->capture_default_str();
   add_cassandra_flags(cmd, f.cassandra, "cassandra-");
 }
 
@@ -35,6 +40,7 @@ Result<app::ProcessStageSettings> build_process_settings(const ProcessFlags& f, 
   s.group_instance_id = f.instance_id;
   s.session_timeout_ms = f.session_timeout_ms;
   s.commit_interval = std::chrono::milliseconds(f.commit_interval_ms);
+  s.prefetch_kbytes = f.prefetch_kbytes;
   auto consistency = parse_consistency(f.cassandra.consistency);
   if (!consistency.ok()) return consistency.take_error();
   s.consistency = *consistency;

@@ -18,11 +18,12 @@ struct ProcessFlags {
   std::string instance_id;
   int session_timeout_ms = 45'000;
   int64_t commit_interval_ms = kafka::ConsumerConfig::kDefaultCommitInterval.count();
+  int prefetch_kbytes = kafka::ConsumerConfig{}.prefetch_kbytes;
   CassandraFlags cassandra;
 };
 
 // Adds --group, --instance-id, --session-timeout-ms, --commit-interval-ms, --dlq-topic,
-// --max-in-flight and the --cassandra-* flags. Kafka and --config come
+// --max-in-flight, --prefetch-kbytes and the --cassandra-* flags. Kafka and --config come
 // from the caller (they are shared with ingest in `run`).
 void add_process_flags(CLI::App* cmd, ProcessFlags& flags);
 

@@ -48,7 +48,13 @@ struct ConsumerConfig {
   std::string group_instance_id;
   int session_timeout_ms = 45'000;
   int max_poll_interval_ms = 300'000;
-  int prefetch_kbytes = 8192;  // queued.max.messages.kbytes: the local prefetch queue's bound
+  // The local prefetch queue (queued.max.messages.kbytes, one bound for the whole consumer) and
+  // how soon a fetcher that found it full looks again. librdkafka keeps ~1.8x the bound in memory
+  // (fetch buffers plus ~0.8 KB of bookkeeping per message), so the bound is most of the
+  // processor's RSS; it must hold what the owner consumes in one refill interval, or polls starve
+  // (2 MiB holds ~80 ms of records at 25k/s of 1 KB). See create() for how the interval is applied.
+  int prefetch_kbytes = 2048;
+  std::chrono::milliseconds prefetch_refill_interval{50};
   // How often commit_due() says yes; 0 disables interval commits (revoke/shutdown still commit).
   std::chrono::milliseconds commit_interval = kDefaultCommitInterval;
   // Raw librdkafka properties applied last (e.g. from a config file's kafka.consumer section).

@@ -112,6 +112,19 @@ TEST(ConsumerConfigTest, ValidatesAndNamesFields) {
   EXPECT_NE(status.error().message.find("kafka.consumer.group_instance_id"), std::string::npos);
 }
 
+TEST(ConsumerConfigTest, PrefetchBoundsAreValidated) {
+  ConsumerConfig config;
+  config.prefetch_kbytes = 100;
+  config.prefetch_refill_interval = std::chrono::milliseconds(5000);
+  auto status = config.validate();
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.error().message.find("kafka.consumer.prefetch_kbytes: must be between 256"), std::string::npos);
+  EXPECT_NE(status.error().message.find("kafka.consumer.prefetch_refill_interval_ms"), std::string::npos);
+  config.prefetch_kbytes = 256;
+  config.prefetch_refill_interval = std::chrono::milliseconds(10);
+  EXPECT_TRUE(config.validate().ok());
+}
+
 TEST(ConsumerConfigTest, BadRawPropertyIsReported) {
   ConsumerConfig config;
   config.extra["no.such.property"] = "1";
