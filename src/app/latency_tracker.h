@@ -7,14 +7,18 @@
 //
 // Thread: fetched() on the ingest thread, handed_to_sink() on the processor's thread,
 // acknowledged() on the Cassandra session's loop thread; a mutex guards the map of pending ids.
+// It sits on every record's path, so lookups allocate nothing (the key is the id's 16 bytes) and
+// a hand-over of many rows takes the lock once.
 
 #include <chrono>
+#include <cstring>
 #include <mutex>
-#include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "cql/value.h"
+#include "sink/cassandra/cassandra_sink.h"
 #include "sink/cassandra/cassandra_sink_probe.h"
 
 namespace rds::app {
@@ -22,7 +26,8 @@ namespace rds::app {
 class LatencyTracker {
  public:
   void fetched(std::string_view id, std::chrono::steady_clock::time_point at);
-  void handed_to_sink(const cql::Value& id);
+  // Rows whose values[0] is the id (the table's key column comes first).
+  void handed_to_sink(const std::vector<sink::Row>& rows);
   void acknowledged(const cql::Value& id);
   // Records fetched whose row is not acknowledged yet.
   size_t pending() const;
@@ -31,8 +36,20 @@ class LatencyTracker {
   const sink::LatencyHistogram& to_sink_histogram() const { return to_sink_; }
 
  private:
+  struct UuidHash {
+    size_t operator()(const cql::Uuid& u) const {
+      // Random (v4) ids: any 8 of their bytes are already a good hash.
+      uint64_t h = 0;
+      std::memcpy(&h, u.bytes.data() + 8, sizeof h);
+      return static_cast<size_t>(h);
+    }
+  };
+  using Pending = std::unordered_map<cql::Uuid, std::chrono::steady_clock::time_point, UuidHash>;
+  // The pending entry of a row's id, or end(); the caller holds mutex_.
+  Pending::iterator find_locked(const cql::Value& id);
+
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, std::chrono::steady_clock::time_point> pending_;  // 16 uuid bytes -> fetch time
+  Pending pending_;  // id -> fetch time
   sink::LatencyHistogram histogram_;
   sink::LatencyHistogram to_sink_;
 };

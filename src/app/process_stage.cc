@@ -18,11 +18,7 @@ class ProcessStage::ObservingWriter final : public process::RowWriter {
       : sink_(sink), observer_(std::move(observer)), handed_(std::move(handed)) {}
 
   void write(std::vector<sink::Row> rows, sink::RowCallback done) override {
-    if (handed_) {
-      for (const auto& row : rows) {
-        if (!row.empty()) handed_(row.front());
-      }
-    }
+    if (handed_) handed_(rows);
     if (!observer_) {
       sink_.write(std::move(rows), std::move(done));
       return;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cassandra/session.h"
 #include "core/result.h"
@@ -42,10 +43,10 @@ struct ProcessStageSettings {
 // Observes every row Cassandra acknowledged (its bound values; values[0] is the id), on the
 // session's loop thread. `rdstream run` uses it for end-to-end latency.
 using RowAcknowledged = std::function<void(const sink::Row& row)>;
-// Observes the id (values[0]) of every row the processor hands to the sink (before the sink waits
-// for a free in-flight slot), on the processor's thread. `rdstream run` uses it for its latency
-// breakdown.
-using RowHandedToSink = std::function<void(const cql::Value& id)>;
+// Observes the rows the processor hands to the sink (before the sink waits for a free in-flight
+// slot; values[0] is the id), a batch at a time, on the processor's thread. `rdstream run` uses it
+// for its latency breakdown.
+using RowHandedToSink = std::function<void(const std::vector<sink::Row>& rows)>;
 
 class ProcessStage {
  public:

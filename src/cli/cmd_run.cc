@@ -49,7 +49,7 @@ void register_run(CLI::App& app, Globals& globals) {
     // The processor first: the table exists and the group is joining before the first record.
     auto stage = app::ProcessStage::create(
         *settings, [&latency](const sink::Row& row) { if (!row.empty()) latency.acknowledged(row.front()); },
-        [&latency](const cql::Value& id) { latency.handed_to_sink(id); });
+        [&latency](const std::vector<sink::Row>& rows) { latency.handed_to_sink(rows); });
     if (!stage.ok()) {
       std::cerr << "rdstream run: " << stage.error().message << "\n";
       globals.exit_code = stage.error().code == ErrorCode::kInvalidArgument ? kExitUsage : kExitUnavailable;
