@@ -110,7 +110,9 @@ void EventLoop::unwatch(int fd) {
 void EventLoop::run_posted() {
   // Tasks posted while these run (from this thread or others) are picked up by the next round.
   for (int round = 0; round < 64; ++round) {
-    std::vector<Task> batch;
+    // Swapped with a cleared vector that kept its capacity: the queue does not grow from nothing
+    // (and reallocate) on every round.
+    std::vector<Task>& batch = running_;
     {
       std::lock_guard lock(mutex_);
       batch.swap(posted_);
@@ -118,6 +120,7 @@ void EventLoop::run_posted() {
     }
     if (batch.empty()) return;
     for (auto& task : batch) task();
+    batch.clear();
   }
 }
 

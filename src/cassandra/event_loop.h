@@ -69,6 +69,7 @@ class EventLoop {
 
   std::mutex mutex_;  // guards posted_, stop_requested_ and stopped_
   std::vector<Task> posted_;
+  std::vector<Task> running_;  // loop thread: the batch run_posted() is running
   bool stop_requested_ = false;
   bool stopped_ = false;  // the loop drained its last tasks: post() refuses from then on
 

@@ -348,14 +348,24 @@ class Session::Impl {
 
   // ---- requests ----
 
-  Result<cql::Bytes> encode(const Statement& s) const {
+  // The values are lent to the request while it is encoded and given back (a re-prepare encodes
+  // again): copying them would cost an allocation per value of every row written.
+  Result<cql::Bytes> encode(Statement& s) const {
     cql::QueryParameters params;
     params.consistency = s.consistency.value_or(config_.default_consistency);
-    params.values = s.values;
+    params.values = std::move(s.values);
     params.page_size = s.page_size;
     const cql::FrameOptions options = frame_options(config_.compression);
-    if (s.prepared) return cql::encode_execute(0, cql::ExecuteRequest{s.prepared->id, std::move(params)}, options);
-    return cql::encode_query(0, cql::QueryRequest{s.query, std::move(params)}, options);
+    if (s.prepared) {
+      cql::ExecuteRequest request{s.prepared->id, std::move(params)};
+      auto frame = cql::encode_execute(0, request, options);
+      s.values = std::move(request.params.values);
+      return frame;
+    }
+    cql::QueryRequest request{s.query, std::move(params)};
+    auto frame = cql::encode_query(0, request, options);
+    s.values = std::move(request.params.values);
+    return frame;
   }
 
   // Any thread.

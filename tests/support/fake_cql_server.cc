@@ -111,9 +111,9 @@ FakeReply rows_reply(const std::vector<FakeColumn>& columns, const std::vector<s
   return FakeReply{FakeReply::Kind::kRespond, Opcode::kResult, w.take(), {}};
 }
 
-cql::Bytes FakeCqlServer::prepared_id_for(const std::string& query) {
+cql::Bytes FakeCqlServer::prepared_id_for(const std::string& query, uint64_t salt) {
   // Any stable 16 bytes will do (Cassandra uses an MD5 of the query and keyspace).
-  uint64_t h = 1469598103934665603ULL;
+  uint64_t h = 1469598103934665603ULL ^ salt;
   for (unsigned char c : query) h = (h ^ c) * 1099511628211ULL;
   Bytes id;
   cql::append_u64(id, h);
@@ -159,9 +159,10 @@ void FakeCqlServer::require_credentials(std::string user, std::string password) 
   credentials_ = std::make_pair(std::move(user), std::move(password));
 }
 
-void FakeCqlServer::forget_prepared() {
+void FakeCqlServer::forget_prepared(bool new_ids) {
   std::lock_guard lock(mutex_);
   prepared_.clear();
+  if (new_ids) ++id_salt_;
 }
 
 void FakeCqlServer::close_connections() {
@@ -247,7 +248,7 @@ FakeReply FakeCqlServer::default_reply(const FakeRequest& request, cql::ByteView
       return FakeReply{FakeReply::Kind::kRespond, Opcode::kSupported, w.take(), {}};
     }
     case Opcode::kPrepare: {
-      const Bytes id = prepared_id_for(request.query);
+      const Bytes id = prepared_id_for(request.query, id_salt_);
       prepared_.insert(id);
       return FakeReply{FakeReply::Kind::kRespond, Opcode::kResult, prepared_body(id), {}};
     }
@@ -276,6 +277,7 @@ void FakeCqlServer::handle_frames(Client& client) {
     request.connection = id;
     request.opcode = header.opcode;
     request.stream = header.stream;
+    request.body = body;
     cql::Reader r(body);
     if (header.opcode == Opcode::kQuery || header.opcode == Opcode::kPrepare) {
       auto q = r.read_long_string("query");

@@ -33,6 +33,7 @@ struct FakeRequest {
   int16_t stream = 0;
   std::string query;        // QUERY, PREPARE
   cql::Bytes prepared_id;   // EXECUTE
+  cql::Bytes body;          // the whole request body (e.g. an EXECUTE's bound values)
   int sequence = 0;         // 1, 2, ... over all requests of this opcode
 };
 
@@ -82,8 +83,9 @@ class FakeCqlServer {
   void set_script(FakeScript script);
   // Require PasswordAuthenticator login with these credentials.
   void require_credentials(std::string user, std::string password);
-  // Forget every prepared id: the next EXECUTE of each gets UNPREPARED.
-  void forget_prepared();
+  // Forget every prepared id: the next EXECUTE of each gets UNPREPARED. With new_ids, a query
+  // prepared again gets another id than before (as after a schema change).
+  void forget_prepared(bool new_ids = false);
   // Close every client socket now (the listener stays open).
   void close_connections();
   // Stop accepting (refuse) or accept again.
@@ -93,7 +95,7 @@ class FakeCqlServer {
   int connections_accepted() const { return accepted_.load(); }
   int open_connections() const { return open_.load(); }
 
-  static cql::Bytes prepared_id_for(const std::string& query);
+  static cql::Bytes prepared_id_for(const std::string& query, uint64_t salt);
 
  private:
   struct Client {
@@ -126,6 +128,7 @@ class FakeCqlServer {
   FakeScript script_;
   std::optional<std::pair<std::string, std::string>> credentials_;
   std::set<cql::Bytes> prepared_;
+  uint64_t id_salt_ = 0;  // mixed into prepared ids (forget_prepared(true))
   std::map<cql::Opcode, int> counts_;
   bool close_requested_ = false;
   bool accepting_ = true;

@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "cassandra/murmur3.h"
 #include "cassandra/session.h"
@@ -177,6 +180,37 @@ TEST(SessionFake, RepreparesOnUnprepared) {
   EXPECT_EQ(server.requests(Opcode::kPrepare), 2);
   EXPECT_EQ(server.requests(Opcode::kExecute), 2);
   EXPECT_EQ(session->probe().snapshot().reprepares, 1u);
+}
+
+// Cassandra gives a statement another id after a schema change: the EXECUTE is encoded again with
+// the new id and must carry the same bound values as the first one.
+TEST(SessionFake, RepreparedWithANewIdResendsTheSameValues) {
+  FakeCqlServer server;
+  auto session = connect(config_for(server));
+  ASSERT_TRUE(session);
+  auto statement = insert_statement(*session, 424242, false);
+  std::mutex mutex;
+  std::vector<FakeRequest> executes;
+  server.set_script([&](const FakeRequest& r) -> std::optional<FakeReply> {
+    std::lock_guard lock(mutex);
+    if (r.opcode == Opcode::kExecute) executes.push_back(r);
+    return std::nullopt;
+  });
+  server.forget_prepared(/*new_ids=*/true);
+  auto r = session->execute_sync(statement);
+  ASSERT_TRUE(r.response.ok()) << r.response.error().message;
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(executes.size(), 2u);
+  EXPECT_NE(executes[0].prepared_id, executes[1].prepared_id);
+  // An EXECUTE body is [short bytes] id, then the parameters with the values.
+  const auto params = [](const FakeRequest& e) {
+    return cql::Bytes(e.body.begin() + 2 + static_cast<std::ptrdiff_t>(e.prepared_id.size()), e.body.end());
+  };
+  EXPECT_EQ(params(executes[0]), params(executes[1]));
+  // The value itself is there: 424242 as a 4-byte int.
+  const cql::Bytes value = {0x00, 0x06, 0x79, 0x32};
+  EXPECT_NE(std::search(executes[1].body.begin(), executes[1].body.end(), value.begin(), value.end()),
+            executes[1].body.end());
 }
 
 TEST(SessionFake, SlowServerHitsTheRequestTimeout) {
