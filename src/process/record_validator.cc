@@ -1,20 +1,41 @@
 #include "process/record_validator.h"
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
-#include <nlohmann/json.hpp>
+#include <optional>
 
 #include "mapping/record.h"
 
 namespace rds::process {
 namespace {
 
-using nlohmann::json;
+using simdjson::dom::element;
+using simdjson::dom::element_type;
 
 constexpr std::size_t kExcerptBytes = 40;
+
+// Records up to this size are parsed by the thread's kept parser, whose buffers grow to the largest
+// record it has seen; a larger one (rare: the default max_record_bytes is 1 MiB) gets a parser of its
+// own, so that one big record does not pin megabytes per thread for the process's lifetime.
+constexpr std::size_t kKeptParserBytes = 64 * 1024;
+
+// What validate() reuses from one record to the next on a thread, so that the steady state
+// allocates nothing but the Row it returns. Per thread because RecordValidator is const and shared.
+struct Scratch {
+  simdjson::dom::parser parser;
+  std::vector<std::optional<element>> fields;  // per table column: the record's value, if present
+  std::vector<std::string_view> unknown;       // names of record fields the table lacks
+};
+
+Scratch& scratch() {
+  thread_local Scratch kept;
+  return kept;
+}
 
 // A short, printable excerpt of untrusted input for messages.
 std::string excerpt(std::string_view text) {
@@ -27,35 +48,41 @@ std::string excerpt(std::string_view text) {
   return out;
 }
 
-std::string json_kind(const json& j) {
-  switch (j.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::object: return "an object";
-    case json::value_t::array: return "an array";
-    case json::value_t::string: return "a string";
-    case json::value_t::boolean: return "a boolean";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "an integer";
-    case json::value_t::number_float: return "a number";
-    default: return "an unsupported value";
+std::string_view json_kind(element e) {
+  switch (e.type()) {
+    case element_type::NULL_VALUE: return "null";
+    case element_type::OBJECT: return "an object";
+    case element_type::ARRAY: return "an array";
+    case element_type::STRING: return "a string";
+    case element_type::BOOL: return "a boolean";
+    case element_type::INT64:
+    case element_type::UINT64: return "an integer";
+    case element_type::DOUBLE: return "a number";
   }
+  return "an unsupported value";
+}
+
+bool is_string(element e) { return e.type() == element_type::STRING; }
+bool is_integer(element e) { return e.type() == element_type::INT64 || e.type() == element_type::UINT64; }
+bool is_number(element e) { return is_integer(e) || e.type() == element_type::DOUBLE; }
+
+// The text of a string element ("" for any other: callers check is_string first).
+std::string_view text_of(element e) {
+  std::string_view text;
+  if (e.get_string().get(text) != simdjson::SUCCESS) return {};
+  return text;
 }
 
 Rejection reject(RejectCode code, std::string message) { return Rejection{code, std::move(message)}; }
 
 template <typename Int>
-std::optional<Int> integer_of(const json& j) {
-  long long value = 0;
-  if (j.is_number_integer()) {
-    if (j.is_number_unsigned()) {
-      const auto u = j.get<unsigned long long>();
-      if (u > static_cast<unsigned long long>(std::numeric_limits<long long>::max())) return std::nullopt;
-      value = static_cast<long long>(u);
-    } else {
-      value = j.get<long long>();
-    }
-  } else if (j.is_string()) {
-    const auto& s = j.get_ref<const std::string&>();
+std::optional<Int> integer_of(element e) {
+  int64_t value = 0;
+  if (is_integer(e)) {
+    // A UINT64 element is beyond INT64_MAX: get_int64() refuses it.
+    if (e.get_int64().get(value) != simdjson::SUCCESS) return std::nullopt;
+  } else if (is_string(e)) {
+    const std::string_view s = text_of(e);
     const char* begin = s.data();
     const char* end = s.data() + s.size();
     if (begin != end && *begin == '+') ++begin;
@@ -64,30 +91,49 @@ std::optional<Int> integer_of(const json& j) {
   } else {
     return std::nullopt;
   }
-  if (value < static_cast<long long>(std::numeric_limits<Int>::min()) ||
-      value > static_cast<long long>(std::numeric_limits<Int>::max())) {
+  if (value < static_cast<int64_t>(std::numeric_limits<Int>::min()) ||
+      value > static_cast<int64_t>(std::numeric_limits<Int>::max())) {
     return std::nullopt;
   }
   return static_cast<Int>(value);
 }
 
-std::optional<double> double_of(const json& j) {
-  if (j.is_number()) return j.get<double>();
-  if (!j.is_string()) return std::nullopt;
-  const auto& s = j.get_ref<const std::string&>();
+std::optional<double> double_of(element e) {
   double value = 0;
+  if (is_number(e)) {
+    // get_double() converts integers as a static_cast would.
+    if (e.get_double().get(value) != simdjson::SUCCESS) return std::nullopt;
+    return value;
+  }
+  if (!is_string(e)) return std::nullopt;
+  const std::string_view s = text_of(e);
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
   if (ec != std::errc() || ptr != s.data() + s.size() || s.empty()) return std::nullopt;
   return value;
 }
 
-std::optional<bool> bool_of(const json& j) {
-  if (j.is_boolean()) return j.get<bool>();
-  if (!j.is_string()) return std::nullopt;
-  const auto& s = j.get_ref<const std::string&>();
+std::optional<bool> bool_of(element e) {
+  if (e.type() == element_type::BOOL) {
+    bool value = false;
+    if (e.get_bool().get(value) != simdjson::SUCCESS) return std::nullopt;
+    return value;
+  }
+  if (!is_string(e)) return std::nullopt;
+  const std::string_view s = text_of(e);
   if (s == "true" || s == "True" || s == "TRUE") return true;
   if (s == "false" || s == "False" || s == "FALSE") return false;
   return std::nullopt;
+}
+
+// The table column named `name`, or columns.size(). Records list their fields in the table's order
+// (the mapping writes them so), so the column after the previous match (`hint`) is tried first and
+// the usual field costs one comparison; otherwise a scan, cheap for a table's few columns.
+std::size_t column_index(const std::vector<ColumnSpec>& columns, std::string_view name, std::size_t hint) {
+  if (hint < columns.size() && columns[hint].name == name) return hint;
+  for (std::size_t index = 0; index < columns.size(); ++index) {
+    if (columns[index].name == name) return index;
+  }
+  return columns.size();
 }
 
 int hex_digit(char c) {
@@ -238,28 +284,73 @@ Validation RecordValidator::validate(std::string_view value) const {
     return reject(RejectCode::kValueTooLarge, fmt::format("the record is {} bytes, more than max_record_bytes {}",
                                                           value.size(), table_.max_record_bytes));
   }
-  // allow_exceptions=false: malformed input is an expected outcome here, not an exception.
-  json document = json::parse(value.begin(), value.end(), nullptr, /*allow_exceptions=*/false);
-  if (document.is_discarded()) {
+  const auto not_json = [&](std::string_view cause) {
     return reject(RejectCode::kNotJson, value.empty() ? std::string("the record value is empty")
-                                                      : fmt::format("the record value is not valid JSON ({} bytes: '{}')",
-                                                                    value.size(), excerpt(value)));
+                                                      : fmt::format("the record value is not valid JSON{} ({} bytes: '{}')",
+                                                                    cause, value.size(), excerpt(value)));
+  };
+  // A UTF-8 byte order mark is skipped, as JSON parsers may do (RFC 8259 §8.1); simdjson leaves
+  // that to its caller.
+  std::string_view input = value;
+  if (input.starts_with("\xEF\xBB\xBF")) input.remove_prefix(3);
+
+  Scratch& kept = scratch();
+  std::optional<simdjson::dom::parser> own;  // for a record too big or too deep for the kept parser
+  simdjson::dom::parser* parser = &kept.parser;
+  if (input.size() > kKeptParserBytes) parser = &own.emplace();
+  // realloc_if_needed: simdjson reads up to SIMDJSON_PADDING bytes past the end, which a consumed
+  // Kafka value does not have (its capacity is its size); the parser copies the text into its own
+  // padded buffer, which it keeps, so this is a memcpy rather than an allocation. Parsing in place
+  // when a value happens to have the spare capacity measured 1-2 % faster: not worth a second path.
+  element document;
+  auto error = parser->parse(input.data(), input.size(), /*realloc_if_needed=*/true).get(document);
+  if (error == simdjson::DEPTH_ERROR) {
+    // Nesting deeper than simdjson's default 1024 is no record of ours, but still valid JSON: it
+    // must be told apart from malformed input (not_object, wrong_type vs not_json). A document of
+    // n bytes nests at most n/2 deep, so a parser of that depth decides; only such input pays.
+    parser = &own.emplace();
+    error = parser->allocate(input.size(), input.size() / 2 + 2);
+    if (!error) error = parser->parse(input.data(), input.size(), /*realloc_if_needed=*/true).get(document);
   }
-  if (!document.is_object()) {
+  if (error == simdjson::NUMBER_ERROR) {
+    // Also an integer beyond 64 bits, which is valid JSON: it is refused rather than rounded to a
+    // double (records carry strings; a column must not silently get a different number).
+    return not_json(": a malformed number, or an integer beyond 64 bits");
+  }
+  if (error) return not_json("");
+  simdjson::dom::object object;
+  if (document.get_object().get(object) != simdjson::SUCCESS) {
     return reject(RejectCode::kNotObject, fmt::format("the record is {}, not a JSON object", json_kind(document)));
+  }
+
+  // One pass over the record's fields: each to its column's slot (a repeated key: the last one
+  // wins, as in most JSON parsers), or to the unknown names.
+  auto& fields = kept.fields;
+  auto& unknown = kept.unknown;
+  fields.assign(table_.columns.size(), std::nullopt);
+  unknown.clear();
+  std::size_t hint = 0;
+  for (const auto field : object) {
+    const std::size_t index = column_index(table_.columns, field.key, hint);
+    if (index == table_.columns.size()) {
+      unknown.push_back(field.key);
+    } else {
+      fields[index] = field.value;
+      hint = index + 1;
+    }
   }
 
   Row row;
   // The key first: a record without a usable id cannot be written anywhere.
   const std::string& key_name = table_.primary_key;
-  auto key = document.find(key_name);
-  if (key == document.end() || key->is_null()) {
+  const std::optional<element>& key = fields[key_index_];
+  if (!key || key->is_null()) {
     return reject(RejectCode::kMissingId, fmt::format("the record has no '{}'", key_name));
   }
-  if (!key->is_string()) {
+  if (!is_string(*key)) {
     return reject(RejectCode::kBadUuid, fmt::format("'{}' is {}, not a UUID string", key_name, json_kind(*key)));
   }
-  const auto& key_text = key->get_ref<const std::string&>();
+  const std::string_view key_text = text_of(*key);
   auto uuid = mapping::is_uuid(key_text) ? cql::Uuid::parse(key_text) : Result<cql::Uuid>(Error());
   if (!uuid.ok()) {
     return reject(RejectCode::kBadUuid, fmt::format("'{}' is '{}', not a UUID (8-4-4-4-12 hexadecimal)", key_name,
@@ -277,35 +368,35 @@ Validation RecordValidator::validate(std::string_view value) const {
       row.values.emplace_back(row.id);
       continue;
     }
-    auto field = document.find(column.name);
-    if (field == document.end() || field->is_null()) {
+    const std::optional<element>& field = fields[index];
+    if (!field || field->is_null()) {
       if (!column.nullable) {
-        return reject(RejectCode::kMissingColumn,
-                      fmt::format("column '{}' is {} and not nullable", column.name,
-                                  field == document.end() ? "missing" : "null"));
+        return reject(RejectCode::kMissingColumn, fmt::format("column '{}' is {} and not nullable", column.name,
+                                                              field ? "null" : "missing"));
       }
-      row.values.push_back(field == document.end() ? cql::Value(cql::Unset{}) : cql::Value(cql::Null{}));
+      row.values.push_back(field ? cql::Value(cql::Null{}) : cql::Value(cql::Unset{}));
       continue;
     }
-    const json& j = *field;
-    if (j.is_string() && j.get_ref<const std::string&>().size() > table_.max_value_bytes) {
-      return reject(RejectCode::kValueTooLarge,
-                    fmt::format("column '{}' is {} bytes, more than max_value_bytes {}", column.name,
-                                j.get_ref<const std::string&>().size(), table_.max_value_bytes));
+    const element j = *field;
+    if (is_string(j) && text_of(j).size() > table_.max_value_bytes) {
+      return reject(RejectCode::kValueTooLarge, fmt::format("column '{}' is {} bytes, more than max_value_bytes {}",
+                                                            column.name, text_of(j).size(), table_.max_value_bytes));
     }
     const auto wrong = [&](std::string_view expected) {
       return reject(RejectCode::kWrongType,
                     fmt::format("column '{}' ({}) expects {}, got {}{}", column.name, column.type.to_cql(), expected,
-                                json_kind(j), j.is_string() ? fmt::format(" '{}'", excerpt(j.get_ref<const std::string&>())) : ""));
+                                json_kind(j), is_string(j) ? fmt::format(" '{}'", excerpt(text_of(j))) : ""));
     };
     switch (column.type.id) {
       case cql::TypeId::kVarchar:
       case cql::TypeId::kAscii: {
         std::string text;
-        if (j.is_string()) {
-          text = j.get<std::string>();
-        } else if (table_.text_from_scalars && (j.is_number() || j.is_boolean())) {
-          text = j.dump();
+        if (is_string(j)) {
+          text = text_of(j);
+        } else if (table_.text_from_scalars && (is_number(j) || j.type() == element_type::BOOL)) {
+          // simdjson writes numbers as nlohmann::json's dump() did (the same Grisu2 port):
+          // 42 -> "42", 4.5 -> "4.5", 1e300 -> "1e+300", 1E2 -> "100.0".
+          text = simdjson::to_string(j);
         } else {
           return wrong("a string");
         }
@@ -363,20 +454,20 @@ Validation RecordValidator::validate(std::string_view value) const {
       }
       case cql::TypeId::kUuid:
       case cql::TypeId::kTimeuuid: {
-        if (!j.is_string() || !mapping::is_uuid(j.get_ref<const std::string&>())) return wrong("a UUID string");
-        auto v = cql::Uuid::parse(j.get_ref<const std::string&>());
+        if (!is_string(j) || !mapping::is_uuid(text_of(j))) return wrong("a UUID string");
+        auto v = cql::Uuid::parse(text_of(j));
         if (!v.ok()) return wrong("a UUID string");
         if (column.type.id == cql::TypeId::kTimeuuid && (v->bytes[6] >> 4) != 1) return wrong("a version 1 UUID");
         row.values.emplace_back(*v);
         break;
       }
       case cql::TypeId::kTimestamp: {
-        if (j.is_number_integer()) {
+        if (is_integer(j)) {
           auto v = integer_of<int64_t>(j);
           if (!v) return wrong("milliseconds since the epoch or an ISO-8601 string");
           row.values.emplace_back(cql::Timestamp{*v});
-        } else if (j.is_string()) {
-          auto v = parse_timestamp_millis(j.get_ref<const std::string&>());
+        } else if (is_string(j)) {
+          auto v = parse_timestamp_millis(text_of(j));
           if (!v.ok()) return wrong("an ISO-8601 timestamp");
           row.values.emplace_back(cql::Timestamp{*v});
         } else {
@@ -385,16 +476,16 @@ Validation RecordValidator::validate(std::string_view value) const {
         break;
       }
       case cql::TypeId::kDate: {
-        if (!j.is_string()) return wrong("a date string (YYYY-MM-DD)");
-        auto v = parse_date_days(j.get_ref<const std::string&>());
+        if (!is_string(j)) return wrong("a date string (YYYY-MM-DD)");
+        auto v = parse_date_days(text_of(j));
         if (!v.ok()) return wrong("a date (YYYY-MM-DD)");
         row.values.emplace_back(cql::Date::from_days_since_epoch(*v));
         break;
       }
       case cql::TypeId::kBlob: {
         // Hexadecimal with a 0x prefix, as CQL writes blob literals.
-        if (!j.is_string()) return wrong("a 0x-prefixed hexadecimal string");
-        const auto& s = j.get_ref<const std::string&>();
+        if (!is_string(j)) return wrong("a 0x-prefixed hexadecimal string");
+        const std::string_view s = text_of(j);
         if (s.size() < 2 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X') || s.size() % 2 != 0) {
           return wrong("a 0x-prefixed hexadecimal string");
         }
@@ -413,14 +504,18 @@ Validation RecordValidator::validate(std::string_view value) const {
     }
   }
 
-  for (const auto& item : document.items()) {
-    const std::string& name = item.key();
-    if (table_.find(name) != nullptr) continue;
-    if (table_.strict_columns) {
-      return reject(RejectCode::kUnknownColumn,
-                    fmt::format("column '{}' is not in {} (strict_columns)", excerpt(name), table_.qualified_name()));
+  if (!unknown.empty()) {
+    // Named and counted by distinct name in byte order, as when records were parsed into a
+    // std::map: a repeated unknown key counts once, and the same record gets the same message.
+    if (unknown.size() > 1) {
+      std::sort(unknown.begin(), unknown.end());
+      unknown.erase(std::unique(unknown.begin(), unknown.end()), unknown.end());
     }
-    ++row.ignored_columns;
+    if (table_.strict_columns) {
+      return reject(RejectCode::kUnknownColumn, fmt::format("column '{}' is not in {} (strict_columns)",
+                                                            excerpt(unknown.front()), table_.qualified_name()));
+    }
+    row.ignored_columns = unknown.size();
   }
   return row;
 }

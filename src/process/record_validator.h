@@ -10,10 +10,12 @@
 // typed columns also accept the JSON type itself (an int column takes 42 or "42"). Record columns
 // the table lacks (the seed's `dob`) are ignored unless strict_columns. A column the table has but
 // the record lacks is bound as UNSET when nullable (nothing is written, no tombstone); an explicit
-// JSON null is bound as NULL.
+// JSON null is bound as NULL. A key given twice: the last one counts. Integers must fit 64 bits (a
+// bigger one is not_json, not rounded to a double).
 //
-// Pure: no I/O, no clock; thread-safe (const after construction). Messages never quote more than a
-// short excerpt of the input.
+// Pure: no I/O, no clock; thread-safe (const after construction; the JSON parser and scratch space
+// are per thread and reused, so validating allocates little beyond the Row). Messages never quote
+// more than a short excerpt of the input.
 
 #include <array>
 #include <cstddef>

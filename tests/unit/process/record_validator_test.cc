@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <limits>
 #include <random>
+#include <thread>
+#include <utility>
+#include <vector>
 
 namespace rds::process {
 namespace {
@@ -203,6 +208,134 @@ TEST(RecordValidatorTest, DeepNestingDoesNotCrash) {
   std::string deep_column = good_record();
   deep_column.replace(deep_column.find(R"("Ava")"), 5, std::string(depth, '[') + std::string(depth, ']'));
   expect_rejection(validator.validate(deep_column), RejectCode::kWrongType);
+}
+
+TEST(RecordValidatorTest, TextFromScalarsWritesNumbersAsJsonDoes) {
+  TableConfig table = typed_table();
+  table.text_from_scalars = true;
+  RecordValidator validator(table);
+  for (const auto& [json, text] : std::vector<std::pair<std::string, std::string>>{
+           {"42", "42"}, {"-7", "-7"}, {"-0", "0"}, {"18446744073709551615", "18446744073709551615"},
+           {"4.5", "4.5"}, {"4.50", "4.5"}, {"1.0", "1.0"}, {"1E2", "100.0"}, {"0.1", "0.1"}, {"-0.0", "-0.0"},
+           {"1e300", "1e+300"}, {"1e-7", "1e-07"}, {"123456789012345678.0", "1.2345678901234568e+17"},
+           {"true", "true"}, {"false", "false"}}) {
+    const Row row = expect_row(validator.validate(with_id(R"("code":)" + json)));
+    ASSERT_EQ(row.values.size(), 14u);
+    EXPECT_EQ(row.values[2], cql::Value(text)) << json;
+  }
+  expect_rejection(validator.validate(with_id(R"("code":[1])")), RejectCode::kWrongType);
+}
+
+TEST(RecordValidatorTest, ARepeatedKeyCountsOnceAndTheLastOneWins) {
+  RecordValidator validator(typed_table());
+  Row row = expect_row(validator.validate(with_id(R"("age":1,"dob":"a","age":2,"dob":"b","zz":0,"dob":"c")")));
+  EXPECT_EQ(row.values[3], cql::Value(int32_t{2}));
+  EXPECT_EQ(row.ignored_columns, 2u);  // dob and zz: distinct names
+  expect_rejection(validator.validate(with_id(R"("age":1,"age":"forty")")), RejectCode::kWrongType);
+  expect_rejection(validator.validate(with_id(R"("age":"forty","age":null,"name":null)")), RejectCode::kMissingColumn);
+  // The id too: the last one.
+  row = expect_row(validator.validate(std::string(R"({"id":"not-a-uuid","name":"n","id":")") + kId + "\"}"));
+  EXPECT_EQ(row.id.to_string(), kId);
+  expect_rejection(validator.validate(std::string(R"({"id":")") + kId + R"(","name":"n","id":null})"),
+                   RejectCode::kMissingId);
+  // strict_columns names the first unknown column in byte order, whatever the record's order.
+  TableConfig strict = typed_table();
+  strict.strict_columns = true;
+  auto rejection = expect_rejection(RecordValidator(strict).validate(with_id(R"("zz":1,"dob":2,"zz":3)")),
+                                    RejectCode::kUnknownColumn);
+  EXPECT_NE(rejection.message.find("'dob'"), std::string::npos) << rejection.message;
+}
+
+TEST(RecordValidatorTest, FieldsInAnyOrder) {
+  RecordValidator validator(default_table());
+  const std::string reversed =
+      std::string(R"({"picture":"p","phone":"ph","registered_date":"r","dob":"d","username":"u","email":"e",)") +
+      R"("post_code":"pc","address":"a","gender":"g","last_name":"l","first_name":"f","id":")" + kId + "\"}";
+  const Row row = expect_row(validator.validate(reversed));
+  ASSERT_EQ(row.values.size(), 11u);
+  EXPECT_EQ(row.values[1], cql::Value("f"));
+  EXPECT_EQ(row.values[10], cql::Value("p"));
+  EXPECT_EQ(row.ignored_columns, 1u);
+}
+
+TEST(RecordValidatorTest, IntegersBeyond64BitsAreNotJson) {
+  // nlohmann::json (before simdjson) rounded such integers to a double, silently; they are refused
+  // instead, wherever they are (an ignored column too). 64-bit ones keep working.
+  RecordValidator validator(typed_table());
+  for (const char* field : {R"("ratio":18446744073709551616)", R"("ratio":-9223372036854775809)",
+                            R"("dob":123456789012345678901234567890)", R"("age":1e400)"}) {
+    auto rejection = expect_rejection(validator.validate(with_id(field)), RejectCode::kNotJson);
+    EXPECT_NE(rejection.message.find("64 bits"), std::string::npos) << rejection.message;
+  }
+  const Row row = expect_row(validator.validate(with_id(R"("ratio":18446744073709551615,"big":-9223372036854775808)")));
+  EXPECT_EQ(row.values[7], cql::Value(18446744073709551615.0));
+  EXPECT_EQ(row.values[4], cql::Value(std::numeric_limits<int64_t>::min()));
+  expect_rejection(validator.validate(with_id(R"("big":9223372036854775808)")), RejectCode::kWrongType);
+}
+
+TEST(RecordValidatorTest, EncodingEdges) {
+  RecordValidator validator(default_table());
+  // A UTF-8 byte order mark before the object is skipped; anywhere else it is not JSON.
+  EXPECT_EQ(expect_row(validator.validate("\xEF\xBB\xBF" + good_record())).id.to_string(), kId);
+  expect_rejection(validator.validate(" \xEF\xBB\xBF" + good_record()), RejectCode::kNotJson);
+  expect_rejection(validator.validate(std::string_view("\xEF\xBB\xBF")), RejectCode::kNotJson);
+  // Whitespace around the object is JSON; whitespace alone is not.
+  expect_row(validator.validate(" \n\t" + good_record() + "\r\n "));
+  auto blank = expect_rejection(validator.validate(std::string_view("   ")), RejectCode::kNotJson);
+  EXPECT_NE(blank.message.find("3 bytes"), std::string::npos) << blank.message;
+  // A NUL byte after the object is trailing garbage (nlohmann::json took it for the end of input).
+  expect_rejection(validator.validate(good_record() + std::string("\0garbage", 8)), RejectCode::kNotJson);
+  // Escapes: a surrogate pair is one character; a lone surrogate is not text.
+  std::string record = good_record();
+  record.replace(record.find(R"("Ava")"), 5, R"("A\u00e9\ud83d\ude00\u0000")");
+  EXPECT_EQ(expect_row(validator.validate(record)).values[1], cql::Value(std::string("A\xC3\xA9\xF0\x9F\x98\x80\0", 8)));
+  for (const char* lone : {R"("\ud800")", R"("\udc00")", R"("\ud800\u0041")"}) {
+    std::string bad = good_record();
+    bad.replace(bad.find(R"("Ava")"), 5, lone);
+    expect_rejection(validator.validate(bad), RejectCode::kNotJson);
+  }
+  // A raw control character inside a string must be escaped.
+  expect_rejection(validator.validate(with_id("\"x\":\"a\x01\"")), RejectCode::kNotJson);
+}
+
+TEST(RecordValidatorTest, LargeAndDeepRecordsThenSmallOnesOnTheSameThread) {
+  // The parser is per thread and reused: a big record (a parser of its own), a deeply nested one
+  // (beyond the default depth) and records of another table must not disturb the next ones.
+  RecordValidator validator(default_table());
+  RecordValidator typed(typed_table());
+  std::string big = good_record();
+  big.insert(1, "\"extra\":\"" + std::string(200'000, 'x') + "\",");
+  std::string deep_ignored = good_record();
+  deep_ignored.insert(1, "\"extra\":" + std::string(5000, '[') + std::string(5000, ']') + ",");
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_EQ(expect_row(validator.validate(big)).ignored_columns, 2u);
+    EXPECT_EQ(expect_row(validator.validate(good_record())).values[1], cql::Value("Ava"));
+    EXPECT_EQ(expect_row(validator.validate(deep_ignored)).ignored_columns, 2u);
+    expect_rejection(validator.validate(std::string(5000, '[')), RejectCode::kNotJson);
+    EXPECT_EQ(expect_row(typed.validate(with_id(R"("age":7)"))).values[3], cql::Value(int32_t{7}));
+    EXPECT_EQ(expect_row(validator.validate(good_record())).values[10],
+              cql::Value("https://randomuser.me/api/portraits/med/women/12.jpg"));
+  }
+}
+
+TEST(RecordValidatorTest, ThreadsShareOneValidator) {
+  RecordValidator validator(default_table());
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 2000; ++i) {
+        std::string record = good_record();
+        const std::string name = "T" + std::to_string(t) + "_" + std::to_string(i);
+        record.replace(record.find(R"("Ava")"), 5, "\"" + name + "\"");
+        const Validation v = validator.validate(record);
+        const auto* row = std::get_if<Row>(&v);
+        if (row == nullptr || row->values[1] != cql::Value(name)) ++wrong;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST(RecordValidatorTest, TypedColumnsAcceptTheirTypeAndItsText) {
