@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>  // inet_ntop/inet_pton: text conversion only, no sockets
 
+#include <array>
 #include <cstdio>
 #include <limits>
 
@@ -12,12 +13,17 @@ namespace {
 constexpr size_t kMaxShort = std::numeric_limits<uint16_t>::max();
 constexpr size_t kMaxInt = static_cast<size_t>(std::numeric_limits<int32_t>::max());
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+// Each byte's hexadecimal digit value, or -1. A table rather than range compares: on a UUID's
+// random digits those mispredict about every other character, which made Uuid::parse a quarter
+// of RecordValidator's time per record.
+constexpr std::array<int8_t, 256> kHexValue = [] {
+  std::array<int8_t, 256> table{};
+  table.fill(-1);
+  for (int c = '0'; c <= '9'; ++c) table[c] = static_cast<int8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) table[c] = static_cast<int8_t>(c - 'a' + 10);
+  for (int c = 'A'; c <= 'F'; ++c) table[c] = static_cast<int8_t>(c - 'A' + 10);
+  return table;
+}();
 
 }  // namespace
 
@@ -60,23 +66,23 @@ std::string Uuid::to_string() const {
 }
 
 Result<Uuid> Uuid::parse(std::string_view text) {
-  Uuid u;
-  size_t n = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '-' && (i == 8 || i == 13 || i == 18 || i == 23)) continue;
-    int hi = hex_digit(c);
-    int lo = i + 1 < text.size() ? hex_digit(text[i + 1]) : -1;
-    if (hi < 0 || lo < 0 || n >= 16) {
-      return Error(ErrorCode::kInvalidArgument, "invalid uuid '" + std::string(text) + "'");
+  // Where each byte's two digits are in the 8-4-4-4-12 form.
+  static constexpr std::array<uint8_t, 16> kDigitsAt = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
+  if (text.size() == 36 && text[8] == '-' && text[13] == '-' && text[18] == '-' && text[23] == '-') {
+    Uuid u;
+    int invalid = 0;  // the sign bit of any -1 digit
+    for (std::size_t i = 0; i < u.bytes.size(); ++i) {
+      const int hi = kHexValue[static_cast<uint8_t>(text[kDigitsAt[i]])];
+      const int lo = kHexValue[static_cast<uint8_t>(text[kDigitsAt[i] + 1])];
+      invalid |= hi | lo;
+      u.bytes[i] = static_cast<uint8_t>(((hi & 0xf) << 4) | (lo & 0xf));
     }
-    u.bytes[n++] = static_cast<uint8_t>(hi * 16 + lo);
-    ++i;
+    if (invalid >= 0) return u;
   }
-  if (n != 16 || text.size() != 36) {
-    return Error(ErrorCode::kInvalidArgument, "invalid uuid '" + std::string(text) + "'");
-  }
-  return u;
+  // Quotes a bounded excerpt: the text may be a whole untrusted record value.
+  constexpr std::size_t kQuoted = 40;
+  return Error(ErrorCode::kInvalidArgument, "invalid uuid '" + std::string(text.substr(0, kQuoted)) +
+                                                (text.size() > kQuoted ? "...'" : "'"));
 }
 
 std::string Inet::to_string() const {

@@ -62,6 +62,7 @@ struct Uuid {
   std::array<uint8_t, 16> bytes{};
   // Canonical lowercase 8-4-4-4-12 form.
   std::string to_string() const;
+  // Only the canonical 8-4-4-4-12 form, hexadecimal of either case: no braces, URN or missing dashes.
   static Result<Uuid> parse(std::string_view text);
   bool operator==(const Uuid&) const = default;
 };

@@ -9,8 +9,6 @@
 #include <limits>
 #include <optional>
 
-#include "mapping/record.h"
-
 namespace rds::process {
 namespace {
 
@@ -351,7 +349,7 @@ Validation RecordValidator::validate(std::string_view value) const {
     return reject(RejectCode::kBadUuid, fmt::format("'{}' is {}, not a UUID string", key_name, json_kind(*key)));
   }
   const std::string_view key_text = text_of(*key);
-  auto uuid = mapping::is_uuid(key_text) ? cql::Uuid::parse(key_text) : Result<cql::Uuid>(Error());
+  auto uuid = cql::Uuid::parse(key_text);
   if (!uuid.ok()) {
     return reject(RejectCode::kBadUuid, fmt::format("'{}' is '{}', not a UUID (8-4-4-4-12 hexadecimal)", key_name,
                                                     excerpt(key_text)));
@@ -454,7 +452,7 @@ Validation RecordValidator::validate(std::string_view value) const {
       }
       case cql::TypeId::kUuid:
       case cql::TypeId::kTimeuuid: {
-        if (!is_string(j) || !mapping::is_uuid(text_of(j))) return wrong("a UUID string");
+        if (!is_string(j)) return wrong("a UUID string");
         auto v = cql::Uuid::parse(text_of(j));
         if (!v.ok()) return wrong("a UUID string");
         if (column.type.id == cql::TypeId::kTimeuuid && (v->bytes[6] >> 4) != 1) return wrong("a version 1 UUID");

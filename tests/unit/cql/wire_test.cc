@@ -153,6 +153,15 @@ TEST(CqlUuidTest, ParseAndFormat) {
   EXPECT_EQ(u->to_string(), "550e8400-e29b-41d4-a716-446655440000");
   EXPECT_FALSE(Uuid::parse("550e8400e29b41d4a716446655440000").ok());
   EXPECT_FALSE(Uuid::parse("550e8400-e29b-41d4-a716-44665544000g").ok());
+  for (const char* bad : {"", "550e8400-e29b-41d4-a716-44665544000", "550e8400-e29b-41d4-a716-4466554400000",
+                          "{550e8400-e29b-41d4-a716-446655440000}", "550e8400-e29b-41d4-a716-44665544000 ",
+                          " 550e8400-e29b-41d4-a716-44665544000", "550e8400e-29b-41d4-a716-446655440000",
+                          "550e8400-e29b-41d4-a716-4466554400-0", "550e8400-e29b+41d4-a716-446655440000",
+                          "550e8400-e29b-41d4-a716-44665544000\x80", "g50e8400-e29b-41d4-a716-446655440000"}) {
+    EXPECT_FALSE(Uuid::parse(bad).ok()) << bad;
+  }
+  EXPECT_EQ(Uuid::parse("FFFFFFFF-ffff-FFFF-ffff-0123456789aB")->to_string(), "ffffffff-ffff-ffff-ffff-0123456789ab");
+  EXPECT_EQ(Uuid::parse("00000000-0000-0000-0000-000000000000")->bytes, Uuid{}.bytes);
 }
 
 TEST(CqlInetTest, ParseAndFormat) {
