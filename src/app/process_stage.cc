@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "cassandra/schema.h"
 #include "core/log.h"
@@ -39,6 +40,16 @@ class ProcessStage::ObservingWriter final : public process::RowWriter {
   RowAcknowledged observer_;
   RowHandedToSink handed_;
 };
+
+bool ProcessStage::wait_until_assigned(std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto& counters = processor_->consumer().counters();  // atomics: safe to read from here
+  while (counters.partitions_assigned.load(std::memory_order_relaxed) == 0) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
 
 ProcessStage::~ProcessStage() {
   processor_.reset();

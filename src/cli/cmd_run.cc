@@ -4,6 +4,7 @@
 // and prints a summary with end-to-end latency.
 #include <fmt/format.h>
 
+#include <atomic>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -56,7 +57,22 @@ void register_run(CLI::App& app, Globals& globals) {
       return;
     }
     Result<process::ProcessorReport> processed = Error(ErrorCode::kInternal, "processor did not run");
-    std::thread processor([&] { processed = (*stage)->run(); });
+    std::atomic<bool> processor_done{false};
+    std::thread processor([&] {
+      processed = (*stage)->run();
+      processor_done = true;
+    });
+    // Fetch from the API only once the processor holds its partitions: records fetched during the
+    // group join would only wait in Kafka (their latency is the join's, ~0.1-1 s, not the pipeline's).
+    const auto join_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    bool assigned = false;
+    while (!(assigned = (*stage)->wait_until_assigned(std::chrono::milliseconds(100))) && !processor_done.load() &&
+           !stop.load() && std::chrono::steady_clock::now() < join_deadline) {
+    }
+    if (!assigned && !processor_done.load() && !stop.load()) {
+      log::warn("run", "the processor has no partitions after 30 s (another member of group {} holds them?); "
+                "ingesting anyway, records wait in Kafka until a processor takes them", f->process.group);
+    }
 
     log::info("run", "seed {} (pass --seed {} to replay this run)", plan->seed, plan->seed);
     plan->options.on_fetched = [&latency](const mapping::Record& record, std::chrono::steady_clock::time_point at) {
