@@ -25,11 +25,14 @@ struct ProducerConfig {
   std::string bootstrap_servers = "127.0.0.1:9092";
   std::string topic = "users_created";
   std::string compression = kDefaultCompression;  // none | gzip | snappy | lz4 | zstd
-  // 1 ms, not librdkafka's 5: at a paced half load (7,500 records/s) the linger was most of the
-  // Kafka leg of the end-to-end latency (fetch -> handed to the sink p50 6.4 -> 3.0 ms measured
-  // with `rdstream run --rate 7500`), while a fast source still fills batches by itself (the
-  // generator ingest rate did not change measurably: ~350-400k records/s either way).
-  int linger_ms = 1;
+  // 10 ms, not librdkafka's 5: a paced source (e.g. `--rate`) otherwise sends a request per few
+  // records, and every stage downstream (Kafka, the consumer, the processor, Cassandra) then wakes
+  // per few records too. Measured with `rdstream run --rate 17000` (340k records, 2 cores shared by
+  // Kafka, Cassandra and rdstream), three runs each: linger 1 ms -> p50 5 ms, p99 123-241 ms,
+  // rdstream CPU 8.6-9.2 s, Kafka CPU 4.7-4.9 s; 10 ms -> p50 13 ms, p99 99-193 ms, 7.1-8.7 s and
+  // 3.1-4.3 s; 20 ms -> p50 21 ms, p99 79-154 ms. The tail is CPU saturation (noisy at that), and
+  // batching is what frees CPU. A fast source fills batches by itself; the linger does not slow it.
+  int linger_ms = 10;
   int batch_size_bytes = 1'000'000;
   int message_timeout_ms = 120'000;  // a record not delivered by then is reported failed
   std::string client_id = "rdstream-ingest";
