@@ -11,6 +11,7 @@
 // a hand-over of many rows takes the lock once.
 
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <mutex>
 #include <string_view>
@@ -22,6 +23,18 @@
 #include "sink/cassandra/cassandra_sink_probe.h"
 
 namespace rds::app {
+
+// Hashes all 16 bytes of an id: a time-based (v1) UUID varies only in its first 8 (its last 8 are
+// the clock sequence and the node, the same for every id one host makes).
+struct UuidHash {
+  size_t operator()(const cql::Uuid& u) const {
+    uint64_t hi = 0;
+    uint64_t lo = 0;
+    std::memcpy(&hi, u.bytes.data(), sizeof hi);
+    std::memcpy(&lo, u.bytes.data() + 8, sizeof lo);
+    return static_cast<size_t>(hi ^ (lo * 0x9e3779b97f4a7c15ULL));
+  }
+};
 
 class LatencyTracker {
  public:
@@ -36,14 +49,6 @@ class LatencyTracker {
   const sink::LatencyHistogram& to_sink_histogram() const { return to_sink_; }
 
  private:
-  struct UuidHash {
-    size_t operator()(const cql::Uuid& u) const {
-      // Random (v4) ids: any 8 of their bytes are already a good hash.
-      uint64_t h = 0;
-      std::memcpy(&h, u.bytes.data() + 8, sizeof h);
-      return static_cast<size_t>(h);
-    }
-  };
   using Pending = std::unordered_map<cql::Uuid, std::chrono::steady_clock::time_point, UuidHash>;
   // The pending entry of a row's id, or end(); the caller holds mutex_.
   Pending::iterator find_locked(const cql::Value& id);

@@ -51,5 +51,16 @@ TEST(LatencyTrackerTest, IgnoresIdsItDidNotFetchAndCountsEachIdOnce) {
   EXPECT_EQ(tracker.pending(), 0u);
 }
 
+TEST(LatencyTrackerTest, HashSeesBothHalvesOfAnId) {
+  // Two time-based ids of one host: the same clock sequence and node, another time.
+  const auto a = *cql::Uuid::parse("5b6962dd-3f90-11ef-8a3c-0242ac120002");
+  const auto b = *cql::Uuid::parse("5b6962de-3f90-11ef-8a3c-0242ac120002");
+  EXPECT_NE(UuidHash{}(a), UuidHash{}(b));
+  // And two random ids that share their first half.
+  const auto c = *cql::Uuid::parse("69464f42-9273-46ec-a128-18cf37536cc4");
+  const auto d = *cql::Uuid::parse("69464f42-9273-46ec-a128-18cf37536cc5");
+  EXPECT_NE(UuidHash{}(c), UuidHash{}(d));
+}
+
 }  // namespace
 }  // namespace rds::app
