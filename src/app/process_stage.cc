@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <thread>
 
 #include "cassandra/schema.h"
 #include "core/log.h"
@@ -41,14 +40,9 @@ class ProcessStage::ObservingWriter final : public process::RowWriter {
   RowHandedToSink handed_;
 };
 
-bool ProcessStage::wait_until_assigned(std::chrono::milliseconds timeout) const {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  const auto& counters = processor_->consumer().counters();  // atomics: safe to read from here
-  while (counters.partitions_assigned.load(std::memory_order_relaxed) == 0) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
+bool ProcessStage::has_been_assigned() const {
+  // The consumer's counters are atomics: safe to read while run() uses the consumer.
+  return processor_->consumer().counters().partitions_assigned.load(std::memory_order_relaxed) > 0;
 }
 
 ProcessStage::~ProcessStage() {

@@ -60,9 +60,8 @@ class ProcessStage {
   // Runs until stopped (rds::stop_requested(), request_stop()) or stop_after_acknowledged.
   Result<process::ProcessorReport> run() { return processor_->run(); }
   void request_stop() { processor_->request_stop(); }
-  // Any thread, while run() runs on another: waits until the consumer group gave this member its
-  // first partitions. False after `timeout`.
-  bool wait_until_assigned(std::chrono::milliseconds timeout) const;
+  // Any thread, while run() runs on another: has the consumer group given this member partitions?
+  bool has_been_assigned() const;
   const process::ProcessorProbe& probe() const { return probe_; }
   const sink::CassandraSink& sink() const { return *sink_; }
   const process::TableConfig& table() const { return validator_->table(); }

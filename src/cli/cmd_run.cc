@@ -66,8 +66,9 @@ void register_run(CLI::App& app, Globals& globals) {
     // group join would only wait in Kafka (their latency is the join's, ~0.1-1 s, not the pipeline's).
     const auto join_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     bool assigned = false;
-    while (!(assigned = (*stage)->wait_until_assigned(std::chrono::milliseconds(100))) && !processor_done.load() &&
-           !stop.load() && std::chrono::steady_clock::now() < join_deadline) {
+    while (!(assigned = (*stage)->has_been_assigned()) && !processor_done.load() && !stop.load() &&
+           std::chrono::steady_clock::now() < join_deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     if (!assigned && !processor_done.load() && !stop.load()) {
       log::warn("run", "the processor has no partitions after 30 s (another member of group {} holds them?); "

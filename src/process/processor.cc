@@ -98,7 +98,10 @@ Result<ProcessorReport> Processor::run() {
 }
 
 void Processor::handle_batch(std::vector<kafka::Message> batch) {
-  std::vector<uint64_t> rows;
+  std::vector<sink::Row> rows;
+  std::vector<uint64_t> tokens;
+  rows.reserve(batch.size());
+  tokens.reserve(batch.size());
   uint64_t bytes = 0;
   for (auto& message : batch) {
     bytes += message.value ? message.value->size() : 0;
@@ -122,41 +125,39 @@ void Processor::handle_batch(std::vector<kafka::Message> batch) {
       probe_.rejected(entry.code, tp.topic, tp.partition, message.offset, entry.message);
       publish_dead_letter(token);
     } else {
-      entry.row = std::move(std::get<Row>(validation).values);
-      rows.push_back(token);
+      // Sent as validated; a re-send after a failure validates the raw value again (kept for the
+      // DLQ anyway) instead of keeping a second copy of every row in flight.
+      rows.push_back(std::move(std::get<Row>(validation).values));
+      tokens.push_back(token);
     }
   }
   probe_.consumed(batch.size(), bytes);
   report_.consumed += batch.size();
-  send_rows(rows);
+  write_rows(std::move(rows), std::move(tokens));
 }
 
 void Processor::send_rows(const std::vector<uint64_t>& tokens) {
-  if (tokens.empty()) return;
   std::vector<sink::Row> rows;
   std::vector<uint64_t> sent;
   rows.reserve(tokens.size());
   for (uint64_t token : tokens) {
     auto it = in_flight_.find(token);
     if (it == in_flight_.end()) continue;
-    // The first send takes the row validated in handle_batch; a re-send validates the raw value
-    // again (kept for the DLQ anyway) instead of keeping a second copy of every row in flight.
-    if (it->second.row) {
-      rows.push_back(std::move(*it->second.row));
-      it->second.row.reset();
-      sent.push_back(token);
-      continue;
-    }
     Validation validation = validator_.validate_nullable(it->second.value);
     if (auto* row = std::get_if<Row>(&validation)) {
       rows.push_back(std::move(row->values));
       sent.push_back(token);
     }
   }
+  write_rows(std::move(rows), std::move(sent));
+}
+
+void Processor::write_rows(std::vector<sink::Row> rows, std::vector<uint64_t> tokens) {
+  if (rows.empty()) return;
   auto queue = completions_;
-  writer_.write(std::move(rows), [queue, sent](size_t index, const sink::RowOutcome& outcome) {
+  writer_.write(std::move(rows), [queue, tokens = std::move(tokens)](size_t index, const sink::RowOutcome& outcome) {
     std::lock_guard<std::mutex> lock(queue->mutex);
-    queue->items.push_back(Completion{sent[index], outcome});
+    queue->items.push_back(Completion{tokens[index], outcome});
     queue->cv.notify_all();
   });
 }

@@ -127,9 +127,6 @@ class Processor {
     pipeline::Ticket ticket;
     std::optional<std::string> key;
     std::optional<std::string> value;
-    // The validated row between validation and its first send (moved into the sink then); a
-    // re-send after a failure validates the raw value again rather than keeping a copy.
-    std::optional<sink::Row> row;
     bool dead_letter = false;  // waiting for a DLQ delivery rather than a sink outcome
     std::string code;          // the dead letter's code and message
     std::string message;
@@ -149,7 +146,10 @@ class Processor {
   Processor(ProcessorConfig config, const RecordValidator& validator, RowWriter& writer, ProcessorProbe& probe);
 
   void handle_batch(std::vector<kafka::Message> batch);
+  // Re-sends the rows of these tokens (validating their raw values again).
   void send_rows(const std::vector<uint64_t>& tokens);
+  // Hands rows to the writer; their outcomes come back as Completions of the matching tokens.
+  void write_rows(std::vector<sink::Row> rows, std::vector<uint64_t> tokens);
   void publish_dead_letter(uint64_t token);
   void handle_completions(std::vector<Completion> completions);
   void handle_sink_outcome(uint64_t token, const sink::RowOutcome& outcome);
