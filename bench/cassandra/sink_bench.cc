@@ -62,12 +62,16 @@ rds::sink::Row make_row(int i, std::mt19937_64& rng) {
 int main(int argc, char** argv) {
   std::string host = "127.0.0.1";
   int port = 9042, rows = 100000, in_flight = 256;
+  int batch_rows = rds::sink::CassandraSinkConfig::kDefaultBatchMaxRows;
+  int batch_bytes = rds::sink::CassandraSinkConfig::kDefaultBatchMaxBytes;
   for (int a = 1; a + 1 < argc; a += 2) {
     std::string k = argv[a], v = argv[a + 1];
     if (k == "--host") host = v;
     else if (k == "--port") port = std::atoi(v.c_str());
     else if (k == "--rows") rows = std::atoi(v.c_str());
     else if (k == "--in-flight") in_flight = std::atoi(v.c_str());
+    else if (k == "--batch-rows") batch_rows = std::atoi(v.c_str());
+    else if (k == "--batch-bytes") batch_bytes = std::atoi(v.c_str());
   }
   rds::cassandra::SessionConfig config;
   config.contact_points = {host};
@@ -100,6 +104,8 @@ int main(int argc, char** argv) {
   sink_config.insert_cql = fmt::format("INSERT INTO rdstream_bench.created_users_rds ({}) VALUES ({})", names, markers);
   sink_config.consistency = rds::cql::Consistency::kLocalOne;
   sink_config.max_in_flight = in_flight;
+  sink_config.batch_max_rows = batch_rows;
+  sink_config.batch_max_bytes = batch_bytes;
   rds::sink::CassandraSink sink(s, sink_config);
   if (auto st = sink.start(); !st.ok()) {
     std::cerr << "sink_bench: " << st.error().message << "\n";
@@ -138,9 +144,9 @@ int main(int argc, char** argv) {
   }
   std::cout << fmt::format(
       "{{\"tool\": \"rdstream CassandraSink\", \"rows\": {}, \"rows_in_table\": {}, \"errors\": {}, "
-      "\"in_flight\": {}, \"seconds\": {:.3f}, \"inserts_per_s\": {:.1f}, \"p50_ms\": {:.3f}, \"p99_ms\": {:.3f}, "
+      "\"in_flight\": {}, \"rows_per_request\": {:.2f}, \"seconds\": {:.3f}, \"inserts_per_s\": {:.1f}, \"p50_ms\": {:.3f}, \"p99_ms\": {:.3f}, "
       "\"client_cpu_s\": {:.3f}, \"drained\": {}}}\n",
-      rows, count, failed.load(), in_flight, elapsed, rows / elapsed, static_cast<double>(snap.latency_p50.count()) / 1000.0,
+      rows, count, failed.load(), in_flight, snap.rows_per_request(), elapsed, rows / elapsed, static_cast<double>(snap.latency_p50.count()) / 1000.0,
       static_cast<double>(snap.latency_p99.count()) / 1000.0, cpu, drained.ok() ? "true" : "false");
   return failed.load() == 0 && drained.ok() ? 0 : 1;
 }

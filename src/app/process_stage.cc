@@ -84,6 +84,7 @@ Result<std::unique_ptr<ProcessStage>> ProcessStage::create(const ProcessStageSet
   sink_config.insert_cql = table->insert_statement();
   sink_config.consistency = settings.consistency;
   sink_config.max_in_flight = settings.max_in_flight;
+  sink_config.batch_max_rows = settings.batch_max_rows;
   stage->sink_ = std::make_unique<sink::CassandraSink>(*stage->session_, sink_config);
   RDS_TRY(stage->sink_->start());
   stage->validator_ = std::make_unique<process::RecordValidator>(std::move(*table));

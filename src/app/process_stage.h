@@ -36,6 +36,7 @@ struct ProcessStageSettings {
   int topic_partitions = 3;       // when the topics are created here
   cassandra::SessionConfig cassandra;
   int max_in_flight = sink::CassandraSinkConfig::kDefaultMaxInFlight;
+  int batch_max_rows = sink::CassandraSinkConfig::kDefaultBatchMaxRows;
   cql::Consistency consistency = cql::Consistency::kLocalQuorum;
   uint64_t stop_after_acknowledged = 0;
 };

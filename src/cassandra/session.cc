@@ -82,6 +82,16 @@ std::map<std::string, std::string> text_map_of(const std::optional<cql::Value>& 
   return out;
 }
 
+// The replicas of a partition key under a keyspace's replication (SimpleStrategy RF 1 when the
+// keyspace is unknown), primary first; empty while the ring is.
+std::vector<HostIndex> replicas_of(const TokenRing& ring, const std::map<std::string, ReplicationStrategy>& keyspaces,
+                                   const std::string& keyspace, const cql::Bytes& key) {
+  static const ReplicationStrategy kUnknownKeyspace;
+  if (ring.empty()) return {};
+  auto it = keyspaces.find(keyspace);
+  return ring.replicas(murmur3_token(key), it == keyspaces.end() ? kUnknownKeyspace : it->second);
+}
+
 const cql::RowsResult* rows_of(const ExecuteResult& r) {
   if (!r.response.ok()) return nullptr;
   return std::get_if<cql::RowsResult>(&r.response->message);
@@ -196,6 +206,10 @@ class Session::Impl {
 
   std::mutex prepared_mutex_;
   std::map<std::string, std::shared_ptr<const PreparedStatement>> prepared_;
+
+  // A copy of ring_ and keyspaces_ for other threads (ReplicaGroups), replaced on each refresh.
+  mutable std::mutex routing_mutex_;
+  std::shared_ptr<const ReplicaGroups::Routing> routing_;
 
   // Runs fn on the loop thread and waits for its result (not from the loop thread).
   template <typename F>
@@ -321,10 +335,7 @@ class Session::Impl {
   // ---- routing (loop thread) ----
 
   std::vector<size_t> replica_hosts(const std::string& keyspace, const cql::Bytes& key) const {
-    if (ring_.empty()) return {};
-    auto it = keyspaces_.find(keyspace);
-    const ReplicationStrategy strategy = it == keyspaces_.end() ? ReplicationStrategy{} : it->second;
-    return ring_.replicas(murmur3_token(key), strategy);
+    return replicas_of(ring_, keyspaces_, keyspace, key);
   }
 
   std::vector<size_t> query_plan(const Request& r) {
@@ -351,6 +362,7 @@ class Session::Impl {
   // The values are lent to the request while it is encoded and given back (a re-prepare encodes
   // again): copying them would cost an allocation per value of every row written.
   Result<cql::Bytes> encode(Statement& s) const {
+    if (!s.batch.empty()) return encode_batch(s);
     cql::QueryParameters params;
     params.consistency = s.consistency.value_or(config_.default_consistency);
     params.values = std::move(s.values);
@@ -366,6 +378,37 @@ class Session::Impl {
     auto frame = cql::encode_query(0, request, options);
     s.values = std::move(request.params.values);
     return frame;
+  }
+
+  Result<cql::Bytes> encode_batch(Statement& s) const {
+    cql::BatchRequest request;
+    request.type = s.batch_type;
+    request.consistency = s.consistency.value_or(config_.default_consistency);
+    request.statements.reserve(s.batch.size());
+    for (auto& member : s.batch) {
+      if (member.prepared) {
+        request.statements.push_back(cql::BatchStatement::of_prepared(member.prepared->id, std::move(member.values)));
+      } else {
+        request.statements.push_back(cql::BatchStatement::of_query(member.query, std::move(member.values)));
+      }
+    }
+    auto frame = cql::encode_batch(0, request, frame_options(config_.compression));
+    for (size_t i = 0; i < s.batch.size(); ++i) s.batch[i].values = std::move(request.statements[i].values);
+    return frame;
+  }
+
+  // The prepared statement an UNPREPARED answer is about: the statement's own, or the batch
+  // member's whose id the server named (the first prepared member if it named none we know).
+  static std::shared_ptr<const PreparedStatement> unprepared_statement(const Statement& s, const cql::ErrorMessage& error) {
+    if (s.batch.empty()) return s.prepared;
+    const auto* details = std::get_if<cql::UnpreparedError>(&error.details);
+    std::shared_ptr<const PreparedStatement> first;
+    for (const auto& member : s.batch) {
+      if (!member.prepared) continue;
+      if (details && member.prepared->id == details->id) return member.prepared;
+      if (!first) first = member.prepared;
+    }
+    return first;
   }
 
   // Any thread.
@@ -444,10 +487,12 @@ class Session::Impl {
     }
     if (const auto* error = std::get_if<cql::ErrorMessage>(&reply.response->message)) {
       Error e = error->to_error().with_context(r->coordinator);
-      if (error->code == cql::CqlErrorCode::kUnprepared && r->statement.prepared) {
-        const auto decision = retry_.decide(RequestFailure::server(error->code), r->attempt, r->statement.idempotent);
-        if (decision.action == RetryAction::kFail) return finish(r, Result<cql::Response>(std::move(e)), error->code);
-        return reprepare(r, h, conn);
+      if (error->code == cql::CqlErrorCode::kUnprepared) {
+        if (auto statement = unprepared_statement(r->statement, *error)) {
+          const auto decision = retry_.decide(RequestFailure::server(error->code), r->attempt, r->statement.idempotent);
+          if (decision.action == RetryAction::kFail) return finish(r, Result<cql::Response>(std::move(e)), error->code);
+          return reprepare(r, h, conn, std::move(statement));
+        }
       }
       return on_failure(r, RequestFailure::server(error->code), std::move(e), error->code);
     }
@@ -474,19 +519,20 @@ class Session::Impl {
   }
 
   // UNPREPARED: the host forgot the statement (restart, table dropped and re-created): PREPARE it
-  // again there, then send the EXECUTE again, with the new id if it changed.
-  void reprepare(const RequestPtr& r, size_t h, const std::weak_ptr<Connection>& weak) {
+  // again there, then send the EXECUTE (or BATCH) again, with the new id if it changed.
+  void reprepare(const RequestPtr& r, size_t h, const std::weak_ptr<Connection>& weak,
+                 std::shared_ptr<const PreparedStatement> stale) {
     auto conn = weak.lock();
     if (!conn || !conn->is_ready()) conn = pick_connection(*hosts_[h]);
-    auto frame = cql::encode_prepare(0, r->statement.prepared->query, frame_options(config_.compression));
+    auto frame = cql::encode_prepare(0, stale->query, frame_options(config_.compression));
     if (!conn || !frame.ok()) {
       return on_failure(r, RequestFailure::connection_lost(false),
                         Error(ErrorCode::kUnavailable, fmt::format("{}: cannot re-prepare", hosts_[h]->endpoint()), true),
                         std::nullopt);
     }
     probe_.reprepare();
-    log::info(kLog, "{}: re-preparing \"{}\"", hosts_[h]->endpoint(), r->statement.prepared->query);
-    conn->send(std::move(*frame), config_.request_timeout, [this, r](Reply reply) {
+    log::info(kLog, "{}: re-preparing \"{}\"", hosts_[h]->endpoint(), stale->query);
+    conn->send(std::move(*frame), config_.request_timeout, [this, r, stale](Reply reply) {
       if (r->done) return;
       if (!reply.response.ok()) return on_failure(r, reply.failure, reply.response.take_error(), std::nullopt);
       if (const auto* error = std::get_if<cql::ErrorMessage>(&reply.response->message)) {
@@ -496,18 +542,21 @@ class Session::Impl {
       if (!prepared) {
         return finish(r, Result<cql::Response>(Error(ErrorCode::kProtocol, "unexpected answer to PREPARE")), std::nullopt);
       }
-      if (prepared->id != r->statement.prepared->id) {
+      if (prepared->id != stale->id) {
         auto updated = std::make_shared<PreparedStatement>();
-        updated->query = r->statement.prepared->query;
+        updated->query = stale->query;
         updated->id = prepared->id;
         updated->metadata = prepared->metadata;
         updated->result_metadata = prepared->result_metadata;
-        updated->keyspace = r->statement.prepared->keyspace;
+        updated->keyspace = stale->keyspace;
         {
           std::lock_guard lock(prepared_mutex_);
           prepared_[updated->query] = updated;
         }
-        r->statement.prepared = updated;
+        if (r->statement.prepared && r->statement.prepared->query == stale->query) r->statement.prepared = updated;
+        for (auto& member : r->statement.batch) {
+          if (member.prepared && member.prepared->query == stale->query) member.prepared = updated;
+        }
         auto frame2 = encode(r->statement);
         if (!frame2.ok()) return finish(r, Result<cql::Response>(frame2.take_error()), std::nullopt);
         r->frame = std::move(*frame2);
@@ -611,6 +660,9 @@ class Session::Impl {
       }
       ring_ = TokenRing(tokens, dcs);
       keyspaces_ = std::move(replication);
+      auto routing = std::make_shared<ReplicaGroups::Routing>(ReplicaGroups::Routing{ring_, keyspaces_});
+      std::lock_guard lock(routing_mutex_);
+      routing_ = std::move(routing);
     });
     return ok_status();
   }
@@ -803,6 +855,21 @@ std::vector<std::string> Session::replicas(const std::string& keyspace, const cq
     for (size_t h : impl_->replica_hosts(keyspace, routing_key)) out.push_back(impl_->hosts_[h]->endpoint());
     return out;
   });
+}
+
+ReplicaGroups Session::replica_groups() const {
+  std::lock_guard lock(impl_->routing_mutex_);
+  return ReplicaGroups(impl_->routing_);
+}
+
+uint64_t ReplicaGroups::key(const std::string& keyspace, const cql::Bytes& routing_key) const {
+  if (!routing_ || routing_->ring.host_count() <= 1) return 0;
+  // FNV-1a over the replica indexes, order included (the primary is preferred as coordinator).
+  uint64_t hash = 1469598103934665603ULL;
+  for (HostIndex h : replicas_of(routing_->ring, routing_->keyspaces, keyspace, routing_key)) {
+    hash = (hash ^ (static_cast<uint64_t>(h) + 1)) * 1099511628211ULL;
+  }
+  return hash;
 }
 
 void Session::close() {

@@ -29,6 +29,7 @@
 #include "cassandra/blocking_connection.h"  // Credentials
 #include "cassandra/retry_policy.h"
 #include "cassandra/session_probe.h"
+#include "cassandra/token_ring.h"
 #include "core/backoff.h"
 #include "core/result.h"
 #include "cql/codec.h"
@@ -75,6 +76,11 @@ struct Statement {
   std::string keyspace;                                 // with routing_key: whose replication applies
   std::optional<int32_t> page_size;
   std::chrono::milliseconds timeout{0};                 // 0 = SessionConfig::request_timeout
+  // A BATCH (§4.1.7) when non-empty: each member a simple or bound prepared statement (only its
+  // query / prepared / values are used). consistency, idempotent, routing_key, keyspace and
+  // timeout are the batch's own: route it by a member whose replicas all members share.
+  std::vector<Statement> batch;
+  cql::BatchType batch_type = cql::BatchType::kUnlogged;
 
   static Statement of(std::string query, cql::Consistency consistency = cql::Consistency::kLocalQuorum) {
     Statement s;
@@ -113,6 +119,25 @@ struct HostInfo {
   bool up = false;
 };
 
+// Which rows share their replicas, for grouping them into batches: a snapshot of the token ring
+// and the keyspaces' replication, taken at Session::replica_groups() (any thread) and cheap to ask.
+class ReplicaGroups {
+ public:
+  struct Routing {
+    TokenRing ring;
+    std::map<std::string, ReplicationStrategy> keyspaces;
+  };
+  ReplicaGroups() = default;
+  explicit ReplicaGroups(std::shared_ptr<const Routing> routing) : routing_(std::move(routing)) {}
+
+  // Equal for routing keys with the same replica set under `keyspace` (primary first). 0 for
+  // every key while at most one host is known: all rows then share the single replica.
+  uint64_t key(const std::string& keyspace, const cql::Bytes& routing_key) const;
+
+ private:
+  std::shared_ptr<const Routing> routing_;
+};
+
 class Session {
  public:
   // Connects to the contact points (blocking, up to connect_timeout each), logs in, discovers the
@@ -144,6 +169,8 @@ class Session {
   std::vector<HostInfo> hosts() const;
   // The replicas (host:port) of a routing key under `keyspace`, primary first; empty if unknown.
   std::vector<std::string> replicas(const std::string& keyspace, const cql::Bytes& routing_key) const;
+  // The routing as of the last metadata refresh, for grouping statements by replicas. Any thread.
+  ReplicaGroups replica_groups() const;
 
   // Fails requests still in flight, closes the connections and stops the loop. Idempotent.
   void close();

@@ -119,12 +119,13 @@ void register_run(CLI::App& app, Globals& globals) {
     // the end-to-end time is the wait for a free in-flight slot).
     const auto& to_sink = latency.to_sink_histogram();
     const auto& cassandra = (*stage)->sink().probe().latency();
+    const auto sink_snap = (*stage)->sink().probe().snapshot();
     const auto ms = [](std::chrono::microseconds us) { return static_cast<double>(us.count()) / 1000.0; };
     std::cout << fmt::format(
         "run latency breakdown: fetch -> handed to the sink p50 {:.1f} ms  p99 {:.1f} ms;  "
-        "Cassandra write p50 {:.1f} ms  p99 {:.1f} ms\n",
+        "Cassandra write p50 {:.1f} ms  p99 {:.1f} ms  ({} batches, {:.1f} rows per request)\n",
         ms(to_sink.quantile(0.50)), ms(to_sink.quantile(0.99)), ms(cassandra.quantile(0.50)),
-        ms(cassandra.quantile(0.99)));
+        ms(cassandra.quantile(0.99)), sink_snap.batches, sink_snap.rows_per_request());
     if (!processed.ok()) {
       std::cerr << "rdstream run: processor: " << processed.error().message << "\n";
       globals.exit_code = kExitUnavailable;

@@ -20,6 +20,11 @@ void add_process_flags(CLI::App* cmd, ProcessFlags& f) {
   cmd->add_option("--max-in-flight", f.max_in_flight, "Cassandra writes in flight")
       ->check(CLI::Range(1, 32768))
       ->capture_default_str();
+  cmd->add_option("--batch-rows", f.batch_rows,
+                  "rows that share their replicas go to Cassandra as one unlogged BATCH of at most this many "
+                  "(never waiting for more); 1 = one INSERT per request")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
   cmd->add_option("--prefetch-kbytes", f.prefetch_kbytes,
                   "records fetched ahead from Kafka, in KiB (the largest part of the processor's memory: "
                   "~1.8x this); raise it if polls wait on Kafka")
@@ -37,6 +42,7 @@ Result<app::ProcessStageSettings> build_process_settings(const ProcessFlags& f, 
   s.group_id = f.group;
   s.dead_letter_topic = f.dead_letter_topic;
   s.max_in_flight = f.max_in_flight;
+  s.batch_max_rows = f.batch_rows;
   s.group_instance_id = f.instance_id;
   s.session_timeout_ms = f.session_timeout_ms;
   s.commit_interval = std::chrono::milliseconds(f.commit_interval_ms);

@@ -15,6 +15,7 @@ struct ProcessFlags {
   std::string group = "rdstream-process";
   std::string dead_letter_topic;
   int max_in_flight = sink::CassandraSinkConfig::kDefaultMaxInFlight;
+  int batch_rows = sink::CassandraSinkConfig::kDefaultBatchMaxRows;
   std::string instance_id;
   int session_timeout_ms = 45'000;
   int64_t commit_interval_ms = kafka::ConsumerConfig::kDefaultCommitInterval.count();

@@ -221,6 +221,41 @@ void FakeCqlServer::respond(Client& client, const cql::FrameHeader& request, con
   }
 }
 
+namespace {
+
+// <type><n><query_1>...<query_n> of a BATCH body; stops at the first malformed member.
+std::vector<FakeBatchMember> read_batch_members(cql::Reader& r) {
+  std::vector<FakeBatchMember> members;
+  if (!r.read_byte("type").ok()) return members;
+  auto n = r.read_short("n");
+  if (!n.ok()) return members;
+  for (uint16_t i = 0; i < *n; ++i) {
+    FakeBatchMember m;
+    auto kind = r.read_byte("kind");
+    if (!kind.ok()) return members;
+    if (*kind == 0) {
+      auto q = r.read_long_string("query");
+      if (!q.ok()) return members;
+      m.query = *q;
+    } else {
+      auto id = r.read_short_bytes("id");
+      if (!id.ok()) return members;
+      m.prepared_id = *id;
+    }
+    auto count = r.read_short("values");
+    if (!count.ok()) return members;
+    for (uint16_t v = 0; v < *count; ++v) {
+      auto value = r.read_value("value");
+      if (!value.ok()) return members;
+      m.values.push_back(std::move(*value));
+    }
+    members.push_back(std::move(m));
+  }
+  return members;
+}
+
+}  // namespace
+
 FakeReply FakeCqlServer::default_reply(const FakeRequest& request, cql::ByteView body) {
   std::lock_guard lock(mutex_);
   switch (request.opcode) {
@@ -255,6 +290,11 @@ FakeReply FakeCqlServer::default_reply(const FakeRequest& request, cql::ByteView
     case Opcode::kExecute:
       if (prepared_.count(request.prepared_id) == 0) return FakeReply::unprepared(request.prepared_id);
       return FakeReply::void_result();
+    case Opcode::kBatch:
+      for (const auto& member : request.batch) {
+        if (member.query.empty() && prepared_.count(member.prepared_id) == 0) return FakeReply::unprepared(member.prepared_id);
+      }
+      return FakeReply::void_result();
     default:
       return FakeReply::void_result();
   }
@@ -285,6 +325,8 @@ void FakeCqlServer::handle_frames(Client& client) {
     } else if (header.opcode == Opcode::kExecute) {
       auto pid = r.read_short_bytes("id");
       if (pid.ok()) request.prepared_id = *pid;
+    } else if (header.opcode == Opcode::kBatch) {
+      request.batch = read_batch_members(r);
     }
     FakeScript script;
     {

@@ -6,7 +6,8 @@
 // Default behaviour: STARTUP -> READY (or AUTHENTICATE when credentials are required; then the
 // PLAIN token is checked), OPTIONS -> SUPPORTED, QUERY -> RESULT Void, PREPARE -> RESULT Prepared
 // (one int bind marker "id", the partition key; the id is derived from the query text),
-// EXECUTE -> Void, or ERROR unprepared when the id was never prepared (or forget_prepared()).
+// EXECUTE -> Void, or ERROR unprepared when the id was never prepared (or forget_prepared());
+// BATCH -> Void, or ERROR unprepared naming the first member whose id is unknown.
 // A script sees every request first and may answer otherwise, delay, stay silent or close.
 //
 // Thread: the server runs its own thread; the script runs on it. Public methods are thread-safe.
@@ -27,6 +28,13 @@
 
 namespace rds::test {
 
+// One statement of a BATCH (§4.1.7).
+struct FakeBatchMember {
+  std::string query;                       // kind 0
+  cql::Bytes prepared_id;                  // kind 1
+  std::vector<cql::BoundValue> values;
+};
+
 struct FakeRequest {
   int connection = 0;  // 1, 2, ... in accept order
   cql::Opcode opcode = cql::Opcode::kOptions;
@@ -34,6 +42,7 @@ struct FakeRequest {
   std::string query;        // QUERY, PREPARE
   cql::Bytes prepared_id;   // EXECUTE
   cql::Bytes body;          // the whole request body (e.g. an EXECUTE's bound values)
+  std::vector<FakeBatchMember> batch;  // BATCH
   int sequence = 0;         // 1, 2, ... over all requests of this opcode
 };
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/log.h"
 
 namespace rds::sink {
@@ -20,6 +22,8 @@ Status CassandraSinkConfig::validate(std::string_view path) const {
   if (max_in_flight < 1 || max_in_flight > 32768) return bad("max_in_flight", "must be between 1 and 32768");
   if (request_timeout.count() < 0) return bad("request_timeout_ms", "must be >= 0 (0 = the session's)");
   if (retry_budget.count() < 0) return bad("retry_budget_ms", "must be >= 0 (0 = no sink-level retries)");
+  if (batch_max_rows < 1 || batch_max_rows > 1000) return bad("batch_max_rows", "must be between 1 and 1000 (1 = no batches)");
+  if (batch_max_bytes < 1) return bad("batch_max_bytes", "must be >= 1");
   return retry_backoff.validate(fmt::format("{}.retry_backoff", path));
 }
 
@@ -62,29 +66,106 @@ void finish_row(const Context& ctx, const RowTask& task, const RowOutcome& outco
   ctx.state->cv.notify_all();
 }
 
+// How long to wait before the sink re-sends a write whose final error is retriable; nullopt when
+// it must not (not retriable, budget spent, session closed).
+std::optional<std::chrono::milliseconds> resend_delay(const Context& ctx, std::optional<Backoff>& backoff,
+                                                      Clock::time_point started, const Error& error) {
+  if (!error.retriable || ctx.config.retry_budget.count() <= 0 || ctx.session.closed()) return std::nullopt;
+  if (!backoff) backoff.emplace(ctx.config.retry_backoff);
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+  const auto decision = backoff->on_failure(elapsed);
+  if (!decision.retry || elapsed + decision.delay > ctx.config.retry_budget) return std::nullopt;
+  return decision.delay;
+}
+
+void row_acknowledged(const Context& ctx, const RowTask& task) {
+  ctx.probe->row_written(task.bytes, Clock::now() - task.started);
+  finish_row(ctx, task, RowOutcome{ok_status(), std::nullopt, task.attempts});
+}
+
 // Any thread for the first send; the loop thread for re-sends.
 void send_row(const std::shared_ptr<Context>& ctx, const std::shared_ptr<RowTask>& task) {
+  ctx->probe->request_sent(false);
   ctx->session.execute(task->statement, [ctx, task](cassandra::ExecuteResult r) {
     task->attempts += r.attempts;
-    if (r.response.ok()) {
-      ctx->probe->row_written(task->bytes, Clock::now() - task->started);
-      return finish_row(*ctx, *task, RowOutcome{ok_status(), std::nullopt, task->attempts});
-    }
+    if (r.response.ok()) return row_acknowledged(*ctx, *task);
     const Error& error = r.response.error();
     ctx->probe->attempt_failed(error, r.cql_code);
-    if (error.retriable && ctx->config.retry_budget.count() > 0 && !ctx->session.closed()) {
-      if (!task->backoff) task->backoff.emplace(ctx->config.retry_backoff);
-      const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - task->started);
-      const auto decision = task->backoff->on_failure(elapsed);
-      if (decision.retry && elapsed + decision.delay <= ctx->config.retry_budget) {
-        ctx->probe->row_retried();
-        log::debug(kLog, "row {}: retrying in {} ms: {}", task->index, decision.delay.count(), error.message);
-        ctx->session.run_after(decision.delay, [ctx, task] { send_row(ctx, task); });
-        return;
-      }
+    if (auto delay = resend_delay(*ctx, task->backoff, task->started, error)) {
+      ctx->probe->row_retried();
+      log::debug(kLog, "row {}: retrying in {} ms: {}", task->index, delay->count(), error.message);
+      ctx->session.run_after(*delay, [ctx, task] { send_row(ctx, task); });
+      return;
     }
     finish_row(*ctx, *task, RowOutcome{Status(error), r.cql_code, task->attempts});
   });
+}
+
+// Rows sent as one BATCH; each row's statement is moved into the batch while it is in flight.
+struct BatchTask {
+  cassandra::Statement statement;
+  std::vector<std::shared_ptr<RowTask>> rows;
+  Clock::time_point started;
+  std::optional<Backoff> backoff;
+};
+
+void send_batch(const std::shared_ptr<Context>& ctx, const std::shared_ptr<BatchTask>& batch) {
+  ctx->probe->request_sent(true);
+  ctx->session.execute(batch->statement, [ctx, batch](cassandra::ExecuteResult r) {
+    for (auto& row : batch->rows) row->attempts += r.attempts;
+    if (r.response.ok()) {
+      for (const auto& row : batch->rows) row_acknowledged(*ctx, *row);
+      return;
+    }
+    const Error& error = r.response.error();
+    ctx->probe->attempt_failed(error, r.cql_code);
+    if (auto delay = resend_delay(*ctx, batch->backoff, batch->started, error)) {
+      for (size_t i = 0; i < batch->rows.size(); ++i) ctx->probe->row_retried();
+      log::debug(kLog, "batch of {} rows: retrying in {} ms: {}", batch->rows.size(), delay->count(), error.message);
+      ctx->session.run_after(*delay, [ctx, batch] { send_batch(ctx, batch); });
+      return;
+    }
+    if (!error.retriable && !ctx->session.closed()) {
+      // Rejected as a whole (an invalid value, a batch over the server's size limit): find out
+      // which rows are bad by sending each alone, so the good ones are stored.
+      ctx->probe->batch_split();
+      log::debug(kLog, "batch of {} rows rejected ({}): sending them one by one", batch->rows.size(), error.message);
+      for (size_t i = 0; i < batch->rows.size(); ++i) {
+        batch->rows[i]->statement = std::move(batch->statement.batch[i]);
+        send_row(ctx, batch->rows[i]);
+      }
+      return;
+    }
+    for (const auto& row : batch->rows) finish_row(*ctx, *row, RowOutcome{Status(error), r.cql_code, row->attempts});
+  });
+}
+
+// Rows of one write() call waiting to go out together, by replica group.
+struct PendingBatch {
+  uint64_t group = 0;
+  std::vector<std::shared_ptr<RowTask>> rows;
+  uint64_t bytes = 0;
+};
+
+void send_pending(const std::shared_ptr<Context>& ctx, PendingBatch& pending) {
+  if (pending.rows.size() == 1) {
+    send_row(ctx, pending.rows.front());
+  } else if (pending.rows.size() > 1) {
+    auto batch = std::make_shared<BatchTask>();
+    const cassandra::Statement& first = pending.rows.front()->statement;
+    batch->statement.consistency = first.consistency;
+    batch->statement.idempotent = first.idempotent;
+    batch->statement.timeout = first.timeout;
+    batch->statement.routing_key = first.routing_key;
+    batch->statement.keyspace = first.keyspace;
+    batch->statement.batch.reserve(pending.rows.size());
+    for (auto& row : pending.rows) batch->statement.batch.push_back(std::move(row->statement));
+    batch->rows = std::move(pending.rows);
+    batch->started = Clock::now();
+    send_batch(ctx, batch);
+  }
+  pending.rows.clear();
+  pending.bytes = 0;
 }
 
 }  // namespace
@@ -110,10 +191,30 @@ Status CassandraSink::start() {
 void CassandraSink::write(std::vector<Row> rows, RowCallback done) {
   auto callback = std::make_shared<RowCallback>(std::move(done));
   auto ctx = std::make_shared<Context>(Context{session_, config_, probe_, state_});
+  const auto max_rows = static_cast<size_t>(std::min(config_.batch_max_rows, config_.max_in_flight));
+  const auto groups = max_rows > 1 ? session_.replica_groups() : cassandra::ReplicaGroups();
+  std::vector<PendingBatch> pending;  // a handful of replica groups at most
+  int pending_rows = 0;                // rows in `pending`: they hold in-flight slots too
+  auto send = [&](PendingBatch& p) {
+    pending_rows -= static_cast<int>(p.rows.size());
+    send_pending(ctx, p);
+  };
+  auto send_all_pending = [&] {
+    for (auto& p : pending) send(p);
+  };
   for (size_t i = 0; i < rows.size(); ++i) {
     {
       std::unique_lock lock(state_->mutex);
-      state_->cv.wait(lock, [&] { return state_->closed || state_->in_flight < config_.max_in_flight; });
+      auto slot_free = [&] { return state_->closed || state_->in_flight < config_.max_in_flight; };
+      // Wait for a slot while rows already sent can free one. Once only rows held for a batch
+      // hold the slots, nothing would: send them (partial batches) and wait for those.
+      state_->cv.wait(lock, [&] { return slot_free() || state_->in_flight <= pending_rows; });
+      if (!slot_free()) {
+        lock.unlock();
+        send_all_pending();
+        lock.lock();
+        state_->cv.wait(lock, slot_free);
+      }
       if (state_->closed || !prepared_) {
         lock.unlock();
         Error e(ErrorCode::kUnavailable,
@@ -141,8 +242,20 @@ void CassandraSink::write(std::vector<Row> rows, RowCallback done) {
     task->statement.idempotent = config_.idempotent;
     task->statement.timeout = config_.request_timeout;
     for (const auto& v : task->statement.values) task->bytes += v.bytes.size();
-    send_row(ctx, task);
+    if (max_rows <= 1) {
+      send_row(ctx, task);
+      continue;
+    }
+    const uint64_t group = task->statement.routing_key ? groups.key(task->statement.keyspace, *task->statement.routing_key) : 0;
+    auto it = std::find_if(pending.begin(), pending.end(), [&](const PendingBatch& p) { return p.group == group; });
+    if (it == pending.end()) it = pending.insert(pending.end(), PendingBatch{group, {}, 0});
+    if (!it->rows.empty() && it->bytes + task->bytes > static_cast<uint64_t>(config_.batch_max_bytes)) send(*it);
+    it->bytes += task->bytes;
+    it->rows.push_back(std::move(task));
+    ++pending_rows;
+    if (it->rows.size() >= max_rows) send(*it);
   }
+  send_all_pending();
 }
 
 std::future<BatchOutcome> CassandraSink::write(std::vector<Row> rows) {

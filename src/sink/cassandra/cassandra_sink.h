@@ -8,6 +8,9 @@
 //   sink.write(std::move(rows), [](size_t i, const RowOutcome& o) { ... });
 //   sink.drain(std::chrono::seconds(30));
 //
+// Rows that share their replicas are grouped into unlogged BATCHes (see batch_max_rows): each row
+// still gets its own outcome.
+//
 // Failures: the session's RetryPolicy already retried what it could per request; on top of that
 // the sink re-sends a row whose final error is retriable (e.g. Cassandra restarting: "no host
 // available") with backoff until retry_budget is spent, and only then reports it failed, with the
@@ -52,6 +55,17 @@ struct CassandraSinkConfig {
   std::chrono::milliseconds retry_budget = kDefaultRetryBudget;
   BackoffConfig retry_backoff{std::chrono::milliseconds(200), std::chrono::milliseconds(5000), 2.0,
                               Jitter::kFull, 0, std::chrono::milliseconds(0)};
+  // Rows of one write() call that share their replicas go as one unlogged BATCH of at most
+  // batch_max_rows rows and batch_max_bytes of bound values: one request instead of many costs
+  // Cassandra (and us) far less per row. Nothing waits for a batch to fill. A batch Cassandra
+  // rejects as invalid is re-sent row by row, so each row gets its own outcome. Cassandra warns
+  // above 10 partitions per unlogged batch (unlogged_batch_across_partitions_warn_threshold) and
+  // above 5 KiB of mutation (batch_size_warn_threshold; values plus per-cell overhead), hence
+  // the defaults. 1 = every row its own EXECUTE.
+  static constexpr int kDefaultBatchMaxRows = 10;
+  static constexpr int kDefaultBatchMaxBytes = 3072;
+  int batch_max_rows = kDefaultBatchMaxRows;    // 1..1000
+  int batch_max_bytes = kDefaultBatchMaxBytes;  // >= 1; a row larger than this goes alone
 
   // Errors name the field: "sink.cassandra.max_in_flight: must be between 1 and 32768".
   Status validate(std::string_view path = "sink.cassandra") const;

@@ -67,6 +67,9 @@ CassandraSinkProbe::Snapshot CassandraSinkProbe::snapshot() const {
   s.bytes_written = bytes_written_.load(std::memory_order_relaxed);
   s.rows_failed = rows_failed_.load(std::memory_order_relaxed);
   s.retries = retries_.load(std::memory_order_relaxed);
+  s.requests = requests_.load(std::memory_order_relaxed);
+  s.batches = batches_.load(std::memory_order_relaxed);
+  s.batch_splits = batch_splits_.load(std::memory_order_relaxed);
   s.in_flight = in_flight_.load(std::memory_order_relaxed);
   {
     std::lock_guard lock(errors_mutex_);

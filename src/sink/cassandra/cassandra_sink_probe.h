@@ -46,11 +46,19 @@ class CassandraSinkProbe {
     uint64_t bytes_written = 0;  // bound value bytes of written rows
     uint64_t rows_failed = 0;
     uint64_t retries = 0;        // sink-level re-sends after retriable failures
+    uint64_t requests = 0;       // EXECUTEs and BATCHes sent, re-sends included
+    uint64_t batches = 0;        // of which BATCHes
+    uint64_t batch_splits = 0;   // batches rejected as invalid and re-sent row by row
     int64_t in_flight = 0;
     std::map<std::string, uint64_t> errors_by_code;  // failed attempts, by CQL or rds error code
     uint64_t latency_count = 0;
     std::chrono::microseconds latency_p50{0};
     std::chrono::microseconds latency_p99{0};
+
+    // Rows written per request sent: how well rows were grouped into batches.
+    double rows_per_request() const {
+      return requests == 0 ? 0.0 : static_cast<double>(rows_written) / static_cast<double>(requests);
+    }
   };
 
   void row_written(uint64_t bytes, std::chrono::nanoseconds latency);
@@ -58,6 +66,11 @@ class CassandraSinkProbe {
   // One failed attempt (retried or not): counted by code.
   void attempt_failed(const Error& error, std::optional<cql::CqlErrorCode> cql_code);
   void row_retried() { retries_.fetch_add(1, std::memory_order_relaxed); }
+  void request_sent(bool batch) {
+    requests_.fetch_add(1, std::memory_order_relaxed);
+    if (batch) batches_.fetch_add(1, std::memory_order_relaxed);
+  }
+  void batch_split() { batch_splits_.fetch_add(1, std::memory_order_relaxed); }
   void in_flight_add(int64_t delta) { in_flight_.fetch_add(delta, std::memory_order_relaxed); }
 
   Snapshot snapshot() const;
@@ -71,6 +84,9 @@ class CassandraSinkProbe {
   std::atomic<uint64_t> bytes_written_{0};
   std::atomic<uint64_t> rows_failed_{0};
   std::atomic<uint64_t> retries_{0};
+  std::atomic<uint64_t> requests_{0};
+  std::atomic<uint64_t> batches_{0};
+  std::atomic<uint64_t> batch_splits_{0};
   std::atomic<int64_t> in_flight_{0};
   LatencyHistogram latency_;
   mutable std::mutex errors_mutex_;

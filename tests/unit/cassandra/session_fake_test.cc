@@ -327,6 +327,204 @@ TEST(SessionFake, ClosedSessionFailsRequests) {
   EXPECT_EQ(r.response.error().code, ErrorCode::kUnavailable);
 }
 
+// The int32 a test row's first bound value holds.
+int32_t int_of(const cql::BoundValue& v) {
+  EXPECT_EQ(v.bytes.size(), 4u);
+  if (v.bytes.size() != 4) return -1;
+  return static_cast<int32_t>((uint32_t{v.bytes[0]} << 24) | (uint32_t{v.bytes[1]} << 16) | (uint32_t{v.bytes[2]} << 8) | v.bytes[3]);
+}
+
+// Records every request of one opcode the server sees (and lets the default answer it).
+struct Recorder {
+  std::mutex mutex;
+  std::vector<FakeRequest> requests;
+  test::FakeScript script(Opcode opcode) {
+    return [this, opcode](const FakeRequest& r) -> std::optional<FakeReply> {
+      std::lock_guard lock(mutex);
+      if (r.opcode == opcode) requests.push_back(r);
+      return std::nullopt;
+    };
+  }
+  std::vector<FakeRequest> taken() {
+    std::lock_guard lock(mutex);
+    return requests;
+  }
+};
+
+TEST(SessionFake, BatchGoesAsOneRequestWithEveryMembersValues) {
+  FakeCqlServer server;
+  auto session = connect(config_for(server));
+  ASSERT_TRUE(session);
+  Recorder recorder;
+  server.set_script(recorder.script(Opcode::kBatch));
+  Statement batch;
+  batch.idempotent = true;
+  for (int32_t id : {5, 6, 7}) batch.batch.push_back(insert_statement(*session, id, true));
+  const cql::Bytes id = batch.batch[0].prepared->id;
+  auto r = session->execute_sync(batch);
+  ASSERT_TRUE(r.response.ok()) << r.response.error().message;
+  EXPECT_EQ(server.requests(Opcode::kExecute), 0);
+  const auto batches = recorder.taken();
+  ASSERT_EQ(batches.size(), 1u);
+  ASSERT_EQ(batches[0].batch.size(), 3u);
+  for (int32_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(batches[0].batch[i].prepared_id, id);
+    ASSERT_EQ(batches[0].batch[i].values.size(), 1u);
+    EXPECT_EQ(int_of(batches[0].batch[i].values[0]), 5 + i);
+  }
+  // The statement still holds its values (lent to the encoder, not given away): it can be re-sent.
+  EXPECT_EQ(batch.batch[2].values.size(), 1u);
+}
+
+// After a schema change the server forgot both statements of a batch and gives them new ids:
+// each is re-prepared as the server names it, and the batch goes again with the same values.
+TEST(SessionFake, BatchRepreparesEachMemberTheServerForgot) {
+  FakeCqlServer server;
+  auto session = connect(config_for(server));
+  ASSERT_TRUE(session);
+  auto users = session->prepare("INSERT INTO fake_ks.users (id) VALUES (?)");
+  auto events = session->prepare("INSERT INTO fake_ks.events (id) VALUES (?)");
+  ASSERT_TRUE(users.ok() && events.ok());
+  Statement batch;
+  batch.batch.push_back(*(*users)->bind({cql::Value(int32_t{1})}));
+  batch.batch.push_back(*(*events)->bind({cql::Value(int32_t{2})}));
+  Recorder recorder;
+  server.set_script(recorder.script(Opcode::kBatch));
+  server.forget_prepared(/*new_ids=*/true);
+  auto r = session->execute_sync(batch);
+  ASSERT_TRUE(r.response.ok()) << r.response.error().message;
+  const auto batches = recorder.taken();
+  ASSERT_EQ(batches.size(), 3u);  // unprepared users, unprepared events, accepted
+  EXPECT_EQ(session->probe().snapshot().reprepares, 2u);
+  const auto& last = batches.back().batch;
+  ASSERT_EQ(last.size(), 2u);
+  EXPECT_NE(last[0].prepared_id, (*users)->id);
+  EXPECT_NE(last[1].prepared_id, (*events)->id);
+  EXPECT_NE(last[0].prepared_id, last[1].prepared_id);
+  EXPECT_EQ(int_of(last[0].values.at(0)), 1);
+  EXPECT_EQ(int_of(last[1].values.at(0)), 2);
+  // The session's cache has the new ids: the next batch goes through at once.
+  auto again = session->prepare("INSERT INTO fake_ks.users (id) VALUES (?)");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ((*again)->id, last[0].prepared_id);
+}
+
+sink::CassandraSinkConfig fake_sink_config() {
+  sink::CassandraSinkConfig config;
+  config.insert_cql = "INSERT INTO fake_ks.fake_table (id) VALUES (?)";
+  config.retry_backoff.initial = milliseconds(5);
+  config.retry_backoff.max_delay = milliseconds(10);
+  return config;
+}
+
+std::vector<sink::Row> int_rows(int32_t n) {
+  std::vector<sink::Row> rows;
+  for (int32_t i = 0; i < n; ++i) rows.push_back({cql::Value(i)});
+  return rows;
+}
+
+TEST(SinkFake, GroupsTheRowsOfAWriteIntoBatches) {
+  FakeCqlServer server;
+  auto session = connect(config_for(server));
+  ASSERT_TRUE(session);
+  auto config = fake_sink_config();
+  config.batch_max_rows = 10;
+  sink::CassandraSink sink(*session, config);
+  ASSERT_TRUE(sink.start().ok());
+  Recorder recorder;
+  server.set_script(recorder.script(Opcode::kBatch));
+  auto outcome = sink.write(int_rows(95)).get();
+  EXPECT_EQ(outcome.written, 95u);
+  EXPECT_TRUE(outcome.failures.empty());
+  const auto batches = recorder.taken();
+  ASSERT_EQ(batches.size(), 10u);  // 9 of 10 rows and one of 5
+  EXPECT_EQ(server.requests(Opcode::kExecute), 0);
+  std::vector<int> seen(95, 0);
+  for (const auto& b : batches) {
+    EXPECT_LE(b.batch.size(), 10u);
+    for (const auto& m : b.batch) seen.at(static_cast<size_t>(int_of(m.values.at(0))))++;
+  }
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), 95);
+  ASSERT_TRUE(sink.drain(milliseconds(1000)).ok());
+  const auto snap = sink.probe().snapshot();
+  EXPECT_EQ(snap.batches, 10u);
+  EXPECT_EQ(snap.requests, 10u);
+  EXPECT_DOUBLE_EQ(snap.rows_per_request(), 9.5);
+}
+
+TEST(SinkFake, BatchBytesLimitSplitsBatches) {
+  FakeCqlServer server;
+  auto session = connect(config_for(server));
+  ASSERT_TRUE(session);
+  auto config = fake_sink_config();
+  config.batch_max_rows = 10;
+  config.batch_max_bytes = 12;  // three 4-byte ints
+  sink::CassandraSink sink(*session, config);
+  ASSERT_TRUE(sink.start().ok());
+  Recorder recorder;
+  server.set_script(recorder.script(Opcode::kBatch));
+  auto outcome = sink.write(int_rows(7)).get();
+  EXPECT_EQ(outcome.written, 7u);
+  // 3 + 3 in batches; the last row alone goes as a plain EXECUTE.
+  const auto batches = recorder.taken();
+  ASSERT_EQ(batches.size(), 2u);
+  EXPECT_EQ(batches[0].batch.size(), 3u);
+  EXPECT_EQ(batches[1].batch.size(), 3u);
+  EXPECT_EQ(server.requests(Opcode::kExecute), 1);
+}
+
+// Whether a request's bound values hold the int 13 ([bytes] length 4, then 13).
+bool carries_13(const FakeRequest& r) {
+  const cql::Bytes needle = {0, 0, 0, 4, 0, 0, 0, 13};
+  return std::search(r.body.begin(), r.body.end(), needle.begin(), needle.end()) != r.body.end();
+}
+
+TEST(SinkFake, RejectedBatchIsResentRowByRowSoOnlyTheBadRowFails) {
+  FakeCqlServer server;
+  auto session = connect(config_for(server));
+  ASSERT_TRUE(session);
+  sink::CassandraSink sink(*session, fake_sink_config());
+  ASSERT_TRUE(sink.start().ok());
+  server.set_script([](const FakeRequest& r) -> std::optional<FakeReply> {
+    if ((r.opcode == Opcode::kBatch || r.opcode == Opcode::kExecute) && carries_13(r)) {
+      return FakeReply::error(CqlErrorCode::kInvalid, "row 13 is bad");
+    }
+    return std::nullopt;
+  });
+  auto outcome = sink.write(int_rows(30)).get();
+  EXPECT_EQ(outcome.written, 29u);
+  ASSERT_EQ(outcome.failures.size(), 1u);
+  EXPECT_EQ(outcome.failures[0].first, 13u);
+  EXPECT_EQ(outcome.failures[0].second.cql_code, CqlErrorCode::kInvalid);
+  EXPECT_EQ(outcome.failures[0].second.attempts, 2);  // in its batch, then alone
+  EXPECT_EQ(server.requests(Opcode::kBatch), 3);
+  EXPECT_EQ(server.requests(Opcode::kExecute), 10);  // the rows of the rejected batch, one by one
+  ASSERT_TRUE(sink.drain(milliseconds(1000)).ok());
+  EXPECT_EQ(sink.probe().snapshot().batch_splits, 1u);
+}
+
+TEST(SinkFake, RetriesAFailedBatchAsAWhole) {
+  FakeCqlServer server;
+  auto session = connect(config_for(server));
+  ASSERT_TRUE(session);
+  sink::CassandraSink sink(*session, fake_sink_config());
+  ASSERT_TRUE(sink.start().ok());
+  // Unavailable 6 times in a row: more than the session's retries, fewer than the sink's budget.
+  server.set_script([](const FakeRequest& r) -> std::optional<FakeReply> {
+    if (r.opcode == Opcode::kBatch && r.sequence <= 6) return FakeReply::unavailable();
+    return std::nullopt;
+  });
+  auto outcome = sink.write(int_rows(10)).get();
+  EXPECT_EQ(outcome.written, 10u);
+  EXPECT_TRUE(outcome.failures.empty());
+  EXPECT_EQ(server.requests(Opcode::kExecute), 0);
+  EXPECT_EQ(server.requests(Opcode::kBatch), 7);
+  ASSERT_TRUE(sink.drain(milliseconds(1000)).ok());
+  const auto snap = sink.probe().snapshot();
+  EXPECT_EQ(snap.retries, 10u);  // every row of the batch was re-sent once
+  EXPECT_EQ(snap.batch_splits, 0u);
+}
+
 TEST(SinkFake, RetriesRetriableRowsAndReportsTheRest) {
   FakeCqlServer server;
   auto session = connect(config_for(server));
@@ -372,7 +570,7 @@ TEST(SinkFake, BoundsRowsInFlight) {
   sink::CassandraSink sink(*session, config);
   ASSERT_TRUE(sink.start().ok());
   server.set_script([](const FakeRequest& r) -> std::optional<FakeReply> {
-    if (r.opcode == Opcode::kExecute) return FakeReply::void_result(milliseconds(20));
+    if (r.opcode == Opcode::kExecute || r.opcode == Opcode::kBatch) return FakeReply::void_result(milliseconds(20));
     return std::nullopt;
   });
   std::atomic<int64_t> max_seen{0};
@@ -498,6 +696,44 @@ TEST(SessionFake, FallsBackToAnotherHostWhenTheReplicaIsDown) {
     ASSERT_TRUE(r.response.ok()) << r.response.error().message;
     EXPECT_EQ(r.coordinator, fmt::format("127.0.0.1:{}", a.port()));
   }
+}
+
+// Rows of one write go in batches only with rows of the same owner, and each batch to that owner.
+TEST(SinkFake, BatchesOnlyRowsThatShareTheirReplicas) {
+  FakeCqlServer a;
+  FakeCqlServer b;
+  a.set_script(topology_script(b.port()));
+  auto session = connect(config_for(a));
+  ASSERT_TRUE(session);
+  for (int i = 0; i < 100 && (session->hosts().size() < 2 || !session->hosts()[1].up); ++i) {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  ASSERT_TRUE(session->hosts().size() == 2 && session->hosts()[1].up);
+  sink::CassandraSink sink(*session, fake_sink_config());
+  ASSERT_TRUE(sink.start().ok());
+  Recorder on_a;
+  Recorder on_b;
+  auto topology = topology_script(b.port());
+  auto record_a = on_a.script(Opcode::kBatch);
+  a.set_script([&](const FakeRequest& r) { return r.opcode == Opcode::kBatch ? record_a(r) : topology(r); });
+  b.set_script(on_b.script(Opcode::kBatch));
+  auto outcome = sink.write(int_rows(200)).get();
+  EXPECT_EQ(outcome.written, 200u);
+  auto owned_by_a = [](const cql::BoundValue& v) {
+    const Token token = murmur3_token(std::span<const uint8_t>(v.bytes.data(), v.bytes.size()));
+    return token > -4611686018427387904LL && token <= 0;
+  };
+  size_t rows_in_batches = 0;
+  for (const auto& [recorder, is_a] : {std::pair{&on_a, true}, std::pair{&on_b, false}}) {
+    const auto batches = recorder->taken();
+    EXPECT_FALSE(batches.empty());
+    for (const auto& batch : batches) {
+      for (const auto& m : batch.batch) EXPECT_EQ(owned_by_a(m.values.at(0)), is_a) << int_of(m.values.at(0));
+      rows_in_batches += batch.batch.size();
+    }
+  }
+  // At most one row per owner is left over to go alone.
+  EXPECT_GE(rows_in_batches, 198u);
 }
 
 }  // namespace
