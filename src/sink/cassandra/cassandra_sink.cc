@@ -32,6 +32,7 @@ struct CassandraSink::State {
   std::mutex mutex;
   std::condition_variable cv;
   int in_flight = 0;  // rows accepted and not yet reported
+  int held = 0;       // of which rows held by write() calls for a batch, not sent yet
   bool closed = false;
 };
 
@@ -194,9 +195,12 @@ void CassandraSink::write(std::vector<Row> rows, RowCallback done) {
   const auto max_rows = static_cast<size_t>(std::min(config_.batch_max_rows, config_.max_in_flight));
   const auto groups = max_rows > 1 ? session_.replica_groups() : cassandra::ReplicaGroups();
   std::vector<PendingBatch> pending;  // a handful of replica groups at most
-  int pending_rows = 0;                // rows in `pending`: they hold in-flight slots too
   auto send = [&](PendingBatch& p) {
-    pending_rows -= static_cast<int>(p.rows.size());
+    if (p.rows.empty()) return;
+    {
+      std::lock_guard lock(state_->mutex);
+      state_->held -= static_cast<int>(p.rows.size());
+    }
     send_pending(ctx, p);
   };
   auto send_all_pending = [&] {
@@ -206,9 +210,10 @@ void CassandraSink::write(std::vector<Row> rows, RowCallback done) {
     {
       std::unique_lock lock(state_->mutex);
       auto slot_free = [&] { return state_->closed || state_->in_flight < config_.max_in_flight; };
-      // Wait for a slot while rows already sent can free one. Once only rows held for a batch
-      // hold the slots, nothing would: send them (partial batches) and wait for those.
-      state_->cv.wait(lock, [&] { return slot_free() || state_->in_flight <= pending_rows; });
+      // Wait for a slot while rows already sent can free one. Once only rows held for batches
+      // (by this or another write() call) hold the slots, nothing would: send ours (partial
+      // batches) and wait for those. Every call sends what it holds before it returns.
+      state_->cv.wait(lock, [&] { return slot_free() || state_->in_flight <= state_->held; });
       if (!slot_free()) {
         lock.unlock();
         send_all_pending();
@@ -224,6 +229,7 @@ void CassandraSink::write(std::vector<Row> rows, RowCallback done) {
         continue;
       }
       ++state_->in_flight;
+      if (max_rows > 1) ++state_->held;
     }
     probe_->in_flight_add(1);
     auto task = std::make_shared<RowTask>();
@@ -233,6 +239,10 @@ void CassandraSink::write(std::vector<Row> rows, RowCallback done) {
     auto bound = prepared_->bind(rows[i]);
     if (!bound.ok()) {
       Error e = bound.take_error().with_context(fmt::format("row {}", i));
+      if (max_rows > 1) {
+        std::lock_guard lock(state_->mutex);
+        --state_->held;
+      }
       ctx->probe->attempt_failed(e, std::nullopt);
       finish_row(*ctx, *task, RowOutcome{Status(std::move(e)), std::nullopt, 0});
       continue;
@@ -246,13 +256,14 @@ void CassandraSink::write(std::vector<Row> rows, RowCallback done) {
       send_row(ctx, task);
       continue;
     }
+    // A group's batch goes out before a row would take it over batch_max_bytes, so a row larger
+    // than that goes alone (a one-row group is sent as a plain EXECUTE).
     const uint64_t group = task->statement.routing_key ? groups.key(task->statement.keyspace, *task->statement.routing_key) : 0;
     auto it = std::find_if(pending.begin(), pending.end(), [&](const PendingBatch& p) { return p.group == group; });
     if (it == pending.end()) it = pending.insert(pending.end(), PendingBatch{group, {}, 0});
     if (!it->rows.empty() && it->bytes + task->bytes > static_cast<uint64_t>(config_.batch_max_bytes)) send(*it);
     it->bytes += task->bytes;
     it->rows.push_back(std::move(task));
-    ++pending_rows;
     if (it->rows.size() >= max_rows) send(*it);
   }
   send_all_pending();

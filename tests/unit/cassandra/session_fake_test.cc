@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <future>
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -523,6 +524,34 @@ TEST(SinkFake, RetriesAFailedBatchAsAWhole) {
   const auto snap = sink.probe().snapshot();
   EXPECT_EQ(snap.retries, 10u);  // every row of the batch was re-sent once
   EXPECT_EQ(snap.batch_splits, 0u);
+}
+
+// Two writers each holding rows for a batch may hold every in-flight slot between them; neither
+// may then wait for a slot that only the other's unsent rows could free.
+TEST(SinkFake, ConcurrentWritersHoldingBatchRowsDoNotStall) {
+  FakeCqlServer server;
+  auto session = connect(config_for(server));
+  ASSERT_TRUE(session);
+  auto config = fake_sink_config();
+  config.max_in_flight = 6;
+  config.batch_max_rows = 4;
+  sink::CassandraSink sink(*session, config);
+  ASSERT_TRUE(sink.start().ok());
+  server.set_script([](const FakeRequest& r) -> std::optional<FakeReply> {
+    if (r.opcode == Opcode::kBatch || r.opcode == Opcode::kExecute) return FakeReply::void_result(milliseconds(1));
+    return std::nullopt;
+  });
+  auto writer = [&] {
+    size_t written = 0;
+    for (int round = 0; round < 50; ++round) written += sink.write(int_rows(7)).get().written;
+    return written;
+  };
+  auto a = std::async(std::launch::async, writer);
+  auto b = std::async(std::launch::async, writer);
+  ASSERT_EQ(a.wait_for(std::chrono::seconds(20)), std::future_status::ready) << "writer a stalled";
+  ASSERT_EQ(b.wait_for(std::chrono::seconds(20)), std::future_status::ready) << "writer b stalled";
+  EXPECT_EQ(a.get() + b.get(), 700u);
+  EXPECT_LE(sink.probe().snapshot().in_flight, 0);
 }
 
 TEST(SinkFake, RetriesRetriableRowsAndReportsTheRest) {
