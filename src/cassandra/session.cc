@@ -414,7 +414,7 @@ class Session::Impl {
   // Any thread.
   void execute(Statement statement, ExecuteCallback callback, std::optional<size_t> target = std::nullopt) {
     if (closed_) {
-      callback(ExecuteResult{Result<cql::Response>(session_closed()), std::nullopt, 0, {}});
+      callback(ExecuteResult{Result<cql::Response>(session_closed()), std::nullopt, 0, {}, std::move(statement)});
       return;
     }
     auto request = std::make_shared<Request>();
@@ -425,7 +425,7 @@ class Session::Impl {
     if (!frame.ok()) {
       Error e = frame.take_error().with_context("encoding the request");
       if (!loop_.post([this, request, e] { finish(request, Result<cql::Response>(e), std::nullopt); })) {
-        request->callback(ExecuteResult{Result<cql::Response>(e), std::nullopt, 0, {}});
+        request->callback(ExecuteResult{Result<cql::Response>(e), std::nullopt, 0, {}, std::move(request->statement)});
       }
       return;
     }
@@ -443,7 +443,7 @@ class Session::Impl {
     });
     if (!posted) {
       auto callback = std::move(request->callback);
-      callback(ExecuteResult{Result<cql::Response>(session_closed()), std::nullopt, 0, {}});
+      callback(ExecuteResult{Result<cql::Response>(session_closed()), std::nullopt, 0, {}, std::move(request->statement)});
     }
   }
 
@@ -452,7 +452,7 @@ class Session::Impl {
     r->done = true;
     active_.erase(r);
     auto callback = std::move(r->callback);
-    callback(ExecuteResult{std::move(response), code, r->attempt, r->coordinator});
+    callback(ExecuteResult{std::move(response), code, r->attempt, r->coordinator, std::move(r->statement)});
   }
 
   void attempt(const RequestPtr& r) {

@@ -107,6 +107,9 @@ struct ExecuteResult {
   std::optional<cql::CqlErrorCode> cql_code;   // the server's code when it answered ERROR
   int attempts = 0;
   std::string coordinator;                     // host:port of the last attempt
+  // The statement, given back: a caller that may send it again moves it into execute() and
+  // takes it back here instead of copying every bound value for each request.
+  Statement statement;
 };
 using ExecuteCallback = std::function<void(ExecuteResult)>;
 
@@ -149,7 +152,7 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  // Asynchronous: `callback` runs once, on the loop thread.
+  // Asynchronous: `callback` runs once, on the loop thread, with the statement given back.
   void execute(Statement statement, ExecuteCallback callback);
   // Blocking variants (not on the loop thread).
   ExecuteResult execute_sync(Statement statement);

@@ -87,7 +87,8 @@ void row_acknowledged(const Context& ctx, const RowTask& task) {
 // Any thread for the first send; the loop thread for re-sends.
 void send_row(const std::shared_ptr<Context>& ctx, const std::shared_ptr<RowTask>& task) {
   ctx->probe->request_sent(false);
-  ctx->session.execute(task->statement, [ctx, task](cassandra::ExecuteResult r) {
+  ctx->session.execute(std::move(task->statement), [ctx, task](cassandra::ExecuteResult r) {
+    task->statement = std::move(r.statement);  // lent for the request: a re-send needs it
     task->attempts += r.attempts;
     if (r.response.ok()) return row_acknowledged(*ctx, *task);
     const Error& error = r.response.error();
@@ -112,7 +113,8 @@ struct BatchTask {
 
 void send_batch(const std::shared_ptr<Context>& ctx, const std::shared_ptr<BatchTask>& batch) {
   ctx->probe->request_sent(true);
-  ctx->session.execute(batch->statement, [ctx, batch](cassandra::ExecuteResult r) {
+  ctx->session.execute(std::move(batch->statement), [ctx, batch](cassandra::ExecuteResult r) {
+    batch->statement = std::move(r.statement);
     for (auto& row : batch->rows) row->attempts += r.attempts;
     if (r.response.ok()) {
       for (const auto& row : batch->rows) row_acknowledged(*ctx, *row);

@@ -551,7 +551,53 @@ TEST(SinkFake, ConcurrentWritersHoldingBatchRowsDoNotStall) {
   ASSERT_EQ(a.wait_for(std::chrono::seconds(20)), std::future_status::ready) << "writer a stalled";
   ASSERT_EQ(b.wait_for(std::chrono::seconds(20)), std::future_status::ready) << "writer b stalled";
   EXPECT_EQ(a.get() + b.get(), 700u);
-  EXPECT_LE(sink.probe().snapshot().in_flight, 0);
+  ASSERT_TRUE(sink.drain(milliseconds(1000)).ok());  // the futures complete inside the last callbacks
+  EXPECT_EQ(sink.probe().snapshot().in_flight, 0);
+}
+
+TEST(SessionFake, GivesTheStatementBackWithItsValues) {
+  FakeCqlServer server;
+  auto session = connect(config_for(server));
+  ASSERT_TRUE(session);
+  auto statement = insert_statement(*session, 77, true);
+  const auto prepared = statement.prepared;
+  auto r = session->execute_sync(std::move(statement));
+  ASSERT_TRUE(r.response.ok()) << r.response.error().message;
+  EXPECT_EQ(r.statement.prepared, prepared);
+  ASSERT_EQ(r.statement.values.size(), 1u);
+  EXPECT_EQ(int_of(r.statement.values[0]), 77);
+  EXPECT_TRUE(r.statement.idempotent);
+}
+
+// The sink lends a row's statement to each request and takes it back: a re-send after the
+// session gave up carries the same values.
+TEST(SinkFake, ReSentRowCarriesItsValues) {
+  FakeCqlServer server;
+  auto session = connect(config_for(server));
+  ASSERT_TRUE(session);
+  auto config = fake_sink_config();
+  config.batch_max_rows = 1;
+  sink::CassandraSink sink(*session, config);
+  ASSERT_TRUE(sink.start().ok());
+  std::mutex mutex;
+  std::vector<cql::Bytes> bodies;
+  server.set_script([&](const FakeRequest& r) -> std::optional<FakeReply> {
+    if (r.opcode != Opcode::kExecute) return std::nullopt;
+    std::lock_guard lock(mutex);
+    bodies.push_back(r.body);
+    if (r.sequence <= 6) return FakeReply::unavailable();  // beyond the session's retries
+    return std::nullopt;
+  });
+  auto outcome = sink.write(std::vector<sink::Row>{{cql::Value(int32_t{13})}}).get();
+  EXPECT_EQ(outcome.written, 1u);
+  ASSERT_TRUE(sink.drain(milliseconds(1000)).ok());
+  EXPECT_GE(sink.probe().snapshot().retries, 1u);
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(bodies.size(), 7u);
+  for (const auto& body : bodies) EXPECT_EQ(body, bodies.front());
+  FakeRequest last;
+  last.body = bodies.back();
+  EXPECT_TRUE(carries_13(last));
 }
 
 TEST(SinkFake, RetriesRetriableRowsAndReportsTheRest) {
@@ -705,15 +751,24 @@ TEST(SessionFake, DiscoversPeersAndRoutesToTheTokenOwner) {
   EXPECT_EQ(session->probe().snapshot().reprepares, 0u);
 }
 
-TEST(SessionFake, FallsBackToAnotherHostWhenTheReplicaIsDown) {
-  FakeCqlServer a;
-  FakeCqlServer b;
+// A session on the two-node fake cluster of topology_script, once it has found B and connected.
+std::unique_ptr<Session> connect_two_nodes(FakeCqlServer& a, FakeCqlServer& b) {
   a.set_script(topology_script(b.port()));
   auto session = connect(config_for(a));
-  ASSERT_TRUE(session);
+  if (!session) return nullptr;
   for (int i = 0; i < 100 && (session->hosts().size() < 2 || !session->hosts()[1].up); ++i) {
     std::this_thread::sleep_for(milliseconds(10));
   }
+  const auto hosts = session->hosts();
+  EXPECT_TRUE(hosts.size() == 2 && hosts[1].up) << "node B not found or not up";
+  return session;
+}
+
+TEST(SessionFake, FallsBackToAnotherHostWhenTheReplicaIsDown) {
+  FakeCqlServer a;
+  FakeCqlServer b;
+  auto session = connect_two_nodes(a, b);
+  ASSERT_TRUE(session);
   auto prepared = session->prepare("INSERT INTO fake_ks.fake_table (id) VALUES (?)");
   ASSERT_TRUE(prepared.ok());
   b.set_accepting(false);
@@ -731,13 +786,8 @@ TEST(SessionFake, FallsBackToAnotherHostWhenTheReplicaIsDown) {
 TEST(SinkFake, BatchesOnlyRowsThatShareTheirReplicas) {
   FakeCqlServer a;
   FakeCqlServer b;
-  a.set_script(topology_script(b.port()));
-  auto session = connect(config_for(a));
+  auto session = connect_two_nodes(a, b);
   ASSERT_TRUE(session);
-  for (int i = 0; i < 100 && (session->hosts().size() < 2 || !session->hosts()[1].up); ++i) {
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  ASSERT_TRUE(session->hosts().size() == 2 && session->hosts()[1].up);
   sink::CassandraSink sink(*session, fake_sink_config());
   ASSERT_TRUE(sink.start().ok());
   Recorder on_a;
