@@ -1,6 +1,7 @@
 #include "cassandra/session.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cassert>
@@ -203,6 +204,8 @@ class Session::Impl {
   std::map<std::string, ReplicationStrategy> keyspaces_;
   size_t round_robin_ = 0;
   std::unordered_set<RequestPtr> active_;
+  bool warned_once_ = false;
+  std::chrono::steady_clock::time_point last_warning_log_;
 
   std::mutex prepared_mutex_;
   std::map<std::string, std::shared_ptr<const PreparedStatement>> prepared_;
@@ -450,6 +453,7 @@ class Session::Impl {
   void finish(const RequestPtr& r, Result<cql::Response> response, std::optional<cql::CqlErrorCode> code) {
     if (r->done) return;
     r->done = true;
+    if (response.ok() && !response->warnings.empty()) server_warned(*r, response->warnings);
     active_.erase(r);
     auto callback = std::move(r->callback);
     callback(ExecuteResult{std::move(response), code, r->attempt, r->coordinator, std::move(r->statement)});
@@ -516,6 +520,19 @@ class Session::Impl {
     }
     if (decision.delay.count() == 0) return attempt(r);
     loop_.add_timer(decision.delay, [this, r] { attempt(r); });
+  }
+
+  // Cassandra's warnings (a batch over batch_size_warn_threshold, a query near a tombstone
+  // limit) would otherwise only reach its own log: logged here too, at most once a minute, and
+  // counted.
+  void server_warned(const Request& r, const std::vector<std::string>& warnings) {
+    probe_.server_warning();
+    const auto now = std::chrono::steady_clock::now();
+    if (warned_once_ && now - last_warning_log_ < std::chrono::minutes(1)) return;
+    warned_once_ = true;
+    last_warning_log_ = now;
+    log::warn(kLog, "{} warned: {} (the next warnings within a minute are only counted)", r.coordinator,
+              fmt::join(warnings, "; "));
   }
 
   // UNPREPARED: the host forgot the statement (restart, table dropped and re-created): PREPARE it

@@ -19,6 +19,7 @@ class SessionProbe {
     uint64_t connections_opened = 0;
     uint64_t connection_failures = 0;  // TCP connect, STARTUP or login failed
     uint64_t connections_closed = 0;   // ready connections that closed (server, heartbeat, error)
+    uint64_t server_warnings = 0;      // answers that carried warnings (e.g. a batch over a threshold)
   };
 
   void requests_started() { add(requests_started_); }
@@ -30,6 +31,7 @@ class SessionProbe {
   void connection_opened() { add(connections_opened_); }
   void connection_failed() { add(connection_failures_); }
   void connection_closed() { add(connections_closed_); }
+  void server_warning() { add(server_warnings_); }
 
   Snapshot snapshot() const {
     Snapshot s;
@@ -42,6 +44,7 @@ class SessionProbe {
     s.connections_opened = get(connections_opened_);
     s.connection_failures = get(connection_failures_);
     s.connections_closed = get(connections_closed_);
+    s.server_warnings = get(server_warnings_);
     return s;
   }
 
@@ -58,6 +61,7 @@ class SessionProbe {
   std::atomic<uint64_t> connections_opened_{0};
   std::atomic<uint64_t> connection_failures_{0};
   std::atomic<uint64_t> connections_closed_{0};
+  std::atomic<uint64_t> server_warnings_{0};
 };
 
 }  // namespace rds::cassandra

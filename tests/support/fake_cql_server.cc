@@ -19,7 +19,7 @@ using cql::Bytes;
 using cql::Opcode;
 using cql::Writer;
 
-FakeReply result(const Writer& w) { return FakeReply{FakeReply::Kind::kRespond, Opcode::kResult, w.bytes(), {}}; }
+FakeReply result(const Writer& w) { return FakeReply{FakeReply::Kind::kRespond, Opcode::kResult, w.bytes(), {}, {}}; }
 
 // §4.2.5.4 Prepared: <id><metadata><result_metadata>, with one int marker "id" as partition key.
 Bytes prepared_body(const Bytes& id) {
@@ -53,7 +53,7 @@ FakeReply FakeReply::error(cql::CqlErrorCode code, const std::string& message) {
   Writer w;
   w.write_int(static_cast<int32_t>(code));
   w.write_string(message);
-  return FakeReply{Kind::kRespond, Opcode::kError, w.take(), {}};
+  return FakeReply{Kind::kRespond, Opcode::kError, w.take(), {}, {}};
 }
 
 FakeReply FakeReply::write_timeout() {
@@ -64,7 +64,7 @@ FakeReply FakeReply::write_timeout() {
   w.write_int(0);
   w.write_int(1);
   w.write_string("SIMPLE");
-  return FakeReply{Kind::kRespond, Opcode::kError, w.take(), {}};
+  return FakeReply{Kind::kRespond, Opcode::kError, w.take(), {}, {}};
 }
 
 FakeReply FakeReply::unavailable() {
@@ -74,7 +74,7 @@ FakeReply FakeReply::unavailable() {
   w.write_consistency(cql::Consistency::kLocalQuorum);
   w.write_int(2);
   w.write_int(1);
-  return FakeReply{Kind::kRespond, Opcode::kError, w.take(), {}};
+  return FakeReply{Kind::kRespond, Opcode::kError, w.take(), {}, {}};
 }
 
 FakeReply FakeReply::unprepared(const cql::Bytes& id) {
@@ -82,7 +82,7 @@ FakeReply FakeReply::unprepared(const cql::Bytes& id) {
   w.write_int(static_cast<int32_t>(cql::CqlErrorCode::kUnprepared));
   w.write_string("fake unprepared");
   w.write_short_bytes(id);
-  return FakeReply{Kind::kRespond, Opcode::kError, w.take(), {}};
+  return FakeReply{Kind::kRespond, Opcode::kError, w.take(), {}, {}};
 }
 
 FakeReply rows_reply(const std::vector<FakeColumn>& columns, const std::vector<std::vector<cql::Value>>& rows) {
@@ -108,7 +108,7 @@ FakeReply rows_reply(const std::vector<FakeColumn>& columns, const std::vector<s
       w.write_bytes(cql::ByteView(*bytes));
     }
   }
-  return FakeReply{FakeReply::Kind::kRespond, Opcode::kResult, w.take(), {}};
+  return FakeReply{FakeReply::Kind::kRespond, Opcode::kResult, w.take(), {}, {}};
 }
 
 cql::Bytes FakeCqlServer::prepared_id_for(const std::string& query, uint64_t salt) {
@@ -210,10 +210,18 @@ void FakeCqlServer::respond(Client& client, const cql::FrameHeader& request, con
   h.version = cql::kProtocolVersion | cql::kResponseBit;
   h.stream = request.stream;
   h.opcode = reply.opcode;
-  h.length = static_cast<uint32_t>(reply.body.size());
+  Bytes body;
+  if (!reply.warnings.empty()) {
+    h.flags |= cql::kFlagWarning;
+    Writer w;
+    w.write_string_list(reply.warnings);
+    body = w.take();
+  }
+  body.insert(body.end(), reply.body.begin(), reply.body.end());
+  h.length = static_cast<uint32_t>(body.size());
   auto header = cql::encode_header(h);
   Bytes frame(header.begin(), header.end());
-  frame.insert(frame.end(), reply.body.begin(), reply.body.end());
+  frame.insert(frame.end(), body.begin(), body.end());
   if (reply.delay.count() > 0) {
     delayed_.push_back({std::chrono::steady_clock::now() + reply.delay, client.id, std::move(frame)});
   } else {
@@ -263,9 +271,9 @@ FakeReply FakeCqlServer::default_reply(const FakeRequest& request, cql::ByteView
       if (credentials_) {
         Writer w;
         w.write_string("org.apache.cassandra.auth.PasswordAuthenticator");
-        return FakeReply{FakeReply::Kind::kRespond, Opcode::kAuthenticate, w.take(), {}};
+        return FakeReply{FakeReply::Kind::kRespond, Opcode::kAuthenticate, w.take(), {}, {}};
       }
-      return FakeReply{FakeReply::Kind::kRespond, Opcode::kReady, {}, {}};
+      return FakeReply{FakeReply::Kind::kRespond, Opcode::kReady, {}, {}, {}};
     case Opcode::kAuthResponse: {
       cql::Reader r(body);
       auto token = r.read_bytes("token");
@@ -273,19 +281,19 @@ FakeReply FakeCqlServer::default_reply(const FakeRequest& request, cql::ByteView
       if (token.ok() && *token && **token == expected) {
         Writer w;
         w.write_null_bytes();
-        return FakeReply{FakeReply::Kind::kRespond, Opcode::kAuthSuccess, w.take(), {}};
+        return FakeReply{FakeReply::Kind::kRespond, Opcode::kAuthSuccess, w.take(), {}, {}};
       }
       return FakeReply::error(cql::CqlErrorCode::kBadCredentials, "Provided username and/or password are incorrect");
     }
     case Opcode::kOptions: {
       Writer w;
       w.write_string_multimap({{"CQL_VERSION", {"3.4.7"}}, {"COMPRESSION", {"lz4"}}});
-      return FakeReply{FakeReply::Kind::kRespond, Opcode::kSupported, w.take(), {}};
+      return FakeReply{FakeReply::Kind::kRespond, Opcode::kSupported, w.take(), {}, {}};
     }
     case Opcode::kPrepare: {
       const Bytes id = prepared_id_for(request.query, id_salt_);
       prepared_.insert(id);
-      return FakeReply{FakeReply::Kind::kRespond, Opcode::kResult, prepared_body(id), {}};
+      return FakeReply{FakeReply::Kind::kRespond, Opcode::kResult, prepared_body(id), {}, {}};
     }
     case Opcode::kExecute:
       if (prepared_.count(request.prepared_id) == 0) return FakeReply::unprepared(request.prepared_id);

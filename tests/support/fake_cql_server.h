@@ -52,9 +52,10 @@ struct FakeReply {
   cql::Opcode opcode = cql::Opcode::kResult;
   cql::Bytes body;
   std::chrono::milliseconds delay{0};
+  std::vector<std::string> warnings;  // §2.2 flag 0x08: sent before the body
 
-  static FakeReply close() { return FakeReply{Kind::kClose, cql::Opcode::kError, {}, {}}; }
-  static FakeReply ignore() { return FakeReply{Kind::kIgnore, cql::Opcode::kError, {}, {}}; }
+  static FakeReply close() { return FakeReply{Kind::kClose, cql::Opcode::kError, {}, {}, {}}; }
+  static FakeReply ignore() { return FakeReply{Kind::kIgnore, cql::Opcode::kError, {}, {}, {}}; }
   static FakeReply void_result(std::chrono::milliseconds delay = std::chrono::milliseconds(0));
   static FakeReply error(cql::CqlErrorCode code, const std::string& message);
   static FakeReply overloaded() { return error(cql::CqlErrorCode::kOverloaded, "fake overloaded"); }
@@ -62,6 +63,11 @@ struct FakeReply {
   static FakeReply write_timeout();
   static FakeReply unavailable();
   static FakeReply unprepared(const cql::Bytes& id);
+  FakeReply warned(std::vector<std::string> w) const {
+    FakeReply r = *this;
+    r.warnings = std::move(w);
+    return r;
+  }
   FakeReply delayed(std::chrono::milliseconds d) const {
     FakeReply r = *this;
     r.delay = d;

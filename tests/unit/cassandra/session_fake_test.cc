@@ -555,6 +555,23 @@ TEST(SinkFake, ConcurrentWritersHoldingBatchRowsDoNotStall) {
   EXPECT_EQ(sink.probe().snapshot().in_flight, 0);
 }
 
+TEST(SessionFake, ServerWarningsAreCountedAndTheAnswerStands) {
+  FakeCqlServer server;
+  auto session = connect(config_for(server));
+  ASSERT_TRUE(session);
+  server.set_script([](const FakeRequest& r) -> std::optional<FakeReply> {
+    if (r.opcode == Opcode::kExecute) return FakeReply::void_result().warned({"Batch for [ks.t] is of size 6KiB, exceeding specified threshold of 5KiB"});
+    return std::nullopt;
+  });
+  for (int32_t id = 0; id < 3; ++id) {
+    auto r = session->execute_sync(insert_statement(*session, id, true));
+    ASSERT_TRUE(r.response.ok()) << r.response.error().message;
+    ASSERT_EQ(r.response->warnings.size(), 1u);
+    EXPECT_NE(r.response->warnings[0].find("exceeding"), std::string::npos);
+  }
+  EXPECT_EQ(session->probe().snapshot().server_warnings, 3u);
+}
+
 TEST(SessionFake, GivesTheStatementBackWithItsValues) {
   FakeCqlServer server;
   auto session = connect(config_for(server));
