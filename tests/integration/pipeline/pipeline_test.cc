@@ -14,6 +14,8 @@
 #include <iostream>
 #include <random>
 #include <regex>
+#include <set>
+#include <sstream>
 
 #include "core/log.h"
 #include "ingest/api_source.h"
@@ -502,6 +504,24 @@ TEST_F(PipelineTest, PoisonRecordsGoToTheDeadLetterTopicWithTheirReason) {
   expect_stored_exactly(ids_of(good));
 }
 
+// The partitions of `topic` a member holds by its log ("group G: assigned T[0], T[2]", then
+// "revoking" or "lost" lines), in order.
+std::set<int32_t> held_partitions(const Child& member, const std::string& topic) {
+  std::set<int32_t> held;
+  std::istringstream lines(member.err());
+  for (std::string line; std::getline(lines, line);) {
+    const bool assigned = line.find(": assigned ") != std::string::npos;
+    const bool released = line.find(": revoking ") != std::string::npos || line.find(": lost ") != std::string::npos;
+    if (!assigned && !released) continue;
+    for (size_t at = line.find(topic + "["); at != std::string::npos; at = line.find(topic + "[", at + 1)) {
+      const int32_t partition = std::stoi(line.substr(at + topic.size() + 1));
+      if (assigned) held.insert(partition);
+      else held.erase(partition);
+    }
+  }
+  return held;
+}
+
 // 5. Two `rdstream process` in one group on 3 partitions; one is killed with -9 mid-run: the other
 // takes its partitions over (after the group's session timeout, 10 s here) and nothing is lost.
 TEST_F(PipelineTest, SurvivorTakesOverFromAKilledGroupMember) {
@@ -512,20 +532,35 @@ TEST_F(PipelineTest, SurvivorTakesOverFromAKilledGroupMember) {
   ASSERT_NO_FATAL_FAILURE(wait_assigned(a));
   Child& b = start_process("process-b", session);
   ASSERT_NO_FATAL_FAILURE(wait_assigned(b));
-  wait_mid_run(500, 1500, kCount / 2);
-  ASSERT_TRUE(a.running()) << a.err_tail();
-  const size_t b_assignments = b.err_count(": assigned " + topic_ + "[");
-  a.signal(SIGKILL);
-  a.wait(milliseconds(10'000));
+  wait_mid_run(200, 800, kCount * 4 / 5);
+  // The victim is a member that still has work: at ~50k records/s, a may have finished the
+  // partitions it kept before b even joined, and then its death would leave nothing to take over.
+  const auto before = offsets();
+  auto has_work = [&](const Child& member) {
+    for (int32_t partition : held_partitions(member, topic_)) {
+      auto it = before.find(partition);
+      if (it != before.end() && it->second.committed < it->second.high) return true;
+    }
+    return false;
+  };
+  ASSERT_TRUE(has_work(a) || has_work(b)) << "the topic was done before the kill: " << describe(before);
+  Child& victim = has_work(a) ? a : b;
+  Child& survivor = &victim == &a ? b : a;
+  ASSERT_TRUE(victim.running()) << victim.err_tail();
+  const size_t survivor_assignments = survivor.err_count(": assigned " + topic_ + "[");
+  victim.signal(SIGKILL);
+  victim.wait(milliseconds(10'000));
   const auto at_kill = offsets();
-  std::cout << "[pipeline] killed member a (pid " << a.pid() << "): " << describe(at_kill) << "\n";
+  std::cout << "[pipeline] killed member " << (&victim == &a ? "a" : "b") << " (pid " << victim.pid()
+            << "): " << describe(at_kill) << "\n";
   ASSERT_GT(group_lag(at_kill), 0) << "the topic was done before the kill";
   ASSERT_TRUE(wait_lag_zero(milliseconds(240'000))) << "the survivor did not finish: " << describe(offsets()) << "\n"
-                                                    << b.err_tail();
-  EXPECT_GT(b.err_count(": assigned " + topic_ + "["), b_assignments) << "b never took over a's partitions";
-  b.signal(SIGTERM);
-  ASSERT_EQ(b.wait(milliseconds(60'000)), std::optional<int>(0)) << b.err_tail();
-  std::cout << "[pipeline] " << b.out();
+                                                    << survivor.err_tail();
+  EXPECT_GT(survivor.err_count(": assigned " + topic_ + "["), survivor_assignments)
+      << "the survivor never took over the victim's partitions";
+  survivor.signal(SIGTERM);
+  ASSERT_EQ(survivor.wait(milliseconds(60'000)), std::optional<int>(0)) << survivor.err_tail();
+  std::cout << "[pipeline] " << survivor.out();
   expect_lag_zero();
   expect_stored_exactly(ids_of(expected_records("e2e-group", kCount)));
 }
