@@ -210,6 +210,11 @@ class Session::Impl {
   std::mutex prepared_mutex_;
   std::map<std::string, std::shared_ptr<const PreparedStatement>> prepared_;
 
+  // run_after() tasks not run yet, by id: close() runs those whose time has not come.
+  std::mutex after_mutex_;
+  std::map<uint64_t, std::function<void()>> after_;
+  uint64_t next_after_ = 0;
+
   // A copy of ring_ and keyspaces_ for other threads (ReplicaGroups), replaced on each refresh.
   mutable std::mutex routing_mutex_;
   std::shared_ptr<const ReplicaGroups::Routing> routing_;
@@ -785,6 +790,28 @@ class Session::Impl {
       for (const auto& r : left) finish(r, Result<cql::Response>(session_closed()), std::nullopt);
     });
     loop_.stop();
+    // Callers' tasks still waiting for their time (a sink's re-send after a backoff) will never
+    // run on the loop either: run them here, where they find the session closed and fail their
+    // work instead of leaving it unreported.
+    std::map<uint64_t, std::function<void()>> waiting;
+    {
+      std::lock_guard lock(after_mutex_);
+      waiting.swap(after_);
+    }
+    for (auto& [id, task] : waiting) task();
+  }
+
+  // Any thread: runs a run_after() task once, if close() has not taken it.
+  void run_after_task(uint64_t id) {
+    std::function<void()> task;
+    {
+      std::lock_guard lock(after_mutex_);
+      auto it = after_.find(id);
+      if (it == after_.end()) return;
+      task = std::move(it->second);
+      after_.erase(it);
+    }
+    task();
   }
 };
 
@@ -848,9 +875,15 @@ Status Session::refresh_metadata() { return impl_->refresh_metadata(); }
 
 void Session::run_after(std::chrono::milliseconds delay, std::function<void()> task) {
   // Once the loop has stopped, run it here: the task will find the session closed and finish its
-  // work instead of waiting forever.
-  auto shared = std::make_shared<std::function<void()>>(std::move(task));
-  if (!impl_->loop_.run_after(delay, [shared] { (*shared)(); })) (*shared)();
+  // work instead of waiting forever. A task still waiting when the loop stops is run by close().
+  uint64_t id = 0;
+  {
+    std::lock_guard lock(impl_->after_mutex_);
+    id = impl_->next_after_++;
+    impl_->after_.emplace(id, std::move(task));
+  }
+  auto impl = impl_;
+  if (!impl_->loop_.run_after(delay, [impl, id] { impl->run_after_task(id); })) impl_->run_after_task(id);
 }
 
 std::vector<HostInfo> Session::hosts() const {
@@ -881,9 +914,12 @@ ReplicaGroups Session::replica_groups() const {
 
 uint64_t ReplicaGroups::key(const std::string& keyspace, const cql::Bytes& routing_key) const {
   if (!routing_ || routing_->ring.host_count() <= 1) return 0;
-  // FNV-1a over the replica indexes, order included (the primary is preferred as coordinator).
+  // FNV-1a over the sorted replica indexes: a batch is sent to any of its replicas (query_plan
+  // rotates among them), so only the set matters; with RF 3 on 3 nodes every key shares it.
+  auto replicas = replicas_of(routing_->ring, routing_->keyspaces, keyspace, routing_key);
+  std::sort(replicas.begin(), replicas.end());
   uint64_t hash = 1469598103934665603ULL;
-  for (HostIndex h : replicas_of(routing_->ring, routing_->keyspaces, keyspace, routing_key)) {
+  for (HostIndex h : replicas) {
     hash = (hash ^ (static_cast<uint64_t>(h) + 1)) * 1099511628211ULL;
   }
   return hash;

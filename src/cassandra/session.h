@@ -133,7 +133,7 @@ class ReplicaGroups {
   ReplicaGroups() = default;
   explicit ReplicaGroups(std::shared_ptr<const Routing> routing) : routing_(std::move(routing)) {}
 
-  // Equal for routing keys with the same replica set under `keyspace` (primary first). 0 for
+  // Equal for routing keys with the same replica set under `keyspace` (in any order). 0 for
   // every key while at most one host is known: all rows then share the single replica.
   uint64_t key(const std::string& keyspace, const cql::Bytes& routing_key) const;
 
@@ -166,7 +166,8 @@ class Session {
   // Reloads hosts, tokens and keyspace replication (after schema changes or topology changes).
   Status refresh_metadata();
 
-  // Runs `task` on the loop thread after `delay` (for callers that retry with backoff).
+  // Runs `task` on the loop thread after `delay` (for callers that retry with backoff), once. If
+  // the session closes first, close() runs it on its own thread: the task finds closed() true.
   void run_after(std::chrono::milliseconds delay, std::function<void()> task);
 
   std::vector<HostInfo> hosts() const;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cassert>
 
 #include "core/log.h"
 
@@ -128,9 +129,13 @@ void send_batch(const std::shared_ptr<Context>& ctx, const std::shared_ptr<Batch
       ctx->session.run_after(*delay, [ctx, batch] { send_batch(ctx, batch); });
       return;
     }
-    if (!error.retriable && !ctx->session.closed()) {
-      // Rejected as a whole (an invalid value, a batch over the server's size limit): find out
-      // which rows are bad by sending each alone, so the good ones are stored.
+    // Rejected as invalid as a whole (a bad value in one row, a batch over the server's size
+    // limit, or one we could not encode): find out which rows are bad by sending each alone, so
+    // the good ones are stored. Other final errors (unauthorized, a server error that may have
+    // applied part of the batch) are every row's, as they would be row by row.
+    const bool invalid = r.cql_code ? *r.cql_code == cql::CqlErrorCode::kInvalid : error.code == ErrorCode::kInvalidArgument;
+    if (invalid && !ctx->session.closed()) {
+      assert(batch->statement.batch.size() == batch->rows.size());
       ctx->probe->batch_split();
       log::debug(kLog, "batch of {} rows rejected ({}): sending them one by one", batch->rows.size(), error.message);
       for (size_t i = 0; i < batch->rows.size(); ++i) {
@@ -196,6 +201,12 @@ void CassandraSink::write(std::vector<Row> rows, RowCallback done) {
   auto ctx = std::make_shared<Context>(Context{session_, config_, probe_, state_});
   const auto max_rows = static_cast<size_t>(std::min(config_.batch_max_rows, config_.max_in_flight));
   const auto groups = max_rows > 1 ? session_.replica_groups() : cassandra::ReplicaGroups();
+  // The session's current statement: after a schema change it may have been re-prepared with a
+  // new id, and rows bound to the old one would each pay an UNPREPARED round trip.
+  auto prepared = prepared_;
+  if (prepared) {
+    if (auto latest = session_.prepare(config_.insert_cql); latest.ok()) prepared = std::move(*latest);
+  }
   std::vector<PendingBatch> pending;  // a handful of replica groups at most
   auto send = [&](PendingBatch& p) {
     if (p.rows.empty()) return;
@@ -222,7 +233,7 @@ void CassandraSink::write(std::vector<Row> rows, RowCallback done) {
         lock.lock();
         state_->cv.wait(lock, slot_free);
       }
-      if (state_->closed || !prepared_) {
+      if (state_->closed || !prepared) {
         lock.unlock();
         Error e(ErrorCode::kUnavailable,
                 state_->closed ? "the Cassandra sink is closed" : "the Cassandra sink is not started (call start())");
@@ -238,7 +249,7 @@ void CassandraSink::write(std::vector<Row> rows, RowCallback done) {
     task->index = i;
     task->done = callback;
     task->started = Clock::now();
-    auto bound = prepared_->bind(rows[i]);
+    auto bound = prepared->bind(rows[i]);
     if (!bound.ok()) {
       Error e = bound.take_error().with_context(fmt::format("row {}", i));
       if (max_rows > 1) {

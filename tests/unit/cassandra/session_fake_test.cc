@@ -362,7 +362,7 @@ TEST(SessionFake, BatchGoesAsOneRequestWithEveryMembersValues) {
   batch.idempotent = true;
   for (int32_t id : {5, 6, 7}) batch.batch.push_back(insert_statement(*session, id, true));
   const cql::Bytes id = batch.batch[0].prepared->id;
-  auto r = session->execute_sync(batch);
+  auto r = session->execute_sync(std::move(batch));
   ASSERT_TRUE(r.response.ok()) << r.response.error().message;
   EXPECT_EQ(server.requests(Opcode::kExecute), 0);
   const auto batches = recorder.taken();
@@ -373,8 +373,13 @@ TEST(SessionFake, BatchGoesAsOneRequestWithEveryMembersValues) {
     ASSERT_EQ(batches[0].batch[i].values.size(), 1u);
     EXPECT_EQ(int_of(batches[0].batch[i].values[0]), 5 + i);
   }
-  // The statement still holds its values (lent to the encoder, not given away): it can be re-sent.
-  EXPECT_EQ(batch.batch[2].values.size(), 1u);
+  // The statement comes back with every member's values (lent to the encoder): it can be re-sent.
+  ASSERT_EQ(r.statement.batch.size(), 3u);
+  for (int32_t i = 0; i < 3; ++i) {
+    ASSERT_EQ(r.statement.batch[i].values.size(), 1u);
+    EXPECT_EQ(int_of(r.statement.batch[i].values[0]), 5 + i);
+    EXPECT_EQ(r.statement.batch[i].prepared->id, id);
+  }
 }
 
 // After a schema change the server forgot both statements of a batch and gives them new ids:
@@ -511,8 +516,13 @@ TEST(SinkFake, RetriesAFailedBatchAsAWhole) {
   sink::CassandraSink sink(*session, fake_sink_config());
   ASSERT_TRUE(sink.start().ok());
   // Unavailable 6 times in a row: more than the session's retries, fewer than the sink's budget.
-  server.set_script([](const FakeRequest& r) -> std::optional<FakeReply> {
-    if (r.opcode == Opcode::kBatch && r.sequence <= 6) return FakeReply::unavailable();
+  std::mutex mutex;
+  std::vector<FakeRequest> batches;
+  server.set_script([&](const FakeRequest& r) -> std::optional<FakeReply> {
+    if (r.opcode != Opcode::kBatch) return std::nullopt;
+    std::lock_guard lock(mutex);
+    batches.push_back(r);
+    if (r.sequence <= 6) return FakeReply::unavailable();
     return std::nullopt;
   });
   auto outcome = sink.write(int_rows(10)).get();
@@ -520,6 +530,14 @@ TEST(SinkFake, RetriesAFailedBatchAsAWhole) {
   EXPECT_TRUE(outcome.failures.empty());
   EXPECT_EQ(server.requests(Opcode::kExecute), 0);
   EXPECT_EQ(server.requests(Opcode::kBatch), 7);
+  {
+    // The re-sent batch carries the same rows: the sink got its statement back each time.
+    std::lock_guard lock(mutex);
+    ASSERT_EQ(batches.size(), 7u);
+    for (const auto& b : batches) EXPECT_EQ(b.body, batches.front().body);
+    ASSERT_EQ(batches.back().batch.size(), 10u);
+    for (int32_t i = 0; i < 10; ++i) EXPECT_EQ(int_of(batches.back().batch[i].values.at(0)), i);
+  }
   ASSERT_TRUE(sink.drain(milliseconds(1000)).ok());
   const auto snap = sink.probe().snapshot();
   EXPECT_EQ(snap.retries, 10u);  // every row of the batch was re-sent once
@@ -615,6 +633,49 @@ TEST(SinkFake, ReSentRowCarriesItsValues) {
   FakeRequest last;
   last.body = bodies.back();
   EXPECT_TRUE(carries_13(last));
+}
+
+// After a schema change gave the INSERT a new id, later writes bind to the new id: only the
+// first batch pays for the UNPREPARED round trip.
+TEST(SinkFake, WritesWithTheStatementAsReprepared) {
+  FakeCqlServer server;
+  auto session = connect(config_for(server));
+  ASSERT_TRUE(session);
+  sink::CassandraSink sink(*session, fake_sink_config());
+  ASSERT_TRUE(sink.start().ok());
+  server.forget_prepared(/*new_ids=*/true);
+  EXPECT_EQ(sink.write(int_rows(10)).get().written, 10u);
+  EXPECT_EQ(session->probe().snapshot().reprepares, 1u);
+  for (int round = 0; round < 3; ++round) EXPECT_EQ(sink.write(int_rows(10)).get().written, 10u);
+  EXPECT_EQ(session->probe().snapshot().reprepares, 1u);
+  EXPECT_EQ(server.requests(Opcode::kBatch), 5);  // one refused, then one per write
+}
+
+// A batch waiting out its backoff when the session closes is reported failed, not left hanging.
+TEST(SinkFake, RowsWaitingToBeResentFailWhenTheSessionCloses) {
+  FakeCqlServer server;
+  auto session = connect(config_for(server));
+  ASSERT_TRUE(session);
+  auto config = fake_sink_config();
+  config.retry_backoff.initial = std::chrono::seconds(30);
+  config.retry_backoff.max_delay = std::chrono::seconds(30);
+  config.retry_backoff.jitter = Jitter::kNone;
+  sink::CassandraSink sink(*session, config);
+  ASSERT_TRUE(sink.start().ok());
+  server.set_script([](const FakeRequest& r) -> std::optional<FakeReply> {
+    if (r.opcode == Opcode::kBatch) return FakeReply::unavailable();
+    return std::nullopt;
+  });
+  auto outcome = sink.write(int_rows(10));
+  // The session gives up after its retries; the sink then waits 30 s before a re-send.
+  for (int i = 0; i < 200 && sink.probe().snapshot().retries == 0; ++i) std::this_thread::sleep_for(milliseconds(10));
+  ASSERT_EQ(sink.probe().snapshot().retries, 10u);
+  session->close();
+  ASSERT_EQ(outcome.wait_for(std::chrono::seconds(5)), std::future_status::ready) << "rows left unreported";
+  const auto result = outcome.get();
+  EXPECT_EQ(result.written, 0u);
+  ASSERT_EQ(result.failures.size(), 10u);
+  EXPECT_EQ(result.failures[0].second.status.error().code, ErrorCode::kUnavailable);
 }
 
 TEST(SinkFake, RetriesRetriableRowsAndReportsTheRest) {
