@@ -57,6 +57,20 @@ std::string to_hex(ByteView b) {
   return out;
 }
 
+std::optional<Bytes> from_hex(std::string_view digits) {
+  if (digits.size() % 2 != 0) return std::nullopt;
+  Bytes out(digits.size() / 2);
+  int invalid = 0;  // the sign bit of any -1 digit
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const int hi = kHexValue[static_cast<uint8_t>(digits[2 * i])];
+    const int lo = kHexValue[static_cast<uint8_t>(digits[2 * i + 1])];
+    invalid |= hi | lo;
+    out[i] = static_cast<uint8_t>(((hi & 0xf) << 4) | (lo & 0xf));
+  }
+  if (invalid < 0) return std::nullopt;
+  return out;
+}
+
 // ---- Uuid / Inet / Endpoint -------------------------------------------------------------------
 
 std::string Uuid::to_string() const {

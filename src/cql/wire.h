@@ -209,5 +209,8 @@ void append_u64(Bytes& out, uint64_t v);
 
 // Lowercase hex of the bytes, no prefix ("00ff").
 std::string to_hex(ByteView b);
+// The inverse, digits of either case ("00fF" -> {0x00, 0xff}); nullopt for an odd count or a
+// character that is not a hexadecimal digit.
+std::optional<Bytes> from_hex(std::string_view digits);
 
 }  // namespace rds::cql

@@ -134,13 +134,6 @@ std::size_t column_index(const std::vector<ColumnSpec>& columns, std::string_vie
   return columns.size();
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // days_from_civil (H. Hinnant): days since 1970-01-01 of a proleptic Gregorian date.
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
@@ -484,17 +477,12 @@ Validation RecordValidator::validate(std::string_view value) const {
         // Hexadecimal with a 0x prefix, as CQL writes blob literals.
         if (!is_string(j)) return wrong("a 0x-prefixed hexadecimal string");
         const std::string_view s = text_of(j);
-        if (s.size() < 2 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X') || s.size() % 2 != 0) {
+        if (s.size() < 2 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X')) {
           return wrong("a 0x-prefixed hexadecimal string");
         }
-        cql::Blob blob;
-        for (std::size_t i = 2; i < s.size(); i += 2) {
-          const int hi = hex_digit(s[i]);
-          const int lo = hex_digit(s[i + 1]);
-          if (hi < 0 || lo < 0) return wrong("a 0x-prefixed hexadecimal string");
-          blob.bytes.push_back(static_cast<uint8_t>(hi * 16 + lo));
-        }
-        row.values.emplace_back(std::move(blob));
+        auto bytes = cql::from_hex(s.substr(2));
+        if (!bytes) return wrong("a 0x-prefixed hexadecimal string");
+        row.values.emplace_back(cql::Blob{std::move(*bytes)});
         break;
       }
       default:

@@ -164,6 +164,17 @@ TEST(CqlUuidTest, ParseAndFormat) {
   EXPECT_EQ(Uuid::parse("00000000-0000-0000-0000-000000000000")->bytes, Uuid{}.bytes);
 }
 
+TEST(CqlHexTest, FromHexIsTheInverseOfToHex) {
+  const Bytes bytes = {0x00, 0x0f, 0xa5, 0xff};
+  EXPECT_EQ(to_hex(ByteView(bytes)), "000fa5ff");
+  EXPECT_EQ(from_hex("000fa5ff"), bytes);
+  EXPECT_EQ(from_hex("000FA5Ff"), bytes);
+  EXPECT_EQ(from_hex(""), Bytes{});
+  EXPECT_EQ(from_hex("abc"), std::nullopt);   // odd count
+  EXPECT_EQ(from_hex("0g"), std::nullopt);    // not a digit
+  EXPECT_EQ(from_hex("0x00"), std::nullopt);  // no prefix accepted
+}
+
 TEST(CqlInetTest, ParseAndFormat) {
   EXPECT_EQ(Inet::parse("192.168.1.20")->to_string(), "192.168.1.20");
   auto v6 = Inet::parse("2001:db8::ff00:42:8329");
