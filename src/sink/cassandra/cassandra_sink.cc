@@ -58,10 +58,26 @@ struct RowTask {
   std::optional<Backoff> backoff;  // created at the first retriable failure
 };
 
+// Hands a row's outcome to the caller's callback. A callback that throws must not leave the row's
+// slot taken (drain() and every later write() would wait for it forever), nor unwind through the
+// session's loop thread or through write() with rows held for batches: it is logged and counted.
+void report(CassandraSinkProbe& probe, const RowCallback& done, size_t index, const RowOutcome& outcome) {
+  if (!outcome.status.ok()) probe.row_failed();
+  try {
+    done(index, outcome);
+  } catch (const std::exception& e) {
+    probe.callback_threw();
+    log::error(kLog, "the callback for row {} threw ({}); the row's outcome ({}) may be lost to the caller", index,
+               e.what(), outcome.status.ok() ? "written" : outcome.status.error().message);
+  } catch (...) {
+    probe.callback_threw();
+    log::error(kLog, "the callback for row {} threw a non-standard exception; the row's outcome may be lost", index);
+  }
+}
+
 // Reports a row's outcome, then frees its slot (so drain() returns only after every callback ran).
 void finish_row(const Context& ctx, const RowTask& task, const RowOutcome& outcome) {
-  if (!outcome.status.ok()) ctx.probe->row_failed();
-  (*task.done)(task.index, outcome);
+  report(*ctx.probe, *task.done, task.index, outcome);
   ctx.probe->in_flight_add(-1);
   std::lock_guard lock(ctx.state->mutex);
   --ctx.state->in_flight;
@@ -237,8 +253,7 @@ void CassandraSink::write(std::vector<Row> rows, RowCallback done) {
         lock.unlock();
         Error e(ErrorCode::kUnavailable,
                 state_->closed ? "the Cassandra sink is closed" : "the Cassandra sink is not started (call start())");
-        probe_->row_failed();
-        (*callback)(i, RowOutcome{Status(e), std::nullopt, 0});
+        report(*probe_, *callback, i, RowOutcome{Status(e), std::nullopt, 0});
         continue;
       }
       ++state_->in_flight;

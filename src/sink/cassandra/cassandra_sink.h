@@ -99,6 +99,8 @@ class CassandraSink {
   // on the session's loop thread (see the header comment), except for rows that never reach the
   // session: rows that cannot be bound (wrong number or types of values: kInvalidArgument) and
   // rows written after close() (kUnavailable) are reported at once on the calling thread.
+  // `done` should not throw: if it does, the sink logs the exception, counts it
+  // (Snapshot::callback_errors) and still frees the row's slot.
   void write(std::vector<Row> rows, RowCallback done);
   // The same with one future for the whole batch.
   std::future<BatchOutcome> write(std::vector<Row> rows);

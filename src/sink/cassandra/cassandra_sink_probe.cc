@@ -70,6 +70,7 @@ CassandraSinkProbe::Snapshot CassandraSinkProbe::snapshot() const {
   s.requests = requests_.load(std::memory_order_relaxed);
   s.batches = batches_.load(std::memory_order_relaxed);
   s.batch_splits = batch_splits_.load(std::memory_order_relaxed);
+  s.callback_errors = callback_errors_.load(std::memory_order_relaxed);
   s.in_flight = in_flight_.load(std::memory_order_relaxed);
   {
     std::lock_guard lock(errors_mutex_);

@@ -49,6 +49,7 @@ class CassandraSinkProbe {
     uint64_t requests = 0;       // EXECUTEs and BATCHes sent, re-sends included
     uint64_t batches = 0;        // of which BATCHes
     uint64_t batch_splits = 0;   // batches rejected as invalid and re-sent row by row
+    uint64_t callback_errors = 0;  // row callbacks that threw (logged; the row's slot is freed anyway)
     int64_t in_flight = 0;
     std::map<std::string, uint64_t> errors_by_code;  // failed attempts, by CQL or rds error code
     uint64_t latency_count = 0;
@@ -71,6 +72,7 @@ class CassandraSinkProbe {
     if (batch) batches_.fetch_add(1, std::memory_order_relaxed);
   }
   void batch_split() { batch_splits_.fetch_add(1, std::memory_order_relaxed); }
+  void callback_threw() { callback_errors_.fetch_add(1, std::memory_order_relaxed); }
   void in_flight_add(int64_t delta) { in_flight_.fetch_add(delta, std::memory_order_relaxed); }
 
   Snapshot snapshot() const;
@@ -87,6 +89,7 @@ class CassandraSinkProbe {
   std::atomic<uint64_t> requests_{0};
   std::atomic<uint64_t> batches_{0};
   std::atomic<uint64_t> batch_splits_{0};
+  std::atomic<uint64_t> callback_errors_{0};
   std::atomic<int64_t> in_flight_{0};
   LatencyHistogram latency_;
   mutable std::mutex errors_mutex_;
