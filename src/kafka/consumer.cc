@@ -154,6 +154,18 @@ Consumer::~Consumer() {
 Status Consumer::close() {
   if (closed_) return ok_status();
   closed_ = true;
+  // Leave the group first and close only once nothing is assigned. librdkafka < 2.4 hangs in
+  // rd_kafka_consumer_close() forever when a cooperative assignment arrives while it closes
+  // (confluentinc/librdkafka#4527, fixed by #4528 in 2.4.0; Debian bookworm ships 2.0.2): e.g.
+  // when another member of the group left just before. Unsubscribing revokes everything through
+  // the usual rebalance callback (on_revoking, then the commit); polling serves it. Records that
+  // arrive meanwhile are dropped: nothing of them was stored, so the next owner reads them again.
+  if (rd_kafka_unsubscribe(rk_) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const auto deadline = std::chrono::steady_clock::now() + kLeaveTimeout;
+    while (!assignment().empty() && std::chrono::steady_clock::now() < deadline) {
+      if (rd_kafka_message_t* msg = rd_kafka_consumer_poll(rk_, 50)) rd_kafka_message_destroy(msg);
+    }
+  }
   rd_kafka_resp_err_t err = rd_kafka_consumer_close(rk_);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return from_rdkafka(err, "closing the Kafka consumer");
   return ok_status();

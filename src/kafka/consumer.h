@@ -141,8 +141,9 @@ class Consumer {
   std::optional<int64_t> lag(const std::string& topic, int32_t partition) const;
 
   // Leaves the group: revokes every partition (on_revoking runs, then a synchronous commit).
-  // Idempotent.
+  // Idempotent. Waits up to kLeaveTimeout for the revocation before closing.
   Status close();
+  static constexpr std::chrono::milliseconds kLeaveTimeout{10'000};
 
   const ConsumerCounters& counters() const { return counters_; }
   bool fatal() const { return fatal_.load(); }
