@@ -429,17 +429,31 @@ std::vector<sink::Row> int_rows(int32_t n) {
   return rows;
 }
 
-TEST(SinkFake, GroupsTheRowsOfAWriteIntoBatches) {
+// A fake server, a session connected to it, and a sink on that session once start_sink() ran.
+// Members are destroyed in reverse: the sink, then the session, then the server.
+class SinkFake : public ::testing::Test {
+ protected:
+  ::testing::AssertionResult start_sink(sink::CassandraSinkConfig config = fake_sink_config()) {
+    session = connect(config_for(server));
+    if (!session) return ::testing::AssertionFailure() << "no session to the fake server";
+    sink = std::make_unique<sink::CassandraSink>(*session, std::move(config));
+    Status started = sink->start();
+    if (!started.ok()) return ::testing::AssertionFailure() << started.error().message;
+    return ::testing::AssertionSuccess();
+  }
+
   FakeCqlServer server;
-  auto session = connect(config_for(server));
-  ASSERT_TRUE(session);
+  std::unique_ptr<Session> session;
+  std::unique_ptr<sink::CassandraSink> sink;
+};
+
+TEST_F(SinkFake, GroupsTheRowsOfAWriteIntoBatches) {
   auto config = fake_sink_config();
   config.batch_max_rows = 10;
-  sink::CassandraSink sink(*session, config);
-  ASSERT_TRUE(sink.start().ok());
+  ASSERT_TRUE(start_sink(config));
   Recorder recorder;
   server.set_script(recorder.script(Opcode::kBatch));
-  auto outcome = sink.write(int_rows(95)).get();
+  auto outcome = sink->write(int_rows(95)).get();
   EXPECT_EQ(outcome.written, 95u);
   EXPECT_TRUE(outcome.failures.empty());
   const auto batches = recorder.taken();
@@ -451,25 +465,21 @@ TEST(SinkFake, GroupsTheRowsOfAWriteIntoBatches) {
     for (const auto& m : b.batch) seen.at(static_cast<size_t>(int_of(m.values.at(0))))++;
   }
   EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), 95);
-  ASSERT_TRUE(sink.drain(milliseconds(1000)).ok());
-  const auto snap = sink.probe().snapshot();
+  ASSERT_TRUE(sink->drain(milliseconds(1000)).ok());
+  const auto snap = sink->probe().snapshot();
   EXPECT_EQ(snap.batches, 10u);
   EXPECT_EQ(snap.requests, 10u);
   EXPECT_DOUBLE_EQ(snap.rows_per_request(), 9.5);
 }
 
-TEST(SinkFake, BatchBytesLimitSplitsBatches) {
-  FakeCqlServer server;
-  auto session = connect(config_for(server));
-  ASSERT_TRUE(session);
+TEST_F(SinkFake, BatchBytesLimitSplitsBatches) {
   auto config = fake_sink_config();
   config.batch_max_rows = 10;
   config.batch_max_bytes = 12;  // three 4-byte ints
-  sink::CassandraSink sink(*session, config);
-  ASSERT_TRUE(sink.start().ok());
+  ASSERT_TRUE(start_sink(config));
   Recorder recorder;
   server.set_script(recorder.script(Opcode::kBatch));
-  auto outcome = sink.write(int_rows(7)).get();
+  auto outcome = sink->write(int_rows(7)).get();
   EXPECT_EQ(outcome.written, 7u);
   // 3 + 3 in batches; the last row alone goes as a plain EXECUTE.
   const auto batches = recorder.taken();
@@ -485,19 +495,15 @@ bool carries_13(const FakeRequest& r) {
   return std::search(r.body.begin(), r.body.end(), needle.begin(), needle.end()) != r.body.end();
 }
 
-TEST(SinkFake, RejectedBatchIsResentRowByRowSoOnlyTheBadRowFails) {
-  FakeCqlServer server;
-  auto session = connect(config_for(server));
-  ASSERT_TRUE(session);
-  sink::CassandraSink sink(*session, fake_sink_config());
-  ASSERT_TRUE(sink.start().ok());
+TEST_F(SinkFake, RejectedBatchIsResentRowByRowSoOnlyTheBadRowFails) {
+  ASSERT_TRUE(start_sink());
   server.set_script([](const FakeRequest& r) -> std::optional<FakeReply> {
     if ((r.opcode == Opcode::kBatch || r.opcode == Opcode::kExecute) && carries_13(r)) {
       return FakeReply::error(CqlErrorCode::kInvalid, "row 13 is bad");
     }
     return std::nullopt;
   });
-  auto outcome = sink.write(int_rows(30)).get();
+  auto outcome = sink->write(int_rows(30)).get();
   EXPECT_EQ(outcome.written, 29u);
   ASSERT_EQ(outcome.failures.size(), 1u);
   EXPECT_EQ(outcome.failures[0].first, 13u);
@@ -505,16 +511,12 @@ TEST(SinkFake, RejectedBatchIsResentRowByRowSoOnlyTheBadRowFails) {
   EXPECT_EQ(outcome.failures[0].second.attempts, 2);  // in its batch, then alone
   EXPECT_EQ(server.requests(Opcode::kBatch), 3);
   EXPECT_EQ(server.requests(Opcode::kExecute), 10);  // the rows of the rejected batch, one by one
-  ASSERT_TRUE(sink.drain(milliseconds(1000)).ok());
-  EXPECT_EQ(sink.probe().snapshot().batch_splits, 1u);
+  ASSERT_TRUE(sink->drain(milliseconds(1000)).ok());
+  EXPECT_EQ(sink->probe().snapshot().batch_splits, 1u);
 }
 
-TEST(SinkFake, RetriesAFailedBatchAsAWhole) {
-  FakeCqlServer server;
-  auto session = connect(config_for(server));
-  ASSERT_TRUE(session);
-  sink::CassandraSink sink(*session, fake_sink_config());
-  ASSERT_TRUE(sink.start().ok());
+TEST_F(SinkFake, RetriesAFailedBatchAsAWhole) {
+  ASSERT_TRUE(start_sink());
   // Unavailable 6 times in a row: more than the session's retries, fewer than the sink's budget.
   std::mutex mutex;
   std::vector<FakeRequest> batches;
@@ -525,7 +527,7 @@ TEST(SinkFake, RetriesAFailedBatchAsAWhole) {
     if (r.sequence <= 6) return FakeReply::unavailable();
     return std::nullopt;
   });
-  auto outcome = sink.write(int_rows(10)).get();
+  auto outcome = sink->write(int_rows(10)).get();
   EXPECT_EQ(outcome.written, 10u);
   EXPECT_TRUE(outcome.failures.empty());
   EXPECT_EQ(server.requests(Opcode::kExecute), 0);
@@ -538,30 +540,26 @@ TEST(SinkFake, RetriesAFailedBatchAsAWhole) {
     ASSERT_EQ(batches.back().batch.size(), 10u);
     for (int32_t i = 0; i < 10; ++i) EXPECT_EQ(int_of(batches.back().batch[i].values.at(0)), i);
   }
-  ASSERT_TRUE(sink.drain(milliseconds(1000)).ok());
-  const auto snap = sink.probe().snapshot();
+  ASSERT_TRUE(sink->drain(milliseconds(1000)).ok());
+  const auto snap = sink->probe().snapshot();
   EXPECT_EQ(snap.retries, 10u);  // every row of the batch was re-sent once
   EXPECT_EQ(snap.batch_splits, 0u);
 }
 
 // Two writers each holding rows for a batch may hold every in-flight slot between them; neither
 // may then wait for a slot that only the other's unsent rows could free.
-TEST(SinkFake, ConcurrentWritersHoldingBatchRowsDoNotStall) {
-  FakeCqlServer server;
-  auto session = connect(config_for(server));
-  ASSERT_TRUE(session);
+TEST_F(SinkFake, ConcurrentWritersHoldingBatchRowsDoNotStall) {
   auto config = fake_sink_config();
   config.max_in_flight = 6;
   config.batch_max_rows = 4;
-  sink::CassandraSink sink(*session, config);
-  ASSERT_TRUE(sink.start().ok());
+  ASSERT_TRUE(start_sink(config));
   server.set_script([](const FakeRequest& r) -> std::optional<FakeReply> {
     if (r.opcode == Opcode::kBatch || r.opcode == Opcode::kExecute) return FakeReply::void_result(milliseconds(1));
     return std::nullopt;
   });
   auto writer = [&] {
     size_t written = 0;
-    for (int round = 0; round < 50; ++round) written += sink.write(int_rows(7)).get().written;
+    for (int round = 0; round < 50; ++round) written += sink->write(int_rows(7)).get().written;
     return written;
   };
   auto a = std::async(std::launch::async, writer);
@@ -569,8 +567,8 @@ TEST(SinkFake, ConcurrentWritersHoldingBatchRowsDoNotStall) {
   ASSERT_EQ(a.wait_for(std::chrono::seconds(20)), std::future_status::ready) << "writer a stalled";
   ASSERT_EQ(b.wait_for(std::chrono::seconds(20)), std::future_status::ready) << "writer b stalled";
   EXPECT_EQ(a.get() + b.get(), 700u);
-  ASSERT_TRUE(sink.drain(milliseconds(1000)).ok());  // the futures complete inside the last callbacks
-  EXPECT_EQ(sink.probe().snapshot().in_flight, 0);
+  ASSERT_TRUE(sink->drain(milliseconds(1000)).ok());  // the futures complete inside the last callbacks
+  EXPECT_EQ(sink->probe().snapshot().in_flight, 0);
 }
 
 TEST(SessionFake, ServerWarningsAreCountedAndTheAnswerStands) {
@@ -606,14 +604,10 @@ TEST(SessionFake, GivesTheStatementBackWithItsValues) {
 
 // The sink lends a row's statement to each request and takes it back: a re-send after the
 // session gave up carries the same values.
-TEST(SinkFake, ReSentRowCarriesItsValues) {
-  FakeCqlServer server;
-  auto session = connect(config_for(server));
-  ASSERT_TRUE(session);
+TEST_F(SinkFake, ReSentRowCarriesItsValues) {
   auto config = fake_sink_config();
   config.batch_max_rows = 1;
-  sink::CassandraSink sink(*session, config);
-  ASSERT_TRUE(sink.start().ok());
+  ASSERT_TRUE(start_sink(config));
   std::mutex mutex;
   std::vector<cql::Bytes> bodies;
   server.set_script([&](const FakeRequest& r) -> std::optional<FakeReply> {
@@ -623,10 +617,10 @@ TEST(SinkFake, ReSentRowCarriesItsValues) {
     if (r.sequence <= 6) return FakeReply::unavailable();  // beyond the session's retries
     return std::nullopt;
   });
-  auto outcome = sink.write(std::vector<sink::Row>{{cql::Value(int32_t{13})}}).get();
+  auto outcome = sink->write(std::vector<sink::Row>{{cql::Value(int32_t{13})}}).get();
   EXPECT_EQ(outcome.written, 1u);
-  ASSERT_TRUE(sink.drain(milliseconds(1000)).ok());
-  EXPECT_GE(sink.probe().snapshot().retries, 1u);
+  ASSERT_TRUE(sink->drain(milliseconds(1000)).ok());
+  EXPECT_GE(sink->probe().snapshot().retries, 1u);
   std::lock_guard lock(mutex);
   ASSERT_EQ(bodies.size(), 7u);
   for (const auto& body : bodies) EXPECT_EQ(body, bodies.front());
@@ -637,39 +631,31 @@ TEST(SinkFake, ReSentRowCarriesItsValues) {
 
 // After a schema change gave the INSERT a new id, later writes bind to the new id: only the
 // first batch pays for the UNPREPARED round trip.
-TEST(SinkFake, WritesWithTheStatementAsReprepared) {
-  FakeCqlServer server;
-  auto session = connect(config_for(server));
-  ASSERT_TRUE(session);
-  sink::CassandraSink sink(*session, fake_sink_config());
-  ASSERT_TRUE(sink.start().ok());
+TEST_F(SinkFake, WritesWithTheStatementAsReprepared) {
+  ASSERT_TRUE(start_sink());
   server.forget_prepared(/*new_ids=*/true);
-  EXPECT_EQ(sink.write(int_rows(10)).get().written, 10u);
+  EXPECT_EQ(sink->write(int_rows(10)).get().written, 10u);
   EXPECT_EQ(session->probe().snapshot().reprepares, 1u);
-  for (int round = 0; round < 3; ++round) EXPECT_EQ(sink.write(int_rows(10)).get().written, 10u);
+  for (int round = 0; round < 3; ++round) EXPECT_EQ(sink->write(int_rows(10)).get().written, 10u);
   EXPECT_EQ(session->probe().snapshot().reprepares, 1u);
   EXPECT_EQ(server.requests(Opcode::kBatch), 5);  // one refused, then one per write
 }
 
 // A batch waiting out its backoff when the session closes is reported failed, not left hanging.
-TEST(SinkFake, RowsWaitingToBeResentFailWhenTheSessionCloses) {
-  FakeCqlServer server;
-  auto session = connect(config_for(server));
-  ASSERT_TRUE(session);
+TEST_F(SinkFake, RowsWaitingToBeResentFailWhenTheSessionCloses) {
   auto config = fake_sink_config();
   config.retry_backoff.initial = std::chrono::seconds(30);
   config.retry_backoff.max_delay = std::chrono::seconds(30);
   config.retry_backoff.jitter = Jitter::kNone;
-  sink::CassandraSink sink(*session, config);
-  ASSERT_TRUE(sink.start().ok());
+  ASSERT_TRUE(start_sink(config));
   server.set_script([](const FakeRequest& r) -> std::optional<FakeReply> {
     if (r.opcode == Opcode::kBatch) return FakeReply::unavailable();
     return std::nullopt;
   });
-  auto outcome = sink.write(int_rows(10));
+  auto outcome = sink->write(int_rows(10));
   // The session gives up after its retries; the sink then waits 30 s before a re-send.
-  for (int i = 0; i < 200 && sink.probe().snapshot().retries == 0; ++i) std::this_thread::sleep_for(milliseconds(10));
-  ASSERT_EQ(sink.probe().snapshot().retries, 10u);
+  for (int i = 0; i < 200 && sink->probe().snapshot().retries == 0; ++i) std::this_thread::sleep_for(milliseconds(10));
+  ASSERT_EQ(sink->probe().snapshot().retries, 10u);
   session->close();
   ASSERT_EQ(outcome.wait_for(std::chrono::seconds(5)), std::future_status::ready) << "rows left unreported";
   const auto result = outcome.get();
@@ -678,26 +664,22 @@ TEST(SinkFake, RowsWaitingToBeResentFailWhenTheSessionCloses) {
   EXPECT_EQ(result.failures[0].second.status.error().code, ErrorCode::kUnavailable);
 }
 
-TEST(SinkFake, RetriesRetriableRowsAndReportsTheRest) {
-  FakeCqlServer server;
-  auto session = connect(config_for(server));
-  ASSERT_TRUE(session);
+TEST_F(SinkFake, RetriesRetriableRowsAndReportsTheRest) {
   sink::CassandraSinkConfig config;
   config.insert_cql = "INSERT INTO fake_ks.fake_table (id) VALUES (?)";
   config.max_in_flight = 1;  // so that one row meets all the failures
   config.retry_backoff.initial = milliseconds(5);
   config.retry_backoff.max_delay = milliseconds(10);
-  sink::CassandraSink sink(*session, config);
-  ASSERT_TRUE(sink.start().ok());
+  ASSERT_TRUE(start_sink(config));
   // Unavailable 6 times in a row: more than the session's retries, fewer than the sink's budget.
   server.set_script(fail_first_executes(6, FakeReply::unavailable()));
   std::vector<sink::Row> rows;
   for (int32_t i = 0; i < 20; ++i) rows.push_back({cql::Value(i)});
-  auto outcome = sink.write(std::move(rows)).get();
+  auto outcome = sink->write(std::move(rows)).get();
   EXPECT_EQ(outcome.written, 20u);
   EXPECT_TRUE(outcome.failures.empty());
-  ASSERT_TRUE(sink.drain(milliseconds(1000)).ok());  // the future completes inside the last callback
-  auto snap = sink.probe().snapshot();
+  ASSERT_TRUE(sink->drain(milliseconds(1000)).ok());  // the future completes inside the last callback
+  auto snap = sink->probe().snapshot();
   EXPECT_EQ(snap.rows_written, 20u);
   EXPECT_EQ(snap.in_flight, 0);
   // The session retried 1 + max_retries times, then the sink re-sent the row once.
@@ -706,52 +688,44 @@ TEST(SinkFake, RetriesRetriableRowsAndReportsTheRest) {
 
   // A non-retriable server error is reported with its code, not retried.
   server.set_script(fail_first_executes(1000, FakeReply::error(CqlErrorCode::kInvalid, "bad")));
-  auto bad = sink.write(std::vector<sink::Row>{{cql::Value(int32_t{1})}}).get();
+  auto bad = sink->write(std::vector<sink::Row>{{cql::Value(int32_t{1})}}).get();
   ASSERT_EQ(bad.failures.size(), 1u);
   EXPECT_EQ(bad.failures[0].second.cql_code, CqlErrorCode::kInvalid);
   EXPECT_EQ(bad.failures[0].second.attempts, 1);
-  EXPECT_TRUE(sink.drain(milliseconds(1000)).ok());
+  EXPECT_TRUE(sink->drain(milliseconds(1000)).ok());
 }
 
 // A caller's callback that throws must not keep its row's slot: with every slot leaked, the next
 // write() and drain() would wait forever. It is counted, and the sink goes on.
-TEST(SinkFake, CallbackThatThrowsStillFreesTheRowsSlot) {
-  FakeCqlServer server;
-  auto session = connect(config_for(server));
-  ASSERT_TRUE(session);
+TEST_F(SinkFake, CallbackThatThrowsStillFreesTheRowsSlot) {
   auto config = fake_sink_config();
   config.max_in_flight = 4;
   config.batch_max_rows = 3;
-  sink::CassandraSink sink(*session, config);
-  ASSERT_TRUE(sink.start().ok());
+  ASSERT_TRUE(start_sink(config));
   std::atomic<int> calls{0};
-  sink.write(int_rows(25), [&](size_t, const sink::RowOutcome&) {
+  sink->write(int_rows(25), [&](size_t, const sink::RowOutcome&) {
     calls.fetch_add(1);
     throw std::runtime_error("caller bug");
   });
-  ASSERT_TRUE(sink.drain(milliseconds(5000)).ok());
+  ASSERT_TRUE(sink->drain(milliseconds(5000)).ok());
   EXPECT_EQ(calls.load(), 25);
-  auto snap = sink.probe().snapshot();
+  auto snap = sink->probe().snapshot();
   EXPECT_EQ(snap.callback_errors, 25u);
   EXPECT_EQ(snap.in_flight, 0);
   EXPECT_EQ(snap.rows_written, 25u);
-  auto outcome = sink.write(int_rows(5)).get();
+  auto outcome = sink->write(int_rows(5)).get();
   EXPECT_EQ(outcome.written, 5u);
   // Rows reported on the calling thread (here: written after close) do not throw out of write().
-  sink.close();
-  EXPECT_NO_THROW(sink.write(int_rows(2), [](size_t, const sink::RowOutcome&) { throw 42; }));
-  EXPECT_EQ(sink.probe().snapshot().callback_errors, 27u);
+  sink->close();
+  EXPECT_NO_THROW(sink->write(int_rows(2), [](size_t, const sink::RowOutcome&) { throw 42; }));
+  EXPECT_EQ(sink->probe().snapshot().callback_errors, 27u);
 }
 
-TEST(SinkFake, BoundsRowsInFlight) {
-  FakeCqlServer server;
-  auto session = connect(config_for(server));
-  ASSERT_TRUE(session);
+TEST_F(SinkFake, BoundsRowsInFlight) {
   sink::CassandraSinkConfig config;
   config.insert_cql = "INSERT INTO fake_ks.fake_table (id) VALUES (?)";
   config.max_in_flight = 3;
-  sink::CassandraSink sink(*session, config);
-  ASSERT_TRUE(sink.start().ok());
+  ASSERT_TRUE(start_sink(config));
   server.set_script([](const FakeRequest& r) -> std::optional<FakeReply> {
     if (r.opcode == Opcode::kExecute || r.opcode == Opcode::kBatch) return FakeReply::void_result(milliseconds(20));
     return std::nullopt;
@@ -760,14 +734,14 @@ TEST(SinkFake, BoundsRowsInFlight) {
   std::vector<sink::Row> rows;
   for (int32_t i = 0; i < 30; ++i) rows.push_back({cql::Value(i)});
   std::atomic<int> done{0};
-  sink.write(std::move(rows), [&](size_t, const sink::RowOutcome&) {
-    max_seen = std::max<int64_t>(max_seen, sink.probe().snapshot().in_flight);
+  sink->write(std::move(rows), [&](size_t, const sink::RowOutcome&) {
+    max_seen = std::max<int64_t>(max_seen, sink->probe().snapshot().in_flight);
     done.fetch_add(1);
   });
-  ASSERT_TRUE(sink.drain(milliseconds(5000)).ok());
+  ASSERT_TRUE(sink->drain(milliseconds(5000)).ok());
   EXPECT_EQ(done.load(), 30);
   EXPECT_LE(max_seen.load(), 3);
-  const auto snap = sink.probe().snapshot();
+  const auto snap = sink->probe().snapshot();
   EXPECT_GE(snap.latency_p50, milliseconds(15));
   EXPECT_GE(snap.latency_p99, snap.latency_p50);
 }
@@ -891,7 +865,7 @@ TEST(SessionFake, FallsBackToAnotherHostWhenTheReplicaIsDown) {
 }
 
 // Rows of one write go in batches only with rows of the same owner, and each batch to that owner.
-TEST(SinkFake, BatchesOnlyRowsThatShareTheirReplicas) {
+TEST(SinkFakeTwoNodes, BatchesOnlyRowsThatShareTheirReplicas) {
   FakeCqlServer a;
   FakeCqlServer b;
   auto session = connect_two_nodes(a, b);
