@@ -1,20 +1,31 @@
 #include "sink/cassandra/cassandra_sink_probe.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 namespace rds::sink {
 
-double LatencyHistogram::bucket_bound_us(size_t k) { return kFirstBoundUs * std::pow(kGrowth, static_cast<double>(k)); }
+size_t LatencyHistogram::bucket_of(uint64_t us) {
+  if (us < kLinearLimitUs) return static_cast<size_t>(us);
+  const unsigned msb = static_cast<unsigned>(std::bit_width(us)) - 1;  // >= kSubBucketBits + 1
+  if (msb >= kMaxBits) return kBuckets - 1;
+  const unsigned shift = msb - kSubBucketBits;
+  const uint64_t sub = (us >> shift) - (uint64_t{1} << kSubBucketBits);  // 0 .. 31 within this power of two
+  return static_cast<size_t>(kLinearLimitUs + (msb - kSubBucketBits - 1) * (uint64_t{1} << kSubBucketBits) + sub);
+}
+
+uint64_t LatencyHistogram::bucket_upper_us(size_t k) {
+  if (k < kLinearLimitUs) return k + 1;
+  const size_t above = k - kLinearLimitUs;
+  const unsigned shift = static_cast<unsigned>(above >> kSubBucketBits) + 1;
+  const uint64_t sub = (uint64_t{1} << kSubBucketBits) + (above & ((size_t{1} << kSubBucketBits) - 1));
+  return (sub + 1) << shift;
+}
 
 void LatencyHistogram::record(std::chrono::nanoseconds latency) {
-  const double us = static_cast<double>(latency.count()) / 1000.0;
-  size_t k = 0;
-  if (us > kFirstBoundUs) {
-    k = static_cast<size_t>(std::ceil(std::log(us / kFirstBoundUs) / std::log(kGrowth)));
-    k = std::min(k, kBuckets - 1);
-  }
-  counts_[k].fetch_add(1, std::memory_order_relaxed);
+  const uint64_t us = latency.count() <= 0 ? 0 : static_cast<uint64_t>(latency.count()) / 1000;
+  counts_[bucket_of(us)].fetch_add(1, std::memory_order_relaxed);
 }
 
 uint64_t LatencyHistogram::count() const {
@@ -33,13 +44,12 @@ std::chrono::microseconds LatencyHistogram::quantile(double q) const {
   if (total == 0) return std::chrono::microseconds(0);
   const auto rank = static_cast<uint64_t>(std::ceil(std::clamp(q, 0.0, 1.0) * static_cast<double>(total)));
   uint64_t seen = 0;
-  for (size_t k = 0; k < kBuckets; ++k) {
+  size_t k = 0;
+  for (; k + 1 < kBuckets; ++k) {
     seen += snapshot[k];
-    if (seen >= std::max<uint64_t>(rank, 1)) {
-      return std::chrono::microseconds(static_cast<int64_t>(std::llround(bucket_bound_us(k))));
-    }
+    if (seen >= std::max<uint64_t>(rank, 1)) break;
   }
-  return std::chrono::microseconds(static_cast<int64_t>(std::llround(bucket_bound_us(kBuckets - 1))));
+  return std::chrono::microseconds(static_cast<int64_t>(bucket_upper_us(k)));
 }
 
 void CassandraSinkProbe::row_written(uint64_t bytes, std::chrono::nanoseconds latency) {

@@ -20,20 +20,27 @@
 
 namespace rds::sink {
 
-// A fixed log-scale latency histogram: bucket k holds latencies up to kFirstBoundUs * 1.25^k
-// microseconds (50 us .. ~30 s); quantiles are the upper bound of the bucket that reaches them,
-// so they overstate by at most 25%.
+// A log-linear latency histogram in microseconds, laid out as HdrHistogram does it: latencies
+// under 64 us have a bucket per microsecond; above that, each power of two is split into 32 equal
+// buckets. A quantile is the upper bound of the bucket that reaches it, so it overstates by at most
+// 1/32 (3.1 %): a p99 of 50 ms is known to within ~1.5 ms, where a plain log scale of 1.25 (what
+// this was) could only say "between 40.4 and 50.5 ms". Latencies of 2^36 us (~19 h) or more count
+// in the last bucket. Recording is a bit scan and one relaxed atomic add: it is on every row's path.
 class LatencyHistogram {
  public:
-  static constexpr size_t kBuckets = 64;
-  static constexpr double kFirstBoundUs = 50.0;
-  static constexpr double kGrowth = 1.25;
+  static constexpr unsigned kSubBucketBits = 5;                           // 32 buckets per power of two
+  static constexpr uint64_t kLinearLimitUs = uint64_t{2} << kSubBucketBits;  // 64: one bucket per us below
+  static constexpr unsigned kMaxBits = 36;                                // latencies up to 2^36 us
+  static constexpr size_t kBuckets =
+      kLinearLimitUs + (kMaxBits - kSubBucketBits - 1) * (size_t{1} << kSubBucketBits);
 
   void record(std::chrono::nanoseconds latency);
   uint64_t count() const;
   // q in [0, 1]; 0 when empty.
   std::chrono::microseconds quantile(double q) const;
-  static double bucket_bound_us(size_t k);
+  // The bucket a latency of `us` microseconds counts in, and the (exclusive) upper bound of bucket k.
+  static size_t bucket_of(uint64_t us);
+  static uint64_t bucket_upper_us(size_t k);
 
  private:
   std::array<std::atomic<uint64_t>, kBuckets> counts_{};
