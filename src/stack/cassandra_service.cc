@@ -99,7 +99,8 @@ class CassandraService final : public Service {
                  fmt::format("-Xmx{}m", config_.cassandra_heap_mb),
                  "-Xss256k",
                  "-Djava.net.preferIPv4Stack=true",
-                 fmt::format("-javaagent:{}", (lib / "jamm-0.4.0.jar").string())};
+                 fmt::format("-javaagent:{}", (lib / "jamm-0.4.0.jar").string()),
+                 gc_log_option(abs / "gc.log")};
     for (const char* option : kJvm17ServerOptions) spec.argv.emplace_back(option);
     const std::string props[] = {
         identity_marker(),

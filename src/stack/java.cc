@@ -78,4 +78,8 @@ Result<JavaRuntime> find_java(const std::string& java_home, bool search_system_d
                            found_versions));
 }
 
+std::string gc_log_option(const std::filesystem::path& file) {
+  return fmt::format("-Xlog:gc:file=\"{}\":time,uptime:filecount=5,filesize=10m", file.string());
+}
+
 }  // namespace rds::stack

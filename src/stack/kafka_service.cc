@@ -92,6 +92,7 @@ class KafkaService final : public Service {
                  fmt::format("-Xmx{}m", config_.kafka_heap_mb),
                  "-XX:+UseG1GC",
                  "-XX:MaxGCPauseMillis=20",
+                 gc_log_option(abs / "gc.log"),
                  "-Djava.awt.headless=true",
                  identity_marker(),
                  fmt::format("-Dlog4j2.configurationFile={}", (abs / "log4j2.properties").string()),

@@ -2,8 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
+
+#include "stack/process.h"
 
 namespace rds::stack {
 namespace {
@@ -29,6 +36,27 @@ TEST(JavaTest, MissingJavaNamesTheFix) {
   EXPECT_EQ(found.error().code, ErrorCode::kNotFound);
   EXPECT_NE(found.error().message.find("Java is missing"), std::string::npos) << found.error().message;
   EXPECT_NE(found.error().message.find("scripts/bootstrap"), std::string::npos);
+}
+
+TEST(JavaTest, GcLogOptionIsAcceptedByTheJvmAndWritesTheLog) {
+  auto java = find_java("");
+  if (!java.ok()) GTEST_SKIP() << java.error().message;
+  // A ':' in the path would end the file name if the option did not quote it.
+  const auto dir = std::filesystem::temp_directory_path() / ("rds-gc-log:" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  LaunchSpec spec;
+  spec.argv = {java->java.string(), "-XX:+UseG1GC", gc_log_option(dir / "gc.log"), "-version"};
+  spec.log_file = dir / "java.out";
+  spec.working_dir = dir;
+  auto rc = run_to_completion(spec, std::chrono::seconds(60));
+  ASSERT_TRUE(rc.ok()) << rc.error().message;
+  std::stringstream log;
+  log << std::ifstream(dir / "gc.log").rdbuf();
+  std::stringstream out;
+  out << std::ifstream(dir / "java.out").rdbuf();
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(*rc, 0) << out.str();
+  EXPECT_NE(log.str().find("Using G1"), std::string::npos) << log.str();
 }
 
 }  // namespace
