@@ -16,6 +16,10 @@ void on_signal(int) {
     (void)!::write(STDERR_FILENO, msg, sizeof msg - 1);
     ::_exit(130);
   }
+  // Said at once: finishing can take a while (writes wait for Cassandra, deliveries and commits
+  // for Kafka), and someone who sees nothing happen should know what a second Ctrl-C does.
+  static const char msg[] = "\nstopping: finishing what is in flight; a second signal exits at once\n";
+  (void)!::write(STDERR_FILENO, msg, sizeof msg - 1);
   g_stop.store(true);
 }
 
