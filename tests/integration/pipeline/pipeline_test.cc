@@ -145,9 +145,8 @@ class PipelineTest : public ::testing::Test {
     return start(label, process_args(extra));
   }
 
-  // Fills the topic with `count` generator records (pages of 1000 from page 1 for `seed`).
-  // Ingests `count` generator records; `topic_total` is what the topic then holds in all (default:
-  // `count`, a fresh topic).
+  // Ingests `count` generator records (pages of 1000 from page 1 for `seed`); `topic_total` is what
+  // the topic then holds in all (default: `count`, a fresh topic).
   void ingest_generator(const std::string& seed, int count, int64_t topic_total = -1) {
     Child& ingest = start("ingest", {"ingest", "--source", "generator", "--seed", seed, "--count", std::to_string(count),
                                      "--results", "1000", "--topic", topic_, "--partitions", std::to_string(kPartitions),
