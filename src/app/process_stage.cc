@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "app/component_configs.h"
 #include "cassandra/schema.h"
 #include "core/log.h"
 #include "kafka/producer.h"
@@ -50,21 +51,31 @@ ProcessStage::~ProcessStage() {
   if (sink_) sink_->close();
 }
 
-Result<std::unique_ptr<ProcessStage>> ProcessStage::create(const ProcessStageSettings& settings,
+Result<std::unique_ptr<ProcessStage>> ProcessStage::create(const config::Settings& settings,
                                                            RowAcknowledged on_row_acknowledged,
                                                            RowHandedToSink on_row_handed) {
-  auto table = settings.config_file.empty() ? Result<process::TableConfig>(process::default_table())
-                                            : process::load_table_file(settings.config_file);
+  // Every setting first, so that a bad one is reported before anything connects.
+  auto table = table_config(settings);
   if (!table.ok()) return table.take_error();
-  RDS_TRY(table->validate());
+  auto session_settings = session_config(settings);
+  if (!session_settings.ok()) return session_settings.take_error();
+  auto sink_settings = sink_config(settings, *table);
+  if (!sink_settings.ok()) return sink_settings.take_error();
+  const kafka::ConsumerConfig consumer = consumer_config(settings);
+  RDS_TRY(consumer.validate());
+  const process::DeadLetterConfig dead_letter = dead_letter_config(settings);
+  RDS_TRY(dead_letter.validate());
+  const process::ProcessorConfig processor_settings = processor_config(settings);
+  RDS_TRY(processor_settings.validate());
+  const std::string& bootstrap = settings.kafka.bootstrap_servers();
+  const std::string host = session_settings->contact_points.front();
+  const uint16_t port = session_settings->port;
 
   std::unique_ptr<ProcessStage> stage(new ProcessStage());
-  auto session = cassandra::Session::connect(settings.cassandra);
+  auto session = cassandra::Session::connect(*session_settings);
   if (!session.ok()) {
     return session.take_error().with_context(
-        fmt::format("connecting to Cassandra on {}:{} (is it up? rdstream stack up)",
-                    settings.cassandra.contact_points.empty() ? "?" : settings.cassandra.contact_points.front(),
-                    settings.cassandra.port));
+        fmt::format("connecting to Cassandra on {}:{} (is it up? rdstream stack up)", host, port));
   }
   stage->session_ = std::move(*session);
 
@@ -80,12 +91,7 @@ Result<std::unique_ptr<ProcessStage>> ProcessStage::create(const ProcessStageSet
                        : cassandra::execute_file(*stage->session_, table->create_table_path);
   if (!created.ok()) return created.take_error().with_context(fmt::format("creating {}", table->qualified_name()));
 
-  sink::CassandraSinkConfig sink_config;
-  sink_config.insert_cql = table->insert_statement();
-  sink_config.consistency = settings.consistency;
-  sink_config.max_in_flight = settings.max_in_flight;
-  sink_config.batch_max_rows = settings.batch_max_rows;
-  stage->sink_ = std::make_unique<sink::CassandraSink>(*stage->session_, sink_config);
+  stage->sink_ = std::make_unique<sink::CassandraSink>(*stage->session_, *sink_settings);
   RDS_TRY(stage->sink_->start());
   stage->validator_ = std::make_unique<process::RecordValidator>(std::move(*table));
   stage->writer_ = std::make_unique<ObservingWriter>(*stage->sink_, std::move(on_row_acknowledged),
@@ -93,35 +99,19 @@ Result<std::unique_ptr<ProcessStage>> ProcessStage::create(const ProcessStageSet
 
   // The topic may not exist yet (a fresh stack): create both it and its dead-letter topic, so the
   // group can join at once and the first bad record has somewhere to go.
-  const std::string dlq = settings.dead_letter_topic.empty() ? settings.topic + std::string(process::DeadLetterConfig::kDefaultSuffix)
-                                                             : settings.dead_letter_topic;
-  for (const auto& topic : {settings.topic, dlq}) {
-    Status made = kafka::ensure_topic(settings.bootstrap_servers, topic, settings.topic_partitions, 1,
-                                      std::chrono::seconds(30));
-    if (!made.ok()) return made.take_error().with_context(fmt::format("is Kafka up on {}?", settings.bootstrap_servers));
+  const std::string& topic = settings.kafka.topic();
+  for (const auto& name : {topic, dead_letter.topic_for(topic)}) {
+    Status made = kafka::ensure_topic(bootstrap, name, static_cast<int>(settings.kafka.partitions()),
+                                      static_cast<int>(settings.kafka.replication_factor()), std::chrono::seconds(30));
+    if (!made.ok()) return made.take_error().with_context(fmt::format("is Kafka up on {}?", bootstrap));
   }
 
-  kafka::ConsumerConfig consumer;
-  consumer.bootstrap_servers = settings.bootstrap_servers;
-  consumer.group_id = settings.group_id;
-  consumer.group_instance_id = settings.group_instance_id;
-  consumer.session_timeout_ms = settings.session_timeout_ms;
-  consumer.max_poll_interval_ms = std::max(consumer.max_poll_interval_ms, settings.session_timeout_ms);
-  consumer.commit_interval = settings.commit_interval;
-  consumer.prefetch_kbytes = settings.prefetch_kbytes;
-  consumer.topics = {settings.topic};
-  process::DeadLetterConfig dead_letter;
-  dead_letter.bootstrap_servers = settings.bootstrap_servers;
-  dead_letter.topic = settings.dead_letter_topic;
-  process::ProcessorConfig processor_config;
-  processor_config.stop_after_acknowledged = settings.stop_after_acknowledged;
-  auto processor = process::Processor::create(consumer, dead_letter, processor_config, *stage->validator_,
+  auto processor = process::Processor::create(consumer, dead_letter, processor_settings, *stage->validator_,
                                               *stage->writer_, stage->probe_);
   if (!processor.ok()) return processor.take_error();
   stage->processor_ = std::move(*processor);
-  log::info("process", "{} (group {}) -> {} on {}:{}", settings.topic, settings.group_id,
-            stage->validator_->table().qualified_name(), settings.cassandra.contact_points.front(),
-            settings.cassandra.port);
+  log::info("process", "{} (group {}) -> {} on {}:{}", topic, consumer.group_id,
+            stage->validator_->table().qualified_name(), host, port);
   return stage;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// The composition root of the process stage: builds, from validated settings, everything
+// The composition root of the process stage: builds, from the settings (config/settings), everything
 // `rdstream process` and `rdstream run` need — the Cassandra session, keyspace and table, the
 // sink, the validator and the processor — in the right order, owning them for their lifetime.
 // No pipeline logic lives here; it only wires components together.
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cassandra/session.h"
+#include "config/settings/settings.h"
 #include "core/result.h"
 #include "kafka/consumer.h"
 #include "process/dead_letter.h"
@@ -22,24 +23,6 @@
 #include "sink/cassandra/cassandra_sink.h"
 
 namespace rds::app {
-
-struct ProcessStageSettings {
-  std::string config_file;  // seed config.yaml or rdstream's: table schema (empty: built-in)
-  std::string bootstrap_servers = "127.0.0.1:9092";
-  std::string topic = "users_created";
-  std::string group_id = "rdstream-process";
-  std::string group_instance_id;  // empty: dynamic membership (see kafka::ConsumerConfig)
-  int session_timeout_ms = 45'000;
-  std::chrono::milliseconds commit_interval = kafka::ConsumerConfig::kDefaultCommitInterval;
-  int prefetch_kbytes = kafka::ConsumerConfig{}.prefetch_kbytes;
-  std::string dead_letter_topic;  // empty: <topic>.dlq
-  int topic_partitions = 3;       // when the topics are created here
-  cassandra::SessionConfig cassandra;
-  int max_in_flight = sink::CassandraSinkConfig::kDefaultMaxInFlight;
-  int batch_max_rows = sink::CassandraSinkConfig::kDefaultBatchMaxRows;
-  cql::Consistency consistency = cql::Consistency::kLocalQuorum;
-  uint64_t stop_after_acknowledged = 0;
-};
 
 // Observes every row Cassandra acknowledged (its bound values; values[0] is the id), on the
 // session's loop thread. `rdstream run` uses it for end-to-end latency.
@@ -53,7 +36,8 @@ class ProcessStage {
  public:
   // Connects, creates keyspace and table if missing (waiting for schema agreement), prepares the
   // INSERT and joins the consumer group. Errors name the component and the fix.
-  static Result<std::unique_ptr<ProcessStage>> create(const ProcessStageSettings& settings,
+  // Settings errors (kInvalidArgument) come before anything connects.
+  static Result<std::unique_ptr<ProcessStage>> create(const config::Settings& settings,
                                                       RowAcknowledged on_row_acknowledged = {},
                                                       RowHandedToSink on_row_handed = {});
   ~ProcessStage();

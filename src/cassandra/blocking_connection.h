@@ -15,6 +15,9 @@
 
 namespace rds::cassandra {
 
+// The CQL native transport's port, Cassandra's default and the seed's.
+inline constexpr uint16_t kDefaultPort = 9042;
+
 struct Credentials {
   std::string user;
   std::string password;  // never logged

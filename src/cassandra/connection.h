@@ -29,7 +29,7 @@ struct ConnectionConfig {
   static constexpr std::chrono::milliseconds kDefaultHeartbeatInterval{30000};
 
   std::string host;  // numeric address or name
-  uint16_t port = 9042;
+  uint16_t port = kDefaultPort;
   Credentials credentials;
   cql::Compression compression = cql::Compression::kNone;
   std::chrono::milliseconds connect_timeout = kDefaultConnectTimeout;  // TCP + STARTUP + login

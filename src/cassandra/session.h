@@ -37,7 +37,6 @@
 namespace rds::cassandra {
 
 struct SessionConfig {
-  static constexpr uint16_t kDefaultPort = 9042;
   static constexpr int kDefaultConnectionsPerHost = 2;
   static constexpr std::chrono::milliseconds kDefaultRequestTimeout{12000};
 

@@ -10,8 +10,9 @@
 #include <memory>
 
 #include "cassandra/blocking_connection.h"
-#include "cli/cassandra_flags.h"
+#include "app/component_configs.h"
 #include "cli/commands.h"
+#include "cli/setting_flags.h"
 #include "cli/table_printer.h"
 #include "cql/display.h"
 #include "cassandra/statement_splitter.h"
@@ -21,8 +22,7 @@ namespace {
 
 struct CqlFlags {
   std::vector<std::string> statements;
-  CassandraFlags cassandra;
-  int timeout_s = 30;
+  config::FlagValues settings;
 };
 
 // Runs one statement, following pages, and prints its rows (or what happened).
@@ -69,16 +69,15 @@ void register_cql(CLI::App& app, Globals& globals) {
   auto f = std::make_shared<CqlFlags>();
   CLI::App* cmd = app.add_subcommand("cql", "Run CQL statements (arguments, or stdin) and print rows like cqlsh -e");
   cmd->add_option("statements", f->statements, "CQL statements; none: read from stdin, separated by ';'");
-  f->cassandra.consistency = "LOCAL_ONE";
-  add_cassandra_flags(cmd, f->cassandra, "");
-  cmd->add_option("--timeout", f->timeout_s, "seconds per request")->check(CLI::Range(1, 3600))->capture_default_str();
+  add_setting_flags(cmd, config::kCql, f->settings);
   cmd->callback([f, &globals] {
-    auto consistency = parse_consistency(f->cassandra.consistency);
-    auto credentials = resolve_credentials(f->cassandra);
+    auto settings = resolve_settings(f->settings);
+    if (!settings.ok()) return settings_failed(settings.error(), "cql", globals);
+    const config::Settings& s = **settings;
+    auto consistency = app::parse_consistency(s.cql.consistency());
+    auto credentials = app::cassandra_credentials(s);
     if (!consistency.ok() || !credentials.ok()) {
-      std::cerr << "rdstream cql: " << (!consistency.ok() ? consistency.error() : credentials.error()).message << "\n";
-      globals.exit_code = kExitUsage;
-      return;
+      return settings_failed(!consistency.ok() ? consistency.error() : credentials.error(), "cql", globals);
     }
     std::string script;
     for (const auto& s : f->statements) script += s + ";\n";
@@ -89,8 +88,9 @@ void register_cql(CLI::App& app, Globals& globals) {
       globals.exit_code = kExitUsage;
       return;
     }
-    const auto timeout = std::chrono::seconds(f->timeout_s);
-    auto conn = cassandra::BlockingConnection::open(f->cassandra.host, f->cassandra.port, *credentials, timeout);
+    const auto timeout = std::chrono::seconds(s.cql.timeout_s());
+    auto conn = cassandra::BlockingConnection::open(s.cassandra.contact_points().front(),
+                                                    static_cast<uint16_t>(s.cassandra.port()), *credentials, timeout);
     if (!conn.ok()) {
       std::cerr << "rdstream cql: " << conn.error().message
                 << (conn.error().code == ErrorCode::kAuth ? " (check the user and RDSTREAM_CASSANDRA_PASSWORD)"

@@ -8,6 +8,7 @@
 #include <pthread.h>
 
 #include "cli/commands.h"
+#include "cli/setting_flags.h"
 #include "core/log.h"
 #include "mockapi/mock_api.h"
 #include "mockapi/server.h"
@@ -17,40 +18,27 @@ namespace {
 
 constexpr std::string_view kLogComponent = "mock-api";
 
-struct MockApiFlags {
-  std::string host = mockapi::MockApiServer::kDefaultHost;
-  int port = mockapi::MockApiServer::kDefaultPort;
-  std::uint64_t fault_seed = 1;
-  double rate_429 = 0, rate_5xx = 0, rate_empty = 0, rate_truncated = 0, rate_malformed = 0;
-  double slow_rate = 0;
-  int slow_ms = 0;
-  int retry_after_s = 1;
-  std::int64_t quota_users = 0;
-  int quota_window_s = static_cast<int>(mockapi::QuotaConfig::kRandomuserWindow.count());
-};
-
-Result<mockapi::MockApiConfig> build_config(const MockApiFlags& f) {
+Result<mockapi::MockApiConfig> build_config(const config::Settings& settings) {
+  const auto& m = settings.mock_api;
   mockapi::MockApiConfig config;
-  config.faults.seed = f.fault_seed;
-  config.faults.rate_429 = f.rate_429;
-  config.faults.rate_5xx = f.rate_5xx;
-  config.faults.rate_empty = f.rate_empty;
-  config.faults.rate_truncated = f.rate_truncated;
-  config.faults.rate_malformed = f.rate_malformed;
-  config.faults.slow_rate = f.slow_rate;
-  config.faults.slow = std::chrono::milliseconds(f.slow_ms);
-  config.faults.retry_after = std::chrono::seconds(f.retry_after_s);
-  RDS_TRY(config.faults.validate("mock-api"));
-  if (f.quota_users < 0) return Error(ErrorCode::kInvalidArgument, "mock-api.quota_users: must be >= 0");
-  if (f.quota_window_s < 1) return Error(ErrorCode::kInvalidArgument, "mock-api.quota_window_s: must be >= 1");
-  config.quota.users = f.quota_users;
-  config.quota.window = std::chrono::seconds(f.quota_window_s);
-  config.seed_salt = f.fault_seed;
+  config.faults.seed = static_cast<std::uint64_t>(m.fault_seed());
+  config.faults.rate_429 = m.rate_429();
+  config.faults.rate_5xx = m.rate_5xx();
+  config.faults.rate_empty = m.rate_empty();
+  config.faults.rate_truncated = m.rate_truncated();
+  config.faults.rate_malformed = m.rate_malformed();
+  config.faults.slow_rate = m.slow_rate();
+  config.faults.slow = std::chrono::milliseconds(m.slow_ms());
+  config.faults.retry_after = std::chrono::seconds(m.retry_after_s());
+  RDS_TRY(config.faults.validate("mock_api"));
+  config.quota.users = m.quota_users();
+  config.quota.window = std::chrono::seconds(m.quota_window_s());
+  config.seed_salt = static_cast<std::uint64_t>(m.fault_seed());
   return config;
 }
 
-int run(const MockApiFlags& flags) {
-  auto config = build_config(flags);
+int run(const config::Settings& settings) {
+  auto config = build_config(settings);
   if (!config.ok()) {
     std::cerr << "rdstream mock-api: " << config.error().message << "\n";
     return kExitUsage;
@@ -65,11 +53,11 @@ int run(const MockApiFlags& flags) {
 
   mockapi::MockApi api(*config);
   mockapi::MockApiServer server(api);
-  if (auto started = server.start(flags.host, flags.port); !started.ok()) {
+  if (auto started = server.start(settings.mock_api.host(), static_cast<int>(settings.mock_api.port())); !started.ok()) {
     log::error(kLogComponent, "{}", started.error().message);
     return kExitUnavailable;
   }
-  log::info(kLogComponent, "serving randomuser v1.4 on http://{}:{}/api/ (faults: {}; quota: {})", flags.host,
+  log::info(kLogComponent, "serving randomuser v1.4 on http://{}:{}/api/ (faults: {}; quota: {})", settings.mock_api.host(),
             server.port(), mockapi::to_json(config->faults).dump(),
             config->quota.users > 0
                 ? std::to_string(config->quota.users) + " users per " +
@@ -88,27 +76,16 @@ int run(const MockApiFlags& flags) {
 }  // namespace
 
 void register_mock_api(CLI::App& app, Globals& globals) {
-  auto flags = std::make_shared<MockApiFlags>();
+  auto flags = std::make_shared<config::FlagValues>();
   CLI::App* cmd = app.add_subcommand(
       "mock-api", "Serve randomuser-v1.4-shaped users locally, with a quota and fault injection");
-  cmd->add_option("--host", flags->host, "address to bind (loopback by default)")->capture_default_str();
-  cmd->add_option("--port", flags->port, "port (0 picks a free one)")->capture_default_str()->check(CLI::Range(0, 65535));
-  cmd->add_option("--fault-seed", flags->fault_seed, "seed of the fault decisions and server-picked seeds")
-      ->capture_default_str();
-  cmd->add_option("--rate-429", flags->rate_429, "share of requests answered 429 + Retry-After");
-  cmd->add_option("--rate-5xx", flags->rate_5xx, "share answered 500, 502 or 503");
-  cmd->add_option("--rate-empty", flags->rate_empty, "share answered 200 with an empty results array");
-  cmd->add_option("--rate-truncated", flags->rate_truncated, "share answered with a truncated body");
-  cmd->add_option("--rate-malformed", flags->rate_malformed, "share answered with malformed JSON");
-  cmd->add_option("--slow-rate", flags->slow_rate, "share of responses delayed by --slow-ms");
-  cmd->add_option("--slow-ms", flags->slow_ms, "delay of slow responses, in milliseconds");
-  cmd->add_option("--retry-after-s", flags->retry_after_s, "Retry-After sent with injected 429s")->capture_default_str();
-  cmd->add_option("--quota-users", flags->quota_users,
-                  "users per window per client, then 429 (0 = off; randomuser.me allows 20000 per 300 s)")
-      ->capture_default_str();
-  cmd->add_option("--quota-window-s", flags->quota_window_s, "quota window in seconds")->capture_default_str();
+  add_setting_flags(cmd, config::kMockApi, *flags);
   cmd->footer("Faults can also be changed at runtime: curl -X POST localhost:8088/_faults -d '{\"rate_5xx\":0.1}'");
-  cmd->callback([flags, &globals] { globals.exit_code = run(*flags); });
+  cmd->callback([flags, &globals] {
+    auto settings = resolve_settings(*flags);
+    if (!settings.ok()) return settings_failed(settings.error(), "mock-api", globals);
+    globals.exit_code = run(**settings);
+  });
 }
 
 }  // namespace rds::cli

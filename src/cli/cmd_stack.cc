@@ -1,59 +1,64 @@
 // `rdstream stack up | down | status | logs`: the local engines (see src/stack/README.md).
 #include <iostream>
 #include <memory>
-#include <optional>
+#include <filesystem>
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/setting_flags.h"
 #include "core/log.h"
 #include "stack/stack.h"
 
 namespace rds::cli {
 namespace {
 
-struct StackFlags {
-  std::optional<std::string> state_dir;
-  std::optional<uint16_t> kafka_port, kafka_controller_port, cassandra_port, cassandra_storage_port, postgres_port;
-  std::optional<int> kafka_heap_mb, cassandra_heap_mb, start_timeout_s;
-  std::vector<std::string> only;
-  int log_lines = 50;
+// The stack's ports: the settings that hold them and their StackConfig fields, once.
+struct PortSetting {
+  config::Int config::Settings::Stack::*stack_member;  // or null: cassandra.port
+  uint16_t stack::StackConfig::*field;
 };
 
-void add_common_flags(CLI::App* cmd, StackFlags& f) {
-  cmd->add_option("--state-dir", f.state_dir, "directory for all stack state (default ./var; env RDSTREAM_STATE_DIR)");
-  cmd->add_option("--only", f.only, "services to act on: kafka, cassandra, postgres (default all)")
-      ->delimiter(',')
-      ->check(CLI::IsMember({"kafka", "cassandra", "postgres"}));
-  cmd->add_option("--kafka-port", f.kafka_port, "Kafka client port (default 9092)");
-  cmd->add_option("--kafka-controller-port", f.kafka_controller_port, "KRaft controller port (default 9093)");
-  cmd->add_option("--cassandra-port", f.cassandra_port, "CQL native port (default 9042)");
-  cmd->add_option("--cassandra-storage-port", f.cassandra_storage_port, "Cassandra internode port (default 7000)");
-  cmd->add_option("--postgres-port", f.postgres_port, "PostgreSQL port (default 5432)");
+config::Int& port_setting(config::Settings& s, const PortSetting& p) {
+  return p.stack_member != nullptr ? s.stack.*p.stack_member : s.cassandra.port;
 }
 
-// defaults < <state_dir>/stack.json < RDSTREAM_* environment < flags.
-Result<stack::StackConfig> build_config(const StackFlags& f) {
+constexpr PortSetting kPorts[] = {
+    {&config::Settings::Stack::kafka_port, &stack::StackConfig::kafka_port},
+    {&config::Settings::Stack::kafka_controller_port, &stack::StackConfig::kafka_controller_port},
+    {nullptr, &stack::StackConfig::cassandra_port},
+    {&config::Settings::Stack::cassandra_storage_port, &stack::StackConfig::cassandra_storage_port},
+    {&config::Settings::Stack::postgres_port, &stack::StackConfig::postgres_port},
+};
+
+// defaults < <state_dir>/stack.json (the ports the last `up` used) < environment < flags: the
+// remembered ports go in as Source::kStateFile, below what the environment and the flags set.
+Result<stack::StackConfig> build_config(const config::FlagValues& flags) {
+  auto resolved = resolve_settings(flags);
+  if (!resolved.ok()) return resolved.take_error();
+  config::Settings& s = **resolved;
+  const auto& st = s.stack;
   stack::StackConfig config;
-  config.engine_cache = stack::default_engine_cache();
-  RDS_TRY(stack::apply_environment(config));
-  if (f.state_dir) config.state_dir = *f.state_dir;
-  RDS_TRY(stack::load_state_file(config));
-  RDS_TRY(stack::apply_environment(config));  // the environment wins over the remembered ports
-  if (f.kafka_port) config.kafka_port = *f.kafka_port;
-  if (f.kafka_controller_port) config.kafka_controller_port = *f.kafka_controller_port;
-  if (f.cassandra_port) config.cassandra_port = *f.cassandra_port;
-  if (f.cassandra_storage_port) config.cassandra_storage_port = *f.cassandra_storage_port;
-  if (f.postgres_port) config.postgres_port = *f.postgres_port;
-  if (f.kafka_heap_mb) config.kafka_heap_mb = *f.kafka_heap_mb;
-  if (f.cassandra_heap_mb) config.cassandra_heap_mb = *f.cassandra_heap_mb;
-  if (f.start_timeout_s) config.start_timeout = std::chrono::seconds(*f.start_timeout_s);
-  if (!f.only.empty()) {
-    config.services.clear();
-    for (const auto& name : f.only) {
-      auto kind = stack::parse_service(name);
-      if (!kind.ok()) return kind.take_error();
-      config.services.push_back(*kind);
-    }
+  config.state_dir = st.state_dir();
+  if (std::filesystem::exists(config.state_dir / "stack.json")) {
+    stack::StackConfig remembered;
+    remembered.state_dir = config.state_dir;
+    RDS_TRY(stack::load_state_file(remembered));
+    for (const auto& p : kPorts) port_setting(s, p).set(remembered.*p.field, config::Source::kStateFile);
+  }
+  for (const auto& p : kPorts) config.*p.field = static_cast<uint16_t>(port_setting(s, p)());
+  config.engine_cache = st.engine_cache().empty() ? stack::default_engine_cache() : std::filesystem::path(st.engine_cache());
+  config.kafka_heap_mb = static_cast<int>(st.kafka_heap_mb());
+  config.cassandra_heap_mb = static_cast<int>(st.cassandra_heap_mb());
+  config.start_timeout = std::chrono::seconds(st.start_timeout_s());
+  config.java_home = st.java_home();
+  config.postgres_bin_dir = st.postgres_bin_dir();
+  config.postgres_user = st.postgres_user();
+  config.postgres_password = st.postgres_password();
+  config.services.clear();
+  for (const auto& name : st.services()) {
+    auto kind = stack::parse_service(name);
+    if (!kind.ok()) return kind.take_error();
+    config.services.push_back(*kind);
   }
   RDS_TRY(config.validate());
   return config;
@@ -67,15 +72,13 @@ int report_config_error(const Error& e) {
 }  // namespace
 
 void register_stack(CLI::App& app, Globals& globals) {
-  auto flags = std::make_shared<StackFlags>();
   CLI::App* stack_cmd = app.add_subcommand("stack", "Run Kafka, Cassandra and PostgreSQL as local processes");
   stack_cmd->require_subcommand(1);
+  // One set of flag values per subcommand: only one of them runs.
+  auto flags = std::make_shared<config::FlagValues>();
 
   CLI::App* up = stack_cmd->add_subcommand("up", "Start the engines (idempotent) and wait until they answer");
-  add_common_flags(up, *flags);
-  up->add_option("--kafka-heap-mb", flags->kafka_heap_mb, "Kafka JVM heap (default 512)");
-  up->add_option("--cassandra-heap-mb", flags->cassandra_heap_mb, "Cassandra JVM heap (default 1024)");
-  up->add_option("--start-timeout", flags->start_timeout_s, "seconds each engine may take to answer (default 240)");
+  add_setting_flags(up, config::kStackUp, *flags);
   up->callback([flags, &globals] {
     auto config = build_config(*flags);
     if (!config.ok()) {
@@ -94,7 +97,7 @@ void register_stack(CLI::App& app, Globals& globals) {
   });
 
   CLI::App* down = stack_cmd->add_subcommand("down", "Stop the engines this stack started and wait for them");
-  add_common_flags(down, *flags);
+  add_setting_flags(down, config::kStackDown, *flags);
   down->callback([flags, &globals] {
     auto config = build_config(*flags);
     if (!config.ok()) {
@@ -114,7 +117,7 @@ void register_stack(CLI::App& app, Globals& globals) {
   });
 
   CLI::App* status = stack_cmd->add_subcommand("status", "Show each engine's state, asking it a real request");
-  add_common_flags(status, *flags);
+  add_setting_flags(status, config::kStackStatus, *flags);
   status->callback([flags, &globals] {
     auto config = build_config(*flags);
     if (!config.ok()) {
@@ -127,15 +130,15 @@ void register_stack(CLI::App& app, Globals& globals) {
   });
 
   CLI::App* logs = stack_cmd->add_subcommand("logs", "Print the last lines of each engine's log");
-  add_common_flags(logs, *flags);
-  logs->add_option("-n,--lines", flags->log_lines, "lines per service")->check(CLI::Range(1, 100000));
+  add_setting_flags(logs, config::kStackLogs, *flags);
   logs->callback([flags, &globals] {
     auto config = build_config(*flags);
-    if (!config.ok()) {
-      globals.exit_code = report_config_error(config.error());
+    auto settings = resolve_settings(*flags);
+    if (!config.ok() || !settings.ok()) {
+      globals.exit_code = report_config_error(!config.ok() ? config.error() : settings.error());
       return;
     }
-    std::cout << stack::Stack(*config).logs(flags->log_lines);
+    std::cout << stack::Stack(*config).logs(static_cast<int>((*settings)->stack.log_lines()));
   });
 }
 

@@ -25,8 +25,6 @@ void register_ingest(CLI::App& app, Globals& globals);
 void register_cql(CLI::App& app, Globals& globals);
 void register_process(CLI::App& app, Globals& globals);
 void register_run(CLI::App& app, Globals& globals);
-
-// Shared flags: --bootstrap-servers (env RDSTREAM_KAFKA) and --topic.
-void add_kafka_flags(CLI::App* cmd, std::string& bootstrap, std::string& topic);
+void register_config(CLI::App& app, Globals& globals);
 
 }  // namespace rds::cli

@@ -4,20 +4,12 @@
 #include <string>
 
 #include "cli/commands.h"
-#include "core/log.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"rdstream: randomuser-compatible API -> Kafka -> Cassandra, in one C++ binary"};
   app.require_subcommand(1);
-  std::string log_level = "info";
-  app.add_option("--log-level", log_level, "debug | info | warn | error | off")
-      ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}))
-      ->envname("RDSTREAM_LOG_LEVEL");
-  app.parse_complete_callback([&] {
-    rds::log::Level level = rds::log::Level::kInfo;
-    rds::log::parse_level(log_level, &level);
-    rds::log::set_level(level);
-  });
+  // Every setting, the log level included, belongs to the command that reads it
+  // (src/config/settings); `rdstream config show` prints them all.
 
   rds::cli::Globals globals;
   rds::cli::register_stack(app, globals);
@@ -26,6 +18,7 @@ int main(int argc, char** argv) {
   rds::cli::register_cql(app, globals);
   rds::cli::register_process(app, globals);
   rds::cli::register_run(app, globals);
+  rds::cli::register_config(app, globals);
 
   try {
     app.parse(argc, argv);

@@ -18,7 +18,7 @@
 namespace rds::ingest {
 
 struct ApiSourceConfig {
-  std::string url = "https://randomuser.me/api/";
+  std::string url;  // the setting api.randomuser.url
   randomuser::RequestParams request;  // results per request, seed, first page, nat, inc/exc
   BackoffConfig retry = default_retry();
   http::HttpClientConfig http;

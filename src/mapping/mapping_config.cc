@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "config/yaml_read.h"
 #include "mapping/yaml_read.h"
 
 namespace rds::mapping {
@@ -42,60 +41,5 @@ MappingConfig default_mapping() {
                     plain("picture", {"picture", "medium"})};
   return config;
 }
-
-Result<MappingConfig> load_mapping(const YAML::Node& document) {
-  if (!document || document.IsNull()) return default_mapping();
-  if (!document.IsMap()) {
-    return Error(ErrorCode::kInvalidArgument,
-                 fmt::format("(document): expected a map, got {}", kind_of(document)));
-  }
-  const YAML::Node api = document["api"];
-  if (api && !api.IsMap()) {
-    return Error(ErrorCode::kInvalidArgument,
-                 fmt::format("api: expected a map, got {}", kind_of(api)));
-  }
-  // Note: YAML::Node assignment rebinds content, not handles; keep these as fresh consts.
-  const YAML::Node seed = api ? api["randomuser"] : YAML::Node(YAML::NodeType::Undefined);
-  const YAML::Node native = document["mapping"];
-  if (!native) {
-    if (seed) return parse_seed_mapping(seed);
-    return default_mapping();
-  }
-  auto config = parse_native_mapping(native);
-  if (seed) {
-    // Still validate the seed's section; its url is the one the source should fetch.
-    auto seed_config = parse_seed_mapping(seed);
-    if (!seed_config.ok() && !config.ok()) {
-      return Error(ErrorCode::kInvalidArgument,
-                   config.error().message + "; " + seed_config.error().message);
-    }
-    if (!seed_config.ok()) return seed_config.take_error();
-    if (config.ok()) config->url = seed_config->url;
-  }
-  return config;
-}
-
-Result<MappingConfig> load_mapping_text(std::string_view yaml_text) {
-  auto document = config::load_yaml_text(yaml_text);
-  if (!document.ok()) return document.take_error();
-  return load_mapping(*document);
-}
-
-Result<MappingConfig> load_mapping_file(const std::string& file_path) {
-  YAML::Node document;
-  try {
-    document = YAML::LoadFile(file_path);
-  } catch (const YAML::BadFile&) {
-    return Error(ErrorCode::kNotFound, fmt::format("{}: cannot open the file", file_path));
-  } catch (const YAML::Exception& e) {
-    return Error(ErrorCode::kInvalidArgument,
-                 fmt::format("{}:{}:{}: YAML syntax error: {}", file_path, e.mark.line + 1,
-                             e.mark.column + 1, e.msg));
-  }
-  auto config = load_mapping(document);
-  if (!config.ok()) return config.error().with_context(file_path);
-  return config;
-}
-
 
 }  // namespace rds::mapping

@@ -1,6 +1,7 @@
 // rdstream's own `mapping:` section (src/mapping/README.md "The native form").
 #include <fmt/format.h>
 
+#include "config/property.h"
 #include "mapping/mapping_config.h"
 #include "mapping/yaml_read.h"
 
@@ -47,7 +48,7 @@ Result<MappingConfig> parse_native_mapping(const YAML::Node& node, std::string_v
           } else if (name == "default") {
             read_string(value, field_path, problems, &column.default_value);
           } else {
-            problems.add(field_path, "unknown key (expected column, path, template, values, optional or default)");
+            problems.add(field_path, config::unknown_key(name, {"column", "path", "template", "values", "optional", "default"}));
           }
         });
         if (!item["column"]) problems.add(item_path + ".column", "missing");
@@ -60,7 +61,7 @@ Result<MappingConfig> parse_native_mapping(const YAML::Node& node, std::string_v
       });
       check_unique_columns(config.columns, key_path, problems);
     } else {
-      problems.add(key_path, "unknown key (expected element, id or columns)");
+      problems.add(key_path, config::unknown_key(key, {"element", "id", "columns"}));
     }
   }
   if (!has_columns) problems.add(base + ".columns", "missing");

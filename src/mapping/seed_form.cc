@@ -1,7 +1,8 @@
-// The seed's `api.randomuser` section, read as the seed's config.yaml has it (compat.md
+// The seed's `api.randomuser.mapping` list, read as the seed's config.yaml has it (docs/compat.md
 // "The configuration file"), quirks included.
 #include <fmt/format.h>
 
+#include "config/property.h"
 #include "mapping/mapping_config.h"
 #include "mapping/yaml_read.h"
 
@@ -35,7 +36,7 @@ void read_seed_column_body(const YAML::Node& body, const std::string& skip_key,
     } else if (key == "default") {
       read_string(entry.second, key_path, problems, &column->default_value);
     } else {
-      problems.add(key_path, "unknown key (expected format, values, path, optional or default)");
+      problems.add(key_path, config::unknown_key(key, {"format", "values", "path", "optional", "default"}));
     }
   }
   if (has_path && (has_format || has_values)) {
@@ -98,48 +99,20 @@ Result<MappingConfig> parse_seed_mapping(const YAML::Node& node, std::string_vie
   Problems problems;
   MappingConfig config;
   config.form = ConfigForm::kSeed;
-  if (!node.IsMap()) {
-    problems.add(base, fmt::format("expected a map, got {}", kind_of(node)));
+  if (!node.IsSequence() || node.size() == 0) {
+    problems.add(base, node.IsSequence() ? std::string("expected a non-empty list of columns")
+                                         : fmt::format("expected a non-empty list of columns, got {}", kind_of(node)));
     return problems.error();
   }
-  bool has_mapping = false;
-  for (const auto& entry : node) {
-    const std::string key = entry.first.Scalar();
-    const std::string key_path = fmt::format("{}.{}", base, key);
-    if (key == "url") {
-      if (read_string(entry.second, key_path, problems, &config.url) &&
-          config.url.rfind("http://", 0) != 0 && config.url.rfind("https://", 0) != 0) {
-        problems.add(key_path, "expected an http:// or https:// URL");
-      }
-    } else if (key == "format") {
-      std::string format;
-      if (read_string(entry.second, key_path, problems, &format) && format != "json") {
-        problems.add(key_path, fmt::format("only 'json' is supported, got '{}'", format));
-      }
-    } else if (key == "element") {
-      check_element(entry.second, key_path, problems);
-    } else if (key == "mapping") {
-      has_mapping = true;
-      if (!entry.second.IsSequence() || entry.second.size() == 0) {
-        problems.add(key_path, "expected a non-empty list of columns");
-        continue;
-      }
-      for (std::size_t index = 0; index < entry.second.size(); ++index) {
-        ColumnMapping column;
-        if (read_seed_column(entry.second[index], fmt::format("{}[{}]", key_path, index), problems,
-                             &column)) {
-          config.columns.push_back(std::move(column));
-        }
-      }
-      check_unique_columns(config.columns, key_path, problems);
-    } else {
-      problems.add(key_path, "unknown key (expected url, format, element or mapping)");
+  for (std::size_t index = 0; index < node.size(); ++index) {
+    ColumnMapping column;
+    if (read_seed_column(node[index], fmt::format("{}[{}]", base, index), problems, &column)) {
+      config.columns.push_back(std::move(column));
     }
   }
-  if (!has_mapping) problems.add(base + ".mapping", "missing");
+  check_unique_columns(config.columns, base, problems);
   if (!problems.empty()) return problems.error();
   return config;
 }
-
 
 }  // namespace rds::mapping

@@ -4,9 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
-#include <sstream>
 
+#include "config/property.h"
 #include "config/yaml_read.h"
 
 namespace rds::process {
@@ -50,52 +49,8 @@ bool is_supported_scalar(cql::TypeId id) {
   }
 }
 
-void read_replication(const YAML::Node& node, const std::string& path, Problems& problems, Replication* out) {
-  if (!node.IsMap()) {
-    problems.add(path, fmt::format("expected a map, got {}", kind_of(node)));
-    return;
-  }
-  Replication replication;
-  replication.dc_factors.clear();
-  bool has_class = false;
-  bool has_factor = false;
-  for (const auto& entry : node) {
-    const std::string key = entry.first.Scalar();
-    const std::string key_path = fmt::format("{}.{}", path, key);
-    if (key == "class") {
-      has_class = read_string(entry.second, key_path, problems, &replication.strategy);
-      // Cassandra accepts the fully qualified names too.
-      const std::string prefix = "org.apache.cassandra.locator.";
-      if (replication.strategy.rfind(prefix, 0) == 0) replication.strategy = replication.strategy.substr(prefix.size());
-    } else if (key == "replication_factor") {
-      has_factor = read_int(entry.second, key_path, 1, 100, problems, &replication.replication_factor);
-    } else {
-      int factor = 0;
-      if (read_int(entry.second, key_path, 0, 100, problems, &factor)) replication.dc_factors[key] = factor;
-    }
-  }
-  if (!has_class) {
-    problems.add(path + ".class", "missing (SimpleStrategy or NetworkTopologyStrategy)");
-  } else if (replication.strategy == "SimpleStrategy") {
-    if (!replication.dc_factors.empty()) problems.add(path, "SimpleStrategy takes only replication_factor");
-    if (!has_factor) problems.add(path + ".replication_factor", "missing");
-  } else if (replication.strategy == "NetworkTopologyStrategy") {
-    if (has_factor) problems.add(path + ".replication_factor", "NetworkTopologyStrategy takes <data centre>: <factor>");
-    if (replication.dc_factors.empty()) problems.add(path, "NetworkTopologyStrategy needs at least one data centre");
-  } else {
-    problems.add(path + ".class",
-                 fmt::format("'{}' must be SimpleStrategy or NetworkTopologyStrategy", replication.strategy));
-  }
-  *out = std::move(replication);
-}
-
 }  // namespace
 
-const std::set<std::string> kSessionKeys = {
-    "contact_points", "port", "username", "password", "credentials", "compression", "connections_per_host",
-    "connect_timeout_ms", "request_timeout_ms", "heartbeat_interval_ms", "consistency", "default_consistency",
-    "token_aware", "discover_peers", "reconnect", "retry", "sink", "local_dc",
-};
 
 Result<cql::DataType> spark_type(std::string_view name) {
   static const std::map<std::string_view, cql::TypeId> kTypes = {
@@ -212,187 +167,129 @@ std::string TableConfig::create_table_statement() const {
   return fmt::format("CREATE TABLE IF NOT EXISTS {} ({})", qualified_name(), fmt::join(defs, ", "));
 }
 
-Result<TableConfig> parse_seed_table(const YAML::Node& node, std::string_view table_name, std::string_view path) {
-  const std::string base(path);
+Result<Replication> parse_replication(const YAML::Node& node, std::string_view path_view) {
+  const std::string path(path_view);
   Problems problems;
-  TableConfig config;
-  config.form = TableConfigForm::kSeed;
-  config.table = std::string(table_name);
   if (!node.IsMap()) {
-    problems.add(base, fmt::format("expected a map, got {}", kind_of(node)));
+    problems.add(path, fmt::format("expected a map, got {}", kind_of(node)));
     return problems.error();
   }
-  bool has_schema = false;
+  Replication replication;
+  replication.dc_factors.clear();
+  bool has_class = false;
+  bool has_factor = false;
   for (const auto& entry : node) {
     const std::string key = entry.first.Scalar();
-    const std::string key_path = fmt::format("{}.{}", base, key);
-    if (key == "create_table_path") {
-      read_string(entry.second, key_path, problems, &config.create_table_path);
-    } else if (key == "format") {
-      std::string format;
-      if (read_string(entry.second, key_path, problems, &format) && format != "sql" && format != "cql") {
-        problems.add(key_path, fmt::format("expected 'sql' (or 'cql'), got '{}'", format));
+    const std::string key_path = fmt::format("{}.{}", path, key);
+    if (key == "class") {
+      has_class = read_string(entry.second, key_path, problems, &replication.strategy);
+      // Cassandra accepts the fully qualified names too.
+      const std::string prefix = "org.apache.cassandra.locator.";
+      if (replication.strategy.rfind(prefix, 0) == 0) replication.strategy = replication.strategy.substr(prefix.size());
+    } else if (key == "replication_factor") {
+      has_factor = read_int(entry.second, key_path, 1, 100, problems, &replication.replication_factor);
+    } else {
+      int factor = 0;
+      if (read_int(entry.second, key_path, 0, 100, problems, &factor)) replication.dc_factors[key] = factor;
+    }
+  }
+  if (!has_class) {
+    problems.add(path + ".class", "missing (SimpleStrategy or NetworkTopologyStrategy)");
+  } else if (replication.strategy == "SimpleStrategy") {
+    if (!replication.dc_factors.empty()) problems.add(path, "SimpleStrategy takes only replication_factor");
+    if (!has_factor) problems.add(path + ".replication_factor", "missing");
+  } else if (replication.strategy == "NetworkTopologyStrategy") {
+    if (has_factor) problems.add(path + ".replication_factor", "NetworkTopologyStrategy takes <data centre>: <factor>");
+    if (replication.dc_factors.empty()) problems.add(path, "NetworkTopologyStrategy needs at least one data centre");
+  } else {
+    problems.add(path + ".class",
+                 fmt::format("'{}' must be SimpleStrategy or NetworkTopologyStrategy", replication.strategy));
+  }
+  if (!problems.empty()) return problems.error();
+  return replication;
+}
+
+
+Result<std::vector<ColumnSpec>> parse_seed_schema(const YAML::Node& node, std::string_view path) {
+  const std::string base(path);
+  Problems problems;
+  std::vector<ColumnSpec> columns;
+  const auto read_column = [&](const YAML::Node& item, const std::string& item_path) {
+    ColumnSpec column;
+    bool has_name = false;
+    bool has_type = false;
+    std::string type_name;
+    for_each_field(item, item_path, [&](const std::string& name, const YAML::Node& value,
+                                        const std::string& field_path) {
+      if (name == "column_name") {
+        has_name = read_string(value, field_path, problems, &column.name);
+      } else if (name == "data_type") {
+        has_type = read_string(value, field_path, problems, &type_name);
+      } else if (name == "nullable") {
+        read_bool(value, field_path, problems, &column.nullable);
+      } else {
+        problems.add(field_path, config::unknown_key(name, {"column_name", "data_type", "nullable"}));
       }
-    } else if (key == "schema") {
-      has_schema = true;
-      const auto read_column = [&](const YAML::Node& item, const std::string& item_path) {
-        ColumnSpec column;
-        bool has_name = false;
-        bool has_type = false;
+    });
+    if (!has_name) problems.add(item_path + ".column_name", "missing");
+    if (!has_type) {
+      problems.add(item_path + ".data_type", "missing");
+    } else {
+      auto type = spark_type(type_name);
+      if (!type.ok()) {
+        problems.add(item_path + ".data_type", type.error().message);
+      } else {
+        column.type = *type;
+      }
+    }
+    // The DDL's `id UUID PRIMARY KEY` (docs/compat.md "The table"): the schema's StringType is the record's.
+    if (column.name == TableConfig::kIdColumn) column.type = cql::DataType(cql::TypeId::kUuid);
+    columns.push_back(std::move(column));
+  };
+  for_each_map_in_list(node, base, "{column_name, data_type, nullable}", problems, read_column);
+  if (!problems.empty()) return problems.error();
+  // The key first, as the DDL has it; the others in the schema's order.
+  std::stable_partition(columns.begin(), columns.end(),
+                        [](const ColumnSpec& c) { return c.name == TableConfig::kIdColumn; });
+  return columns;
+}
+
+Result<std::vector<ColumnSpec>> parse_columns(const YAML::Node& node, std::string_view path) {
+  const std::string base(path);
+  Problems problems;
+  std::vector<ColumnSpec> columns;
+  const auto read_column = [&](const YAML::Node& item, const std::string& item_path) {
+    ColumnSpec column;
+    bool has_name = false;
+    bool has_type = false;
+    for_each_field(item, item_path, [&](const std::string& name, const YAML::Node& value,
+                                        const std::string& field_path) {
+      if (name == "name") {
+        has_name = read_string(value, field_path, problems, &column.name);
+      } else if (name == "type") {
         std::string type_name;
-        for_each_field(item, item_path, [&](const std::string& name, const YAML::Node& value,
-                                            const std::string& field_path) {
-          if (name == "column_name") {
-            has_name = read_string(value, field_path, problems, &column.name);
-          } else if (name == "data_type") {
-            has_type = read_string(value, field_path, problems, &type_name);
-          } else if (name == "nullable") {
-            read_bool(value, field_path, problems, &column.nullable);
-          } else {
-            problems.add(field_path, "unknown key (expected column_name, data_type or nullable)");
-          }
-        });
-        if (!has_name) problems.add(item_path + ".column_name", "missing");
-        if (!has_type) {
-          problems.add(item_path + ".data_type", "missing");
-        } else {
-          auto type = spark_type(type_name);
+        if (read_string(value, field_path, problems, &type_name)) {
+          has_type = true;
+          auto type = cql_scalar_type(type_name);
           if (!type.ok()) {
-            problems.add(item_path + ".data_type", type.error().message);
+            problems.add(field_path, type.error().message);
           } else {
             column.type = *type;
           }
         }
-        // The DDL's `id UUID PRIMARY KEY` (compat.md): the schema's StringType is the record's.
-        if (column.name == TableConfig::kIdColumn) column.type = cql::DataType(cql::TypeId::kUuid);
-        config.columns.push_back(std::move(column));
-      };
-      for_each_map_in_list(entry.second, key_path, "{column_name, data_type, nullable}", problems, read_column);
-    } else {
-      problems.add(key_path, "unknown key (expected create_table_path, format or schema)");
-    }
-  }
-  if (!has_schema) problems.add(base + ".schema", "missing");
-  if (!problems.empty()) return problems.error();
-  // The key first, as the DDL has it; the others in the schema's order.
-  std::stable_partition(config.columns.begin(), config.columns.end(),
-                        [](const ColumnSpec& c) { return c.name == TableConfig::kIdColumn; });
-  RDS_TRY(config.validate(base));
-  return config;
-}
-
-Result<TableConfig> parse_native_table(const YAML::Node& node, TableConfig base_config, std::string_view path,
-                                       const std::set<std::string>& foreign_keys) {
-  const std::string base(path);
-  Problems problems;
-  TableConfig config = std::move(base_config);
-  config.form = TableConfigForm::kNative;
-  if (!node.IsMap()) {
-    problems.add(base, fmt::format("expected a map, got {}", kind_of(node)));
-    return problems.error();
-  }
-  for (const auto& entry : node) {
-    const std::string key = entry.first.Scalar();
-    const std::string key_path = fmt::format("{}.{}", base, key);
-    if (key == "keyspace") {
-      read_string(entry.second, key_path, problems, &config.keyspace);
-    } else if (key == "table") {
-      read_string(entry.second, key_path, problems, &config.table);
-    } else if (key == "replication") {
-      read_replication(entry.second, key_path, problems, &config.replication);
-    } else if (key == "primary_key") {
-      read_string(entry.second, key_path, problems, &config.primary_key);
-    } else if (key == "strict_columns") {
-      read_bool(entry.second, key_path, problems, &config.strict_columns);
-    } else if (key == "text_from_scalars") {
-      read_bool(entry.second, key_path, problems, &config.text_from_scalars);
-    } else if (key == "max_value_bytes") {
-      read_int(entry.second, key_path, 1, 16LL * 1024 * 1024, problems, &config.max_value_bytes);
-    } else if (key == "max_record_bytes") {
-      read_int(entry.second, key_path, 2, 64LL * 1024 * 1024, problems, &config.max_record_bytes);
-    } else if (key == "create_table_path") {
-      read_string(entry.second, key_path, problems, &config.create_table_path);
-    } else if (key == "columns") {
-      config.columns.clear();
-      const auto read_column = [&](const YAML::Node& item, const std::string& item_path) {
-        ColumnSpec column;
-        bool has_name = false;
-        bool has_type = false;
-        for_each_field(item, item_path, [&](const std::string& name, const YAML::Node& value,
-                                            const std::string& field_path) {
-          if (name == "name") {
-            has_name = read_string(value, field_path, problems, &column.name);
-          } else if (name == "type") {
-            std::string type_name;
-            if (read_string(value, field_path, problems, &type_name)) {
-              has_type = true;
-              auto type = cql_scalar_type(type_name);
-              if (!type.ok()) {
-                problems.add(field_path, type.error().message);
-              } else {
-                column.type = *type;
-              }
-            }
-          } else if (name == "nullable") {
-            read_bool(value, field_path, problems, &column.nullable);
-          } else {
-            problems.add(field_path, "unknown key (expected name, type or nullable)");
-          }
-        });
-        if (!has_name) problems.add(item_path + ".name", "missing");
-        if (!has_type) problems.add(item_path + ".type", "missing");
-        config.columns.push_back(std::move(column));
-      };
-      for_each_map_in_list(entry.second, key_path, "{name, type, nullable}", problems, read_column);
-    } else if (foreign_keys.count(key) == 0) {
-      problems.add(key_path,
-                   "unknown key (expected keyspace, table, replication, primary_key, columns, strict_columns, "
-                   "text_from_scalars, max_value_bytes, max_record_bytes or create_table_path)");
-    }
-  }
-  if (!problems.empty()) return problems.error();
-  RDS_TRY(config.validate(base));
-  return config;
-}
-
-Result<TableConfig> load_table(const YAML::Node& document) {
-  if (document && !document.IsNull() && !document.IsMap()) {
-    return Error(ErrorCode::kInvalidArgument, fmt::format("configuration: expected a map, got {}", kind_of(document)));
-  }
-  TableConfig config = default_table();
-  if (document && document.IsMap()) {
-    const YAML::Node databases = document["databases"];
-    if (databases && databases.IsMap()) {
-      const YAML::Node cassandra_db = databases["cassandra_db"];
-      if (cassandra_db && cassandra_db.IsMap()) {
-        const YAML::Node section = cassandra_db[std::string(TableConfig::kDefaultTable)];
-        if (section) {
-          auto seed = parse_seed_table(section);
-          if (!seed.ok()) return seed.take_error();
-          config = std::move(seed).value();
-        }
+      } else if (name == "nullable") {
+        read_bool(value, field_path, problems, &column.nullable);
+      } else {
+        problems.add(field_path, config::unknown_key(name, {"name", "type", "nullable"}));
       }
-    }
-    const YAML::Node native = document["cassandra"];
-    if (native) return parse_native_table(native, std::move(config));
-  }
-  return config;
-}
-
-Result<TableConfig> load_table_text(std::string_view yaml_text) {
-  auto document = config::load_yaml_text(yaml_text);
-  if (!document.ok()) return document.error().with_context("configuration");
-  return load_table(*document);
-}
-
-Result<TableConfig> load_table_file(const std::string& file_path) {
-  std::ifstream in(file_path);
-  if (!in) return Error(ErrorCode::kNotFound, fmt::format("reading {}: cannot open the file", file_path));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  auto config = load_table_text(buffer.str());
-  if (!config.ok()) return config.error().with_context(file_path);
-  return config;
+    });
+    if (!has_name) problems.add(item_path + ".name", "missing");
+    if (!has_type) problems.add(item_path + ".type", "missing");
+    columns.push_back(std::move(column));
+  };
+  for_each_map_in_list(node, base, "{name, type, nullable}", problems, read_column);
+  if (!problems.empty()) return problems.error();
+  return columns;
 }
 
 }  // namespace rds::process

@@ -3,9 +3,10 @@
 // the limits the validator applies to records. Typed and validated at start-up (parse -> validate
 // -> build); every problem is reported with its path.
 //
-// Two YAML forms are read:
+// Two YAML forms are read (their plain keys are settings, config/settings/settings.h; the lists
+// and maps are parsed here):
 //   - the seed's `databases.cassandra_db.created_users` section exactly as the seed's config.yaml
-//     has it (compat.md "The configuration file"):
+//     has it (docs/compat.md "The configuration file"):
 //         create_table_path: 'helpers/create_table_created_users.sql'
 //         format: 'sql'
 //         schema:
@@ -16,35 +17,20 @@
 //     ShortType->smallint, ByteType->tinyint, DoubleType->double, FloatType->float,
 //     BooleanType->boolean, TimestampType->timestamp, DateType->date, BinaryType->blob.
 //     The key column `id` is a uuid whatever its data_type says: the seed's DDL declares
-//     `id UUID PRIMARY KEY` while its schema says StringType (compat.md "The table").
-//     The keyspace is the seed's `spark_streams`, the table the section's name (`created_users`).
-//   - rdstream's native `cassandra:` section:
-//         cassandra:
-//           keyspace: spark_streams
-//           table: created_users
-//           replication: {class: SimpleStrategy, replication_factor: 1}
-//           primary_key: id
-//           strict_columns: false        # true: a record column the table lacks is rejected
-//           max_value_bytes: 65536
-//           max_record_bytes: 1048576
-//           text_from_scalars: false     # true: JSON numbers/booleans are accepted for text columns
-//           columns:
-//             - {name: id, type: uuid}
-//             - {name: first_name, type: text}            # nullable: false by default
-//             - {name: dob, type: text, nullable: true}
-//     `columns` may be left out: the columns then come from the seed's section (or the built-in
-//     default), and the native section only sets the other keys. The same `cassandra:` section
-//     also holds the session's own settings (contact points, credentials...): those keys are left
-//     to their owner (see kSessionKeys) and not reported as unknown.
+//     `id UUID PRIMARY KEY` while its schema says StringType (docs/compat.md "The table").
+//   - rdstream's `cassandra:` keys: keyspace, table, replication ({class: SimpleStrategy,
+//     replication_factor: 1}), primary_key, strict_columns, max_value_bytes, max_record_bytes,
+//     text_from_scalars, create_table_path and columns ([{name: id, type: uuid}, {name: dob,
+//     type: text, nullable: true}, ...]; nullable false by default). Columns given there win over
+//     the seed's schema; without either, the seed's table (default_table()).
 //
 // The seed's schema has no `dob` while records carry it: a record column that the table lacks is
-// ignored unless strict_columns is set (compat.md "The table").
+// ignored unless strict_columns is set (docs/compat.md "The table").
 
 #include <yaml-cpp/yaml.h>
 
 #include <cstddef>
 #include <map>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -104,28 +90,20 @@ struct TableConfig {
 // The seed's table (compat.md "The table"): id uuid and ten text columns, no dob.
 TableConfig default_table();
 
-// Keys of the native `cassandra:` section that belong to the session (cassandra::SessionConfig),
-// not to the table: accepted and ignored here.
-extern const std::set<std::string> kSessionKeys;
-
 // "StringType" -> text, ... (see the header comment); error for an unknown name.
 Result<cql::DataType> spark_type(std::string_view name);
 // CQL scalar type names: text, varchar, ascii, int, bigint, smallint, tinyint, float, double,
 // boolean, uuid, timeuuid, timestamp, date, blob.
 Result<cql::DataType> cql_scalar_type(std::string_view name);
 
-// The seed's form: `node` is the `databases.cassandra_db.<table>` map.
-Result<TableConfig> parse_seed_table(const YAML::Node& node, std::string_view table_name = "created_users",
-                                     std::string_view path = "databases.cassandra_db.created_users");
-// The native form on top of `base` (whose columns are kept when the section has none).
-Result<TableConfig> parse_native_table(const YAML::Node& node, TableConfig base,
-                                       std::string_view path = "cassandra",
-                                       const std::set<std::string>& foreign_keys = kSessionKeys);
-
-// A whole document: the seed's section if present (else the built-in default), then the native
-// `cassandra:` section on top if present. Other sections are left to their owners.
-Result<TableConfig> load_table(const YAML::Node& document);
-Result<TableConfig> load_table_text(std::string_view yaml_text);
-Result<TableConfig> load_table_file(const std::string& file_path);
+// The sections the settings table keeps as YAML (app::table_config() puts a TableConfig together
+// from them and the plain settings, then validate()s it):
+// the seed's `databases.cassandra_db.created_users.schema` list, key column first;
+Result<std::vector<ColumnSpec>> parse_seed_schema(const YAML::Node& node,
+                                                  std::string_view path = "databases.cassandra_db.created_users.schema");
+// rdstream's `cassandra.columns` list;
+Result<std::vector<ColumnSpec>> parse_columns(const YAML::Node& node, std::string_view path = "cassandra.columns");
+// rdstream's `cassandra.replication` map.
+Result<Replication> parse_replication(const YAML::Node& node, std::string_view path = "cassandra.replication");
 
 }  // namespace rds::process

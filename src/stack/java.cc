@@ -42,7 +42,6 @@ Result<JavaRuntime> find_java(const std::string& java_home, bool search_system_d
     if (!home.empty()) candidates.push_back(std::filesystem::path(home) / "bin" / "java");
   };
   add_home(java_home);
-  if (const char* v = std::getenv("RDSTREAM_JAVA_HOME")) add_home(v);
   if (const char* v = std::getenv("JAVA_HOME")) add_home(v);
   std::error_code ec;
   if (search_system_dirs) {

@@ -20,7 +20,7 @@ inline constexpr int kRequiredJavaMajor = 17;
 // (also "1.8.0_372" style, giving 8). Returns 0 when no version is found.
 int parse_java_major_version(const std::string& version_output);
 
-// Looks in java_home (if set), $RDSTREAM_JAVA_HOME, $JAVA_HOME, /usr/lib/jvm/java-17-* (unless
+// Looks in java_home (if set: the setting stack.java_home, RDSTREAM_JAVA_HOME), $JAVA_HOME, /usr/lib/jvm/java-17-* (unless
 // search_system_dirs is false, for tests), then PATH.
 Result<JavaRuntime> find_java(const std::string& java_home, bool search_system_dirs = true);
 

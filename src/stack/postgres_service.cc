@@ -170,9 +170,7 @@ class PostgresService final : public Service {
   }
 
   Result<std::string> superuser_password() const {
-    if (const char* env = std::getenv("RDSTREAM_POSTGRES_PASSWORD"); env != nullptr && *env != '\0') {
-      return std::string(env);
-    }
+    if (!config_.postgres_password.empty()) return config_.postgres_password;  // RDSTREAM_POSTGRES_PASSWORD
     auto existing = read_text_file(password_file());
     if (existing.ok()) {
       std::string p = *existing;

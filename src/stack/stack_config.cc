@@ -28,18 +28,17 @@ Result<ServiceKind> parse_service(std::string_view name) {
 
 namespace {
 
-// Every port setting once: its key in stack.json and problems(), and its environment variable.
+// Every port once: its key in stack.json and problems().
 struct PortSetting {
   const char* key;
-  const char* env;
   uint16_t StackConfig::*member;
 };
 constexpr PortSetting kPortSettings[] = {
-    {"kafka_port", "RDSTREAM_KAFKA_PORT", &StackConfig::kafka_port},
-    {"kafka_controller_port", "RDSTREAM_KAFKA_CONTROLLER_PORT", &StackConfig::kafka_controller_port},
-    {"cassandra_port", "RDSTREAM_CASSANDRA_PORT", &StackConfig::cassandra_port},
-    {"cassandra_storage_port", "RDSTREAM_CASSANDRA_STORAGE_PORT", &StackConfig::cassandra_storage_port},
-    {"postgres_port", "RDSTREAM_POSTGRES_PORT", &StackConfig::postgres_port},
+    {"kafka_port", &StackConfig::kafka_port},
+    {"kafka_controller_port", &StackConfig::kafka_controller_port},
+    {"cassandra_port", &StackConfig::cassandra_port},
+    {"cassandra_storage_port", &StackConfig::cassandra_storage_port},
+    {"postgres_port", &StackConfig::postgres_port},
 };
 
 }  // namespace
@@ -49,7 +48,6 @@ std::string cassandra_version() { return RDS_CASSANDRA_VERSION; }
 std::string cqlsh_version() { return RDS_CQLSH_VERSION; }
 
 std::filesystem::path default_engine_cache() {
-  if (const char* env = std::getenv("RDSTREAM_ENGINE_CACHE"); env != nullptr && *env != '\0') return env;
   const char* home = std::getenv("HOME");
   return std::filesystem::path(home != nullptr ? home : "/tmp") / ".cache" / "rdstream" / "engines";
 }
@@ -97,30 +95,6 @@ Status StackConfig::validate() const {
   std::string message = "invalid stack configuration:";
   for (const auto& p : list) message += "\n  " + p;
   return Error(ErrorCode::kInvalidArgument, message);
-}
-
-namespace {
-
-Status env_port(const char* name, uint16_t& target) {
-  const char* v = std::getenv(name);
-  if (v == nullptr || *v == '\0') return ok_status();
-  char* end = nullptr;
-  long value = std::strtol(v, &end, 10);
-  if (*end != '\0' || value < 1 || value > 65535) {
-    return Error(ErrorCode::kInvalidArgument,
-                 fmt::format("{}='{}' is not a port number (1-65535)", name, v));
-  }
-  target = static_cast<uint16_t>(value);
-  return ok_status();
-}
-
-}  // namespace
-
-Status apply_environment(StackConfig& config) {
-  if (const char* v = std::getenv("RDSTREAM_STATE_DIR"); v != nullptr && *v != '\0') config.state_dir = v;
-  if (const char* v = std::getenv("RDSTREAM_JAVA_HOME"); v != nullptr && *v != '\0') config.java_home = v;
-  for (const auto& p : kPortSettings) RDS_TRY(env_port(p.env, config.*p.member));
-  return ok_status();
 }
 
 Status save_state_file(const StackConfig& config) {

@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "mapping/coerce.h"
+#include "support/settings_loader.h"
 #include "unit/mapping/sample_user.h"
 
 namespace rds::mapping {
 namespace {
+
+using test::load_mapping_text;
 
 using testing::sample_user;
 

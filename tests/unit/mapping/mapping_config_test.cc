@@ -3,10 +3,14 @@
 #include <gtest/gtest.h>
 
 #include "mapping/mapper.h"
+#include "support/settings_loader.h"
 #include "unit/mapping/sample_user.h"
 
 namespace rds::mapping {
 namespace {
+
+using test::load_mapping_file;
+using test::load_mapping_text;
 
 const std::string kSeedConfig = std::string(RDS_TEST_DATA_DIR) + "/seed_config.yaml";
 
@@ -27,7 +31,7 @@ TEST(MappingConfigTest, LoadsTheSeedConfigFileWithItsQuirks) {
   auto config = load_mapping_file(kSeedConfig);
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(config->form, ConfigForm::kSeed);
-  EXPECT_EQ(config->url, "https://randomuser.me/api/");
+  EXPECT_EQ((*test::load_settings_file(kSeedConfig))->ingest.url(), "https://randomuser.me/api/");
   EXPECT_EQ(config->element, "results");  // the seed says 'result'
   EXPECT_EQ(column_names(*config),
             (std::vector<std::string>{"first_name", "last_name", "gender", "address", "post_code",
@@ -95,7 +99,15 @@ mapping:
 )");
   ASSERT_TRUE(config.ok()) << config.error().message;
   EXPECT_EQ(config->form, ConfigForm::kNative);
-  EXPECT_EQ(config->url, "http://127.0.0.1:8088/api/");
+  const char* yaml = R"(
+api:
+  randomuser:
+    url: 'http://127.0.0.1:8088/api/'
+mapping:
+  columns:
+    - {column: email, path: email}
+)";
+  EXPECT_EQ((*test::load_settings_text(yaml))->ingest.url(), "http://127.0.0.1:8088/api/");
   EXPECT_EQ(column_names(*config), std::vector<std::string>{"email"});
 }
 
@@ -123,6 +135,14 @@ api:
     format: 'xml'
     element: 'users'
     extra: 1
+)"),
+            "api.randomuser.url: 'ftp://x' is not an http:// or https:// URL; "
+            "api.randomuser.format: 'xml' is not allowed: one of json; "
+            "api.randomuser.element: 'users' is not allowed: one of results, result; "
+            "api.randomuser.extra: unknown key (expected url, format, element or mapping)");
+  EXPECT_EQ(load_error(R"(
+api:
+  randomuser:
     mapping:
       - first_name: ['name', ['first']]
       - gender:
@@ -132,10 +152,6 @@ api:
       - email: 'email'
       - email: 'email'
 )"),
-            "api.randomuser.url: expected an http:// or https:// URL; "
-            "api.randomuser.format: only 'json' is supported, got 'xml'; "
-            "api.randomuser.element: expected 'results' (the seed's 'result' is accepted), got 'users'; "
-            "api.randomuser.extra: unknown key (expected url, format, element or mapping); "
             "api.randomuser.mapping[0].first_name[1]: expected a key (a string), got a list; "
             "api.randomuser.mapping[1].gender: expected a list of keys, a string, or format and values; "
             "api.randomuser.mapping[2]: expected one column per entry, got keys a, b; "
@@ -185,7 +201,10 @@ api:
 }
 
 TEST(MappingConfigTest, SeedSectionShapeErrors) {
-  EXPECT_EQ(load_error("api: {randomuser: {url: 'https://x/'}}"), "api.randomuser.mapping: missing");
+  // No mapping in the seed's section: the seed's full mapping.
+  auto url_only = load_mapping_text("api: {randomuser: {url: 'https://x/'}}");
+  ASSERT_TRUE(url_only.ok()) << url_only.error().message;
+  EXPECT_EQ(url_only->form, ConfigForm::kBuiltIn);
   EXPECT_EQ(load_error("api: {randomuser: {mapping: []}}"),
             "api.randomuser.mapping: expected a non-empty list of columns");
   EXPECT_EQ(load_error("api: {randomuser: [1]}"), "api.randomuser: expected a map, got a list");

@@ -2,8 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "support/settings_loader.h"
+
 namespace rds::process {
 namespace {
+
+using test::load_table_file;
+using test::load_table_text;
 
 std::string data_file(const char* name) { return std::string(RDS_TEST_DATA_DIR) + "/" + name; }
 
@@ -83,6 +88,13 @@ databases:
     created_users:
       format: 'csv'
       colour: blue
+)"),
+                        {"databases.cassandra_db.created_users.format: 'csv' is not allowed: one of sql, cql",
+                         "databases.cassandra_db.created_users.colour: unknown key"});
+  expect_error_mentions(load_table_text(R"(
+databases:
+  cassandra_db:
+    created_users:
       schema:
         - column_name: 'id'
           data_type: StringType
@@ -90,13 +102,13 @@ databases:
         - data_type: MapType
         - 'oops'
 )"),
-                        {"databases.cassandra_db.created_users.format: expected 'sql'",
-                         "databases.cassandra_db.created_users.colour: unknown key",
-                         "schema[0].nullable: expected true or false", "schema[1].column_name: missing",
+                        {"schema[0].nullable: expected true or false", "schema[1].column_name: missing",
                          "schema[1].data_type: 'MapType' is not a supported Spark type",
                          "schema[2]: expected a map, got a string"});
-  expect_error_mentions(load_table_text("databases: {cassandra_db: {created_users: {format: sql}}}"),
-                        {"databases.cassandra_db.created_users.schema: missing"});
+  // No schema: the seed's table.
+  auto no_schema = load_table_text("databases: {cassandra_db: {created_users: {format: sql}}}");
+  ASSERT_TRUE(no_schema.ok()) << no_schema.error().message;
+  EXPECT_EQ(no_schema->columns, default_table().columns);
   expect_error_mentions(load_table_text(R"(
 databases:
   cassandra_db:
@@ -162,17 +174,22 @@ TEST(TableConfigTest, NativeFormErrorsNameTheirPath) {
   expect_error_mentions(load_table_text(R"(
 cassandra:
   keyspace: 'bad-name'
-  replication: {class: SimpleStrategy}
   max_value_bytes: 0
   tabel: typo
+)"),
+                        {"cassandra.max_value_bytes: 0 is out of range: must be between 1 and",
+                         "cassandra.tabel: unknown key; did you mean table?"});
+  expect_error_mentions(load_table_text(R"(
+cassandra:
   columns:
     - {name: id, type: text}
     - {name: x, type: list<int>}
     - {type: int}
 )"),
-                        {"cassandra.replication.replication_factor: missing", "cassandra.max_value_bytes: must be between",
-                         "cassandra.tabel: unknown key", "cassandra.columns[1].type: 'list<int>' is not a supported CQL type",
+                        {"cassandra.columns[1].type: 'list<int>' is not a supported CQL type",
                          "cassandra.columns[2].name: missing"});
+  expect_error_mentions(load_table_text("cassandra: {replication: {class: SimpleStrategy}}"),
+                        {"cassandra.replication.replication_factor: missing"});
   // Cross-field checks run once the fields parse.
   expect_error_mentions(load_table_text(R"(
 cassandra:
@@ -188,7 +205,7 @@ cassandra:
 }
 
 TEST(TableConfigTest, NoSectionsMeansTheDefaultAndSyntaxErrorsHaveALine) {
-  auto table = load_table_text("api: {randomuser: {url: x}}\n");
+  auto table = load_table_text("api: {randomuser: {url: 'https://x/'}}\n");
   ASSERT_TRUE(table.ok());
   EXPECT_EQ(table->form, TableConfigForm::kBuiltIn);
   auto broken = load_table_text("cassandra:\n  keyspace: [unclosed\n");

@@ -1,0 +1,54 @@
+#pragma once
+// From the settings table to each component's config: the one place where a setting meets the
+// component that uses it. Pure: nothing here connects to anything (a password file and a DDL
+// file are the only things read), so `rdstream config check` runs all of it to validate a file.
+// Errors name the setting's path and what to change.
+
+#include <memory>
+#include <string>
+
+#include "cassandra/session.h"
+#include "config/settings/settings.h"
+#include "core/result.h"
+#include "ingest/api_source.h"
+#include "ingest/ingest_job.h"
+#include "ingest/record_source.h"
+#include "kafka/consumer.h"
+#include "kafka/producer.h"
+#include "mapping/mapping_config.h"
+#include "process/dead_letter.h"
+#include "process/processor.h"
+#include "process/table_config.h"
+#include "sink/cassandra/cassandra_sink.h"
+
+namespace rds::app {
+
+// The mapping: rdstream's `mapping` section if set, else the seed's `api.randomuser.mapping`,
+// else the seed's full mapping.
+Result<mapping::MappingConfig> mapping_config(const config::Settings& s);
+// The table: the seed's schema or rdstream's columns (else the seed's table), with the
+// `cassandra.*` table keys on top; validated.
+Result<process::TableConfig> table_config(const config::Settings& s);
+
+kafka::ProducerConfig producer_config(const config::Settings& s);
+kafka::ConsumerConfig consumer_config(const config::Settings& s);
+process::DeadLetterConfig dead_letter_config(const config::Settings& s);
+process::ProcessorConfig processor_config(const config::Settings& s);
+// The password: RDSTREAM_CASSANDRA_PASSWORD, else cassandra.password_file, else the seed's default.
+Result<cassandra::Credentials> cassandra_credentials(const config::Settings& s);
+Result<cassandra::SessionConfig> session_config(const config::Settings& s);
+Result<cql::Consistency> parse_consistency(const std::string& name);
+Result<sink::CassandraSinkConfig> sink_config(const config::Settings& s, const process::TableConfig& table);
+
+// What `rdstream ingest` (and the ingest half of `run`) runs: a record source and the options.
+struct IngestPlan {
+  std::unique_ptr<ingest::RecordSource> source;
+  ingest::IngestOptions options;
+  std::string seed;  // the API seed used (a random one when none was set), for replays
+};
+Result<IngestPlan> ingest_plan(const config::Settings& s);
+
+// Every component config a command builds, built and validated, without connecting: `config check`.
+Status check_settings(const config::Settings& s);
+
+}  // namespace rds::app

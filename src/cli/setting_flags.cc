@@ -1,0 +1,64 @@
+#include "cli/setting_flags.h"
+
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "core/log.h"
+
+namespace rds::cli {
+
+const config::Settings& settings_table() {
+  static const config::Settings table;
+  return table;
+}
+
+void add_setting_flags(CLI::App* cmd, config::Command command, config::FlagValues& values) {
+  for (const config::PropertyBase* p : settings_table().registry().all()) {
+    const config::Meta& meta = p->meta();
+    if (meta.flag.empty() || (meta.commands & command) == 0) continue;
+    std::string help(meta.description);
+    if (!meta.env.empty()) help += fmt::format(" (env {})", meta.env);
+    const std::string path(p->path());
+    CLI::Option* option = cmd->add_option(
+        std::string(meta.flag),
+        [&values, path](const CLI::results_t& given) {
+          auto& slot = values[path];
+          slot.insert(slot.end(), given.begin(), given.end());
+          return true;
+        },
+        help);
+    option->type_name(p->is_list() ? "LIST" : "VALUE");
+    option->default_str(p->default_yaml());
+    // A list flag may be repeated (--nat GB --nat US) or comma-separated; a repeated scalar
+    // flag: the last one wins.
+    option->multi_option_policy(p->is_list() ? CLI::MultiOptionPolicy::TakeAll : CLI::MultiOptionPolicy::TakeLast);
+  }
+}
+
+Result<std::unique_ptr<config::Settings>> resolve_settings(const config::FlagValues& values) {
+  auto settings = std::make_unique<config::Settings>();
+  RDS_TRY(config::resolve(settings->registry(), values, config::process_environment(), &settings->general.config_file));
+  log::Level level = log::Level::kInfo;
+  log::parse_level(settings->general.log_level(), &level);
+  log::set_level(level);
+  return settings;
+}
+
+void finish(const app::Outcome& outcome, std::string_view name, Globals& globals) {
+  std::cout << outcome.summary << std::flush;
+  if (!outcome.problem.empty()) std::cerr << "rdstream " << name << ": " << outcome.problem;
+  switch (outcome.kind) {
+    case app::Outcome::Kind::kOk: globals.exit_code = kExitOk; break;
+    case app::Outcome::Kind::kBadSettings: globals.exit_code = kExitUsage; break;
+    case app::Outcome::Kind::kUnavailable: globals.exit_code = kExitUnavailable; break;
+    case app::Outcome::Kind::kDataLoss: globals.exit_code = kExitDataLoss; break;
+  }
+}
+
+void settings_failed(const Error& error, std::string_view name, Globals& globals) {
+  std::cerr << "rdstream " << name << ": " << error.message << "\n";
+  globals.exit_code = kExitUsage;
+}
+
+}  // namespace rds::cli
