@@ -257,18 +257,27 @@ Result<IngestPlan> ingest_plan(const config::Settings& s) {
   return plan;
 }
 
-Status check_settings(const config::Settings& s) {
-  auto plan = ingest_plan(s);
-  if (!plan.ok()) return plan.take_error();
+Result<ProcessConfigs> process_configs(const config::Settings& s) {
   auto table = table_config(s);
   if (!table.ok()) return table.take_error();
   auto session = session_config(s);
   if (!session.ok()) return session.take_error();
   auto sink = sink_config(s, *table);
   if (!sink.ok()) return sink.take_error();
-  RDS_TRY(consumer_config(s).validate());
-  RDS_TRY(dead_letter_config(s).validate());
-  return processor_config(s).validate();
+  ProcessConfigs configs{std::move(*table),      std::move(*session),  std::move(*sink),
+                         consumer_config(s),     dead_letter_config(s), processor_config(s)};
+  RDS_TRY(configs.consumer.validate());
+  RDS_TRY(configs.dead_letter.validate());
+  RDS_TRY(configs.processor.validate());
+  return configs;
+}
+
+Status check_settings(const config::Settings& s) {
+  auto plan = ingest_plan(s);
+  if (!plan.ok()) return plan.take_error();
+  auto configs = process_configs(s);
+  if (!configs.ok()) return configs.take_error();
+  return ok_status();
 }
 
 }  // namespace rds::app

@@ -48,6 +48,18 @@ struct IngestPlan {
 };
 Result<IngestPlan> ingest_plan(const config::Settings& s);
 
+// Everything the process stage is built from, validated (so that a bad setting is reported before
+// anything connects).
+struct ProcessConfigs {
+  process::TableConfig table;
+  cassandra::SessionConfig session;
+  sink::CassandraSinkConfig sink;
+  kafka::ConsumerConfig consumer;
+  process::DeadLetterConfig dead_letter;
+  process::ProcessorConfig processor;
+};
+Result<ProcessConfigs> process_configs(const config::Settings& s);
+
 // Every component config a command builds, built and validated, without connecting: `config check`.
 Status check_settings(const config::Settings& s);
 

@@ -55,24 +55,15 @@ Result<std::unique_ptr<ProcessStage>> ProcessStage::create(const config::Setting
                                                            RowAcknowledged on_row_acknowledged,
                                                            RowHandedToSink on_row_handed) {
   // Every setting first, so that a bad one is reported before anything connects.
-  auto table = table_config(settings);
-  if (!table.ok()) return table.take_error();
-  auto session_settings = session_config(settings);
-  if (!session_settings.ok()) return session_settings.take_error();
-  auto sink_settings = sink_config(settings, *table);
-  if (!sink_settings.ok()) return sink_settings.take_error();
-  const kafka::ConsumerConfig consumer = consumer_config(settings);
-  RDS_TRY(consumer.validate());
-  const process::DeadLetterConfig dead_letter = dead_letter_config(settings);
-  RDS_TRY(dead_letter.validate());
-  const process::ProcessorConfig processor_settings = processor_config(settings);
-  RDS_TRY(processor_settings.validate());
+  auto configs = process_configs(settings);
+  if (!configs.ok()) return configs.take_error();
+  auto& table = configs->table;
   const std::string& bootstrap = settings.kafka.bootstrap_servers();
-  const std::string host = session_settings->contact_points.front();
-  const uint16_t port = session_settings->port;
+  const std::string host = configs->session.contact_points.front();
+  const uint16_t port = configs->session.port;
 
   std::unique_ptr<ProcessStage> stage(new ProcessStage());
-  auto session = cassandra::Session::connect(*session_settings);
+  auto session = cassandra::Session::connect(configs->session);
   if (!session.ok()) {
     return session.take_error().with_context(
         fmt::format("connecting to Cassandra on {}:{} (is it up? rdstream stack up)", host, port));
@@ -81,36 +72,36 @@ Result<std::unique_ptr<ProcessStage>> ProcessStage::create(const config::Setting
 
   // Keyspace and table, idempotently (as the seed's Spark job did before streaming).
   cassandra::KeyspaceSpec keyspace;
-  keyspace.name = table->keyspace;
-  keyspace.strategy = table->replication.strategy;
-  keyspace.replication_factor = table->replication.replication_factor;
-  keyspace.dc_factors = table->replication.dc_factors;
+  keyspace.name = table.keyspace;
+  keyspace.strategy = table.replication.strategy;
+  keyspace.replication_factor = table.replication.replication_factor;
+  keyspace.dc_factors = table.replication.dc_factors;
   RDS_TRY(cassandra::create_keyspace(*stage->session_, keyspace));
-  Status created = table->create_table_path.empty()
-                       ? cassandra::execute_script(*stage->session_, table->create_table_statement())
-                       : cassandra::execute_file(*stage->session_, table->create_table_path);
-  if (!created.ok()) return created.take_error().with_context(fmt::format("creating {}", table->qualified_name()));
+  Status created = table.create_table_path.empty()
+                       ? cassandra::execute_script(*stage->session_, table.create_table_statement())
+                       : cassandra::execute_file(*stage->session_, table.create_table_path);
+  if (!created.ok()) return created.take_error().with_context(fmt::format("creating {}", table.qualified_name()));
 
-  stage->sink_ = std::make_unique<sink::CassandraSink>(*stage->session_, *sink_settings);
+  stage->sink_ = std::make_unique<sink::CassandraSink>(*stage->session_, configs->sink);
   RDS_TRY(stage->sink_->start());
-  stage->validator_ = std::make_unique<process::RecordValidator>(std::move(*table));
+  stage->validator_ = std::make_unique<process::RecordValidator>(std::move(table));
   stage->writer_ = std::make_unique<ObservingWriter>(*stage->sink_, std::move(on_row_acknowledged),
                                                     std::move(on_row_handed));
 
   // The topic may not exist yet (a fresh stack): create both it and its dead-letter topic, so the
   // group can join at once and the first bad record has somewhere to go.
   const std::string& topic = settings.kafka.topic();
-  for (const auto& name : {topic, dead_letter.topic_for(topic)}) {
+  for (const auto& name : {topic, configs->dead_letter.topic_for(topic)}) {
     Status made = kafka::ensure_topic(bootstrap, name, static_cast<int>(settings.kafka.partitions()),
                                       static_cast<int>(settings.kafka.replication_factor()), std::chrono::seconds(30));
     if (!made.ok()) return made.take_error().with_context(fmt::format("is Kafka up on {}?", bootstrap));
   }
 
-  auto processor = process::Processor::create(consumer, dead_letter, processor_settings, *stage->validator_,
+  auto processor = process::Processor::create(configs->consumer, configs->dead_letter, configs->processor, *stage->validator_,
                                               *stage->writer_, stage->probe_);
   if (!processor.ok()) return processor.take_error();
   stage->processor_ = std::move(*processor);
-  log::info("process", "{} (group {}) -> {} on {}:{}", topic, consumer.group_id,
+  log::info("process", "{} (group {}) -> {} on {}:{}", topic, configs->consumer.group_id,
             stage->validator_->table().qualified_name(), host, port);
   return stage;
 }

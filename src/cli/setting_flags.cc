@@ -13,6 +13,21 @@ const config::Settings& settings_table() {
   return table;
 }
 
+namespace {
+
+// What --help shows after a flag: TEXT, INT, NUMBER, BOOL, LIST or K=V,...
+std::string flag_type(const std::string& type_doc) {
+  static const std::pair<std::string_view, std::string_view> kTypes[] = {
+      {"string", "TEXT"}, {"integer", "INT"}, {"number", "NUMBER"}, {"true or false", "BOOL"},
+      {"list", "LIST"},   {"map", "K=V,..."}};
+  for (const auto& [prefix, name] : kTypes) {
+    if (type_doc.rfind(prefix, 0) == 0) return std::string(name);
+  }
+  return "VALUE";
+}
+
+}  // namespace
+
 void add_setting_flags(CLI::App* cmd, config::Command command, config::FlagValues& values) {
   for (const config::PropertyBase* p : settings_table().registry().all()) {
     const config::Meta& meta = p->meta();
@@ -28,7 +43,7 @@ void add_setting_flags(CLI::App* cmd, config::Command command, config::FlagValue
           return true;
         },
         help);
-    option->type_name(p->is_list() ? "LIST" : "VALUE");
+    option->type_name(flag_type(p->type_doc()));
     option->default_str(p->default_yaml());
     // A list flag may be repeated (--nat GB --nat US) or comma-separated; a repeated scalar
     // flag: the last one wins.

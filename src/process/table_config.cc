@@ -210,52 +210,19 @@ Result<Replication> parse_replication(const YAML::Node& node, std::string_view p
 }
 
 
-Result<std::vector<ColumnSpec>> parse_seed_schema(const YAML::Node& node, std::string_view path) {
-  const std::string base(path);
-  Problems problems;
-  std::vector<ColumnSpec> columns;
-  const auto read_column = [&](const YAML::Node& item, const std::string& item_path) {
-    ColumnSpec column;
-    bool has_name = false;
-    bool has_type = false;
-    std::string type_name;
-    for_each_field(item, item_path, [&](const std::string& name, const YAML::Node& value,
-                                        const std::string& field_path) {
-      if (name == "column_name") {
-        has_name = read_string(value, field_path, problems, &column.name);
-      } else if (name == "data_type") {
-        has_type = read_string(value, field_path, problems, &type_name);
-      } else if (name == "nullable") {
-        read_bool(value, field_path, problems, &column.nullable);
-      } else {
-        problems.add(field_path, config::unknown_key(name, {"column_name", "data_type", "nullable"}));
-      }
-    });
-    if (!has_name) problems.add(item_path + ".column_name", "missing");
-    if (!has_type) {
-      problems.add(item_path + ".data_type", "missing");
-    } else {
-      auto type = spark_type(type_name);
-      if (!type.ok()) {
-        problems.add(item_path + ".data_type", type.error().message);
-      } else {
-        column.type = *type;
-      }
-    }
-    // The DDL's `id UUID PRIMARY KEY` (docs/compat.md "The table"): the schema's StringType is the record's.
-    if (column.name == TableConfig::kIdColumn) column.type = cql::DataType(cql::TypeId::kUuid);
-    columns.push_back(std::move(column));
-  };
-  for_each_map_in_list(node, base, "{column_name, data_type, nullable}", problems, read_column);
-  if (!problems.empty()) return problems.error();
-  // The key first, as the DDL has it; the others in the schema's order.
-  std::stable_partition(columns.begin(), columns.end(),
-                        [](const ColumnSpec& c) { return c.name == TableConfig::kIdColumn; });
-  return columns;
-}
+namespace {
 
-Result<std::vector<ColumnSpec>> parse_columns(const YAML::Node& node, std::string_view path) {
+// The two column lists differ only in their key names and type names.
+struct ColumnKeys {
+  const char* name;
+  const char* type;
+  Result<cql::DataType> (*type_of)(std::string_view);
+};
+
+Result<std::vector<ColumnSpec>> parse_column_list(const YAML::Node& node, std::string_view path, ColumnKeys keys) {
   const std::string base(path);
+  const std::string name_key = keys.name;
+  const std::string type_key = keys.type;
   Problems problems;
   std::vector<ColumnSpec> columns;
   const auto read_column = [&](const YAML::Node& item, const std::string& item_path) {
@@ -264,13 +231,13 @@ Result<std::vector<ColumnSpec>> parse_columns(const YAML::Node& node, std::strin
     bool has_type = false;
     for_each_field(item, item_path, [&](const std::string& name, const YAML::Node& value,
                                         const std::string& field_path) {
-      if (name == "name") {
+      if (name == name_key) {
         has_name = read_string(value, field_path, problems, &column.name);
-      } else if (name == "type") {
+      } else if (name == type_key) {
         std::string type_name;
         if (read_string(value, field_path, problems, &type_name)) {
           has_type = true;
-          auto type = cql_scalar_type(type_name);
+          auto type = keys.type_of(type_name);
           if (!type.ok()) {
             problems.add(field_path, type.error().message);
           } else {
@@ -280,16 +247,35 @@ Result<std::vector<ColumnSpec>> parse_columns(const YAML::Node& node, std::strin
       } else if (name == "nullable") {
         read_bool(value, field_path, problems, &column.nullable);
       } else {
-        problems.add(field_path, config::unknown_key(name, {"name", "type", "nullable"}));
+        problems.add(field_path, config::unknown_key(name, {name_key, type_key, "nullable"}));
       }
     });
-    if (!has_name) problems.add(item_path + ".name", "missing");
-    if (!has_type) problems.add(item_path + ".type", "missing");
+    if (!has_name) problems.add(fmt::format("{}.{}", item_path, name_key), "missing");
+    if (!has_type) problems.add(fmt::format("{}.{}", item_path, type_key), "missing");
     columns.push_back(std::move(column));
   };
-  for_each_map_in_list(node, base, "{name, type, nullable}", problems, read_column);
+  for_each_map_in_list(node, base, fmt::format("{{{}, {}, nullable}}", name_key, type_key), problems, read_column);
   if (!problems.empty()) return problems.error();
   return columns;
+}
+
+}  // namespace
+
+Result<std::vector<ColumnSpec>> parse_seed_schema(const YAML::Node& node, std::string_view path) {
+  auto columns = parse_column_list(node, path, {"column_name", "data_type", &spark_type});
+  if (!columns.ok()) return columns;
+  for (auto& column : *columns) {
+    // The DDL's `id UUID PRIMARY KEY` (docs/compat.md "The table"): the schema's StringType is the record's.
+    if (column.name == TableConfig::kIdColumn) column.type = cql::DataType(cql::TypeId::kUuid);
+  }
+  // The key first, as the DDL has it; the others in the schema's order.
+  std::stable_partition(columns->begin(), columns->end(),
+                        [](const ColumnSpec& c) { return c.name == TableConfig::kIdColumn; });
+  return columns;
+}
+
+Result<std::vector<ColumnSpec>> parse_columns(const YAML::Node& node, std::string_view path) {
+  return parse_column_list(node, path, {"name", "type", &cql_scalar_type});
 }
 
 }  // namespace rds::process
