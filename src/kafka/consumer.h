@@ -31,16 +31,17 @@
 #include <vector>
 
 #include "core/result.h"
+#include "kafka/kafka_config.h"
 
 namespace rds::kafka {
 
 struct ConsumerConfig {
   static constexpr std::chrono::milliseconds kDefaultCommitInterval{5'000};
 
-  std::string bootstrap_servers = "127.0.0.1:9092";
-  std::string group_id = "rdstream-process";
-  std::vector<std::string> topics = {"users_created"};
-  std::string client_id = "rdstream-process";
+  std::string bootstrap_servers = kLocalBootstrapServers;
+  std::string group_id;             // required (the settings table's process.group)
+  std::vector<std::string> topics;  // required (kafka.topic)
+  std::string client_id = "rdstream-consumer";
   // Static membership (KIP-345) when set: a member restarted with the same id gets its
   // partitions back at once, without a rebalance, instead of after session_timeout_ms. The price:
   // a member that stops for good keeps its partitions until its session times out (it does not

@@ -14,6 +14,10 @@
 
 namespace rds::kafka {
 
+// A broker on this machine, as `rdstream stack` runs it: the clients' default and the settings
+// table's (kafka.bootstrap_servers).
+inline constexpr const char* kLocalBootstrapServers = "127.0.0.1:9092";
+
 using ConfProperties = std::vector<std::pair<std::string, std::string>>;
 
 // Sets `props` in order on a new conf. On success the caller owns the conf (rd_kafka_new takes it

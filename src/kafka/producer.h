@@ -16,14 +16,15 @@
 #include <string>
 
 #include "core/result.h"
+#include "kafka/kafka_config.h"
 
 namespace rds::kafka {
 
 inline constexpr const char* kDefaultCompression = "lz4";
 
 struct ProducerConfig {
-  std::string bootstrap_servers = "127.0.0.1:9092";
-  std::string topic = "users_created";
+  std::string bootstrap_servers = kLocalBootstrapServers;
+  std::string topic;  // required (the settings table's kafka.topic)
   std::string compression = kDefaultCompression;  // none | gzip | snappy | lz4 | zstd
   // 10 ms, not librdkafka's 5: a paced source (e.g. `--rate`) otherwise sends a request per few
   // records, and every stage downstream (Kafka, the consumer, the processor, Cassandra) then wakes

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "kafka/kafka_config.h"
 
 namespace rds::process {
 
@@ -40,7 +41,7 @@ inline constexpr const char* kHeaderSourceOffset = "rdstream.source.offset";
 struct DeadLetterConfig {
   static constexpr std::string_view kDefaultSuffix = ".dlq";
 
-  std::string bootstrap_servers = "127.0.0.1:9092";
+  std::string bootstrap_servers = kafka::kLocalBootstrapServers;
   std::string topic_suffix = std::string(kDefaultSuffix);
   std::string topic;  // one DLQ topic for every source topic; empty = <source topic><topic_suffix>
   std::string client_id = "rdstream-dlq";

@@ -83,7 +83,7 @@ Settings::Kafka::Kafka(Registry& r)
     : Part(r),
       bootstrap_servers(reg, {.path = "kafka.bootstrap_servers", .description = "Kafka bootstrap servers (host:port,...)",
                               .commands = kPipeline, .flag = "--bootstrap-servers", .env = "RDSTREAM_KAFKA"},
-                        "127.0.0.1:9092", non_empty()),
+                        kafka::kLocalBootstrapServers, non_empty()),
       topic(reg, {.path = "kafka.topic", .description = "the topic of user records (the seed's)",
                   .commands = kPipeline, .flag = "--topic"},
             "users_created", non_empty()),

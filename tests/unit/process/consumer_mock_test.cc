@@ -45,6 +45,9 @@ class ConsumerMockTest : public ::testing::Test {
 
 TEST(ConsumerConfigTest, ValidatesAndNamesFields) {
   ConsumerConfig config;
+  EXPECT_FALSE(config.validate().ok());  // a group and topics are the caller's to give
+  config.group_id = "g";
+  config.topics = {"t"};
   EXPECT_TRUE(config.validate().ok());
   config.group_id = "";
   config.topics = {};
@@ -60,6 +63,8 @@ TEST(ConsumerConfigTest, ValidatesAndNamesFields) {
 
 TEST(ConsumerConfigTest, PrefetchBoundsAreValidated) {
   ConsumerConfig config;
+  config.group_id = "g";
+  config.topics = {"t"};
   config.prefetch_kbytes = 100;
   config.prefetch_refill_interval = std::chrono::milliseconds(5000);
   auto status = config.validate();
@@ -73,6 +78,8 @@ TEST(ConsumerConfigTest, PrefetchBoundsAreValidated) {
 
 TEST(ConsumerConfigTest, BadRawPropertyIsReported) {
   ConsumerConfig config;
+  config.group_id = "g";
+  config.topics = {"t"};
   config.extra["no.such.property"] = "1";
   auto consumer = Consumer::create(config, {});
   ASSERT_FALSE(consumer.ok());
