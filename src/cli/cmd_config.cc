@@ -14,7 +14,7 @@ namespace rds::cli {
 namespace {
 
 int show(const config::FlagValues& flags, uint32_t commands, std::string_view name) {
-  auto settings = resolve_settings(flags);
+  auto settings = resolve_settings(flags, commands);
   if (!settings.ok()) {
     std::cerr << "rdstream config show: " << settings.error().message << "\n";
     return kExitUsage;

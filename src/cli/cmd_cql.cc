@@ -71,7 +71,7 @@ void register_cql(CLI::App& app, Globals& globals) {
   cmd->add_option("statements", f->statements, "CQL statements; none: read from stdin, separated by ';'");
   add_setting_flags(cmd, config::kCql, f->settings);
   cmd->callback([f, &globals] {
-    auto settings = resolve_settings(f->settings);
+    auto settings = resolve_settings(f->settings, config::kCql);
     if (!settings.ok()) return settings_failed(settings.error(), "cql", globals);
     const config::Settings& s = **settings;
     auto consistency = app::parse_consistency(s.cql.consistency());

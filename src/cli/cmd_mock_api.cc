@@ -82,7 +82,7 @@ void register_mock_api(CLI::App& app, Globals& globals) {
   add_setting_flags(cmd, config::kMockApi, *flags);
   cmd->footer("Faults can also be changed at runtime: curl -X POST localhost:8088/_faults -d '{\"rate_5xx\":0.1}'");
   cmd->callback([flags, &globals] {
-    auto settings = resolve_settings(*flags);
+    auto settings = resolve_settings(*flags, config::kMockApi);
     if (!settings.ok()) return settings_failed(settings.error(), "mock-api", globals);
     globals.exit_code = run(**settings);
   });

@@ -14,7 +14,7 @@ void register_process(CLI::App& app, Globals& globals) {
       app.add_subcommand("process", "Consume the topic into Cassandra (consumer group, DLQ, commit after write)");
   add_setting_flags(cmd, config::kProcess, *flags);
   cmd->callback([flags, &globals] {
-    auto settings = resolve_settings(*flags);
+    auto settings = resolve_settings(*flags, config::kProcess);
     if (!settings.ok()) return settings_failed(settings.error(), "process", globals);
     install_stop_signals();
     finish(app::run_process_stage(**settings), "process", globals);

@@ -12,7 +12,7 @@ void register_run(CLI::App& app, Globals& globals) {
   CLI::App* cmd = app.add_subcommand("run", "The main job: ingest and process together, then a summary");
   add_setting_flags(cmd, config::kRun, *flags);
   cmd->callback([flags, &globals] {
-    auto settings = resolve_settings(*flags);
+    auto settings = resolve_settings(*flags, config::kRun);
     if (!settings.ok()) return settings_failed(settings.error(), "run", globals);
     const auto& stop = install_stop_signals();
     finish(app::run_pipeline(**settings, stop), "run", globals);

@@ -24,9 +24,10 @@ const config::Settings& settings_table();
 // setting path, as text (checked when resolved, so every problem is reported the same way).
 void add_setting_flags(CLI::App* cmd, config::Command command, config::FlagValues& values);
 
-// A command's settings: defaults < config file < environment < flags. Applies the log level.
-// Errors are kInvalidArgument (or kNotFound for a missing file) and name the setting.
-Result<std::unique_ptr<config::Settings>> resolve_settings(const config::FlagValues& values);
+// A command's settings: defaults < (for the stack commands: the stack's state file) < config file
+// < environment < flags. Applies the log level. Errors are kInvalidArgument (or kNotFound for a
+// missing file) and name the setting.
+Result<std::unique_ptr<config::Settings>> resolve_settings(const config::FlagValues& values, uint32_t command);
 
 // Prints the outcome (summary to stdout, problems to stderr after "rdstream <name>: ") and sets
 // the exit code.

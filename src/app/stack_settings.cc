@@ -1,0 +1,66 @@
+#include "app/stack_settings.h"
+
+#include <filesystem>
+
+namespace rds::app {
+namespace {
+
+// The stack's ports: the settings that hold them and their StackConfig fields, once.
+struct PortSetting {
+  config::Int config::Settings::Stack::*stack_member;  // null: cassandra.port (clients read it too)
+  uint16_t stack::StackConfig::*field;
+};
+
+constexpr PortSetting kPorts[] = {
+    {&config::Settings::Stack::kafka_port, &stack::StackConfig::kafka_port},
+    {&config::Settings::Stack::kafka_controller_port, &stack::StackConfig::kafka_controller_port},
+    {nullptr, &stack::StackConfig::cassandra_port},
+    {&config::Settings::Stack::cassandra_storage_port, &stack::StackConfig::cassandra_storage_port},
+    {&config::Settings::Stack::postgres_port, &stack::StackConfig::postgres_port},
+};
+
+const config::Int& port_setting(const config::Settings& s, const PortSetting& p) {
+  return p.stack_member != nullptr ? s.stack.*p.stack_member : s.cassandra.port;
+}
+
+config::Int& port_setting(config::Settings& s, const PortSetting& p) {
+  return p.stack_member != nullptr ? s.stack.*p.stack_member : s.cassandra.port;
+}
+
+}  // namespace
+
+Status apply_stack_state(config::Settings& s) {
+  stack::StackConfig remembered;
+  remembered.state_dir = s.stack.state_dir();
+  std::error_code ec;
+  if (!std::filesystem::exists(remembered.state_dir / "stack.json", ec)) return ok_status();
+  RDS_TRY(stack::load_state_file(remembered));
+  for (const auto& p : kPorts) port_setting(s, p).set(remembered.*p.field, config::Source::kStateFile);
+  return ok_status();
+}
+
+Result<stack::StackConfig> stack_config(const config::Settings& s) {
+  const auto& st = s.stack;
+  stack::StackConfig config;
+  config.state_dir = st.state_dir();
+  for (const auto& p : kPorts) config.*p.field = static_cast<uint16_t>(port_setting(s, p)());
+  config.engine_cache =
+      st.engine_cache().empty() ? stack::default_engine_cache() : std::filesystem::path(st.engine_cache());
+  config.kafka_heap_mb = static_cast<int>(st.kafka_heap_mb());
+  config.cassandra_heap_mb = static_cast<int>(st.cassandra_heap_mb());
+  config.start_timeout = std::chrono::seconds(st.start_timeout_s());
+  config.java_home = st.java_home();
+  config.postgres_bin_dir = st.postgres_bin_dir();
+  config.postgres_user = st.postgres_user();
+  config.postgres_password = st.postgres_password();
+  config.services.clear();
+  for (const auto& name : st.services()) {
+    auto kind = stack::parse_service(name);
+    if (!kind.ok()) return kind.take_error();
+    config.services.push_back(*kind);
+  }
+  RDS_TRY(config.validate());
+  return config;
+}
+
+}  // namespace rds::app
