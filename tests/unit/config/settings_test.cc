@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "app/component_configs.h"
+#include "app/stack_settings.h"
 #include "config/load.h"
 #include "support/temp_dir.h"
 
@@ -147,6 +148,29 @@ TEST(SettingsTest, TheCommittedExampleIsTheTablesAndLoadsToTheDefaults) {
     EXPECT_EQ(p->value_yaml(), p->default_yaml()) << p->path();
   }
   EXPECT_EQ(error_of(app::check_settings(s)), "(ok)");
+}
+
+TEST(SettingsTest, TheStacksStateFileSitsBelowTheEnvironmentAndTheFlags) {
+  test::TempDir dir;
+  stack::StackConfig last_up;
+  last_up.state_dir = dir.path();
+  last_up.kafka_port = 19092;
+  last_up.cassandra_port = 19042;
+  last_up.postgres_port = 15432;
+  ASSERT_TRUE(stack::save_state_file(last_up).ok());
+  Settings s;
+  ASSERT_EQ(s.stack.state_dir.set(dir.path().string(), Source::kFlag), "");
+  ASSERT_TRUE(apply_environment(s.registry(), [](const char* name) -> const char* {
+                return std::string_view(name) == "RDSTREAM_POSTGRES_PORT" ? "25432" : nullptr;
+              }).ok());
+  ASSERT_EQ(error_of(app::apply_stack_state(s)), "(ok)");
+  auto config = app::stack_config(s);
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_EQ(config->kafka_port, 19092);
+  EXPECT_EQ(s.stack.kafka_port.source(), Source::kStateFile);
+  EXPECT_EQ(config->cassandra_port, 19042);
+  EXPECT_EQ(config->postgres_port, 25432);
+  EXPECT_EQ(s.stack.postgres_port.source(), Source::kEnvironment);
 }
 
 }  // namespace
