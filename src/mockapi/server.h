@@ -7,11 +7,8 @@
 #include <thread>
 
 #include "core/result.h"
+#include "http_server/http_server.h"
 #include "mockapi/mock_api.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace rds::mockapi {
 
@@ -30,14 +27,12 @@ class MockApiServer {
   Status start(const std::string& host = kDefaultHost, int port = kDefaultPort);
   // Idempotent; returns after the serving thread has ended.
   void stop();
-  int port() const { return port_; }
+  int port() const { return server_ ? server_->port() : 0; }
   bool running() const;
 
  private:
   MockApi& api_;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
-  int port_ = 0;
+  std::unique_ptr<http_server::HttpServer> server_;
 };
 
 }  // namespace rds::mockapi
