@@ -1,15 +1,27 @@
 #include "app/ingest_stage.h"
 
 #include "app/component_configs.h"
+#include "app/observability.h"
 #include "core/log.h"
 
 namespace rds::app {
 
+metrics::ReadinessCheck ingest_readiness(metrics::Metrics& metrics) {
+  return [&connected = metrics.engine_connected(metrics::kKafka)] {
+    return connected.Value() >= 1 ? metrics::Readiness{} : metrics::Readiness{{"the producer's connection to Kafka"}};
+  };
+}
+
 Outcome run_ingest_stage(const config::Settings& settings, const std::atomic<bool>& stop) {
   auto plan = ingest_plan(settings);
   if (!plan.ok()) return Outcome::failed(plan.error());
+  auto observability = Observability::start(settings);
+  if (!observability.ok()) return Outcome::failed(observability.error());
+  plan->options.metrics = &(*observability)->metrics();
+  (*observability)->set_readiness(ingest_readiness((*observability)->metrics()));
   log::info("ingest", "seed {} (pass --seed {} to replay this run)", plan->seed, plan->seed);
   auto summary = ingest::run_ingest(*plan->source, plan->options, stop);
+  (*observability)->stopped();
   if (!summary.ok()) return Outcome::failed(summary.error());
   Outcome outcome;
   outcome.summary = "ingest summary: " + summary->to_text() + "\n";

@@ -6,8 +6,12 @@
 
 #include "app/outcome.h"
 #include "config/settings/settings.h"
+#include "metrics/endpoint.h"
 
 namespace rds::app {
+
+// Ready once Kafka answered the producer (`run` combines it with the processor's).
+metrics::ReadinessCheck ingest_readiness(metrics::Metrics& metrics);
 
 Outcome run_ingest_stage(const config::Settings& settings, const std::atomic<bool>& stop);
 

@@ -5,16 +5,35 @@
 #include <thread>
 
 #include "app/component_configs.h"
+#include "app/ingest_stage.h"
+#include "app/observability.h"
 #include "app/latency_tracker.h"
 #include "app/process_stage.h"
 #include "core/log.h"
 
 namespace rds::app {
 
+namespace {
+
+// Ready once the stage exists (its Cassandra session is up) and the group gave it partitions.
+metrics::ReadinessCheck process_readiness(const ProcessStage& stage) {
+  return [&stage] {
+    return stage.has_been_assigned() ? metrics::Readiness{}
+                                     : metrics::Readiness{{"partitions assigned by the consumer group"}};
+  };
+}
+
+}  // namespace
+
 Outcome run_process_stage(const config::Settings& settings) {
+  auto observability = Observability::start(settings);
+  if (!observability.ok()) return Outcome::failed(observability.error());
+  (*observability)->set_readiness([] { return metrics::Readiness{{"the Cassandra session"}}; });
   auto stage = ProcessStage::create(settings);
   if (!stage.ok()) return Outcome::failed(stage.error());
+  (*observability)->set_readiness(process_readiness(**stage));
   auto report = (*stage)->run();
+  (*observability)->stopped();  // the stage ends before the endpoint
   if (!report.ok()) {
     Outcome o = Outcome::failed(report.error());
     o.kind = Outcome::Kind::kUnavailable;
@@ -33,12 +52,22 @@ Outcome run_process_stage(const config::Settings& settings) {
 Outcome run_pipeline(const config::Settings& settings, const std::atomic<bool>& stop) {
   auto plan = ingest_plan(settings);
   if (!plan.ok()) return Outcome::failed(plan.error());
+  auto observability = Observability::start(settings);
+  if (!observability.ok()) return Outcome::failed(observability.error());
+  (*observability)->set_readiness([] { return metrics::Readiness{{"the Cassandra session"}}; });
+  metrics::Metrics& metrics = (*observability)->metrics();
+  plan->options.metrics = &metrics;
   LatencyTracker latency;
   // The processor first: the table exists and the group is joining before the first record.
   auto stage = ProcessStage::create(
       settings, [&latency](const sink::Row& row) { if (!row.empty()) latency.acknowledged(row.front()); },
       [&latency](const std::vector<sink::Row>& rows) { latency.handed_to_sink(rows); });
   if (!stage.ok()) return Outcome::failed(stage.error());
+  (*observability)->set_readiness([processing = process_readiness(**stage), ingesting = ingest_readiness(metrics)] {
+    metrics::Readiness r = processing();
+    for (auto& w : ingesting().waiting_for) r.waiting_for.push_back(std::move(w));
+    return r;
+  });
   Result<process::ProcessorReport> processed = Error(ErrorCode::kInternal, "processor did not run");
   std::atomic<bool> processor_done{false};
   std::thread processor([&] {
@@ -79,6 +108,7 @@ Outcome run_pipeline(const config::Settings& settings, const std::atomic<bool>& 
   }
   (*stage)->request_stop();
   processor.join();
+  (*observability)->stopped();  // the stage ends before the endpoint
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   if (!ingested.ok()) {

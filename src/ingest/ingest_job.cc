@@ -81,10 +81,37 @@ std::string IngestSummary::to_text() const {
   return out;
 }
 
+namespace {
+
+// The job's series in the one vocabulary (metrics/metrics.h), looked up once.
+struct IngestMetrics {
+  explicit IngestMetrics(metrics::Metrics& m)
+      : received_records(m.received_records(metrics::kIngest)),
+        received_bytes(m.received_bytes(metrics::kIngest)),
+        sent_records(m.sent_records(metrics::kIngest)),
+        delivery_errors(m.errors(metrics::kIngest, "kafka_delivery")),
+        source_errors(m.errors(metrics::kIngest, "source")),
+        api_retries(m.retries(metrics::kIngest, metrics::kApi)),
+        in_flight_records(m.in_flight_records(metrics::kIngest)),
+        kafka_connected(m.engine_connected(metrics::kKafka)) {}
+  prometheus::Counter& received_records;
+  prometheus::Counter& received_bytes;
+  prometheus::Counter& sent_records;
+  prometheus::Counter& delivery_errors;
+  prometheus::Counter& source_errors;
+  prometheus::Counter& api_retries;
+  prometheus::Gauge& in_flight_records;
+  prometheus::Gauge& kafka_connected;
+};
+
+}  // namespace
+
 Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& options, const std::atomic<bool>& stop,
                                  DeliveredHook on_delivered) {
   RDS_TRY(options.validate());
   RDS_TRY(options.producer.validate());
+  metrics::Metrics private_metrics;
+  IngestMetrics m(options.metrics != nullptr ? *options.metrics : private_metrics);
   Status topic = kafka::ensure_topic(options.producer.bootstrap_servers, options.producer.topic,
                                      options.topic_partitions, options.topic_replication_factor,
                                      std::chrono::seconds(30));
@@ -92,10 +119,14 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
     return topic.take_error().with_context(
         fmt::format("is Kafka up on {}? (rdstream stack up)", options.producer.bootstrap_servers));
   }
+  m.kafka_connected.Set(1);  // Kafka answered: the producer's brokers are reachable
   IngestSummary summary;
   auto producer = kafka::Producer::create(options.producer, [&](const kafka::DeliveryReport& report) {
     if (!report.status.ok()) {
+      m.delivery_errors.Increment();
       log::error("ingest", "record {} not delivered: {}", report.token, report.status.error().message);
+    } else {
+      m.sent_records.Increment();
     }
     if (on_delivered) on_delivered(report);
   });
@@ -134,6 +165,7 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
     if (pending_pos == pending.size()) {
       auto batch = source.next(pacer && source.sized_on_demand() ? granted : want, stop);
       if (!batch.ok()) {
+        m.source_errors.Increment();
         summary.source_error = batch.error().message;
         summary.source_error_code = batch.error().code;
         log::error("ingest", "{}", batch.error().message);
@@ -142,6 +174,7 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
       pending = std::move(batch).value();
       pending_pos = 0;
       fetched_at = Clock::now();
+      m.received_records.Increment(static_cast<double>(pending.size()));
     }
     const size_t n = std::min(static_cast<size_t>(granted), pending.size() - pending_pos);
     if (pacer) pacer->give_back(granted - static_cast<int>(n));
@@ -150,6 +183,7 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
       const mapping::Record& record = pending[pending_pos++];
       if (options.on_fetched) options.on_fetched(record, released_at);
       std::string value = mapping::to_json(record);
+      m.received_bytes.Increment(static_cast<double>(value.size()));
       Status queued = p.produce(record.id(), value, sequence++);
       if (!queued.ok()) {
         summary.source_error = queued.error().message;
@@ -163,8 +197,12 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
       pending_pos = 0;
     }
     p.poll(std::chrono::milliseconds(0));
+    m.in_flight_records.Set(static_cast<double>(p.in_flight()));
+    if (const uint64_t retries = source.counters().retries; retries > summary.retries) {
+      m.api_retries.Increment(static_cast<double>(retries - summary.retries));
+      summary.retries = retries;
+    }
     if (Clock::now() - last_progress >= (options.progress_line ? std::chrono::milliseconds(250) : std::chrono::seconds(5))) {
-      summary.retries = source.counters().retries;
       print_progress(summary, p.counters(), started, options.progress_line);
       last_progress = Clock::now();
     }
@@ -173,6 +211,10 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
   Status flushed = p.flush(options.flush_timeout);
   if (options.progress_line) std::fprintf(stderr, "\n");
   if (!flushed.ok()) log::error("ingest", "{}", flushed.error().message);
+  m.in_flight_records.Set(static_cast<double>(p.in_flight()));
+  if (const uint64_t retries = source.counters().retries; retries > summary.retries) {
+    m.api_retries.Increment(static_cast<double>(retries - summary.retries));
+  }
   if (p.fatal() && summary.source_error.empty()) summary.source_error = "fatal Kafka producer error (see above)";
 
   const auto& c = p.counters();

@@ -14,6 +14,7 @@
 #include "core/result.h"
 #include "ingest/record_source.h"
 #include "kafka/producer.h"
+#include "metrics/metrics.h"
 
 namespace rds::ingest {
 
@@ -36,6 +37,8 @@ struct IngestOptions {
   // slices), the time the rate limit released it: a deliberate wait is not pipeline latency.
   // `rdstream run` uses it to measure end-to-end latency.
   std::function<void(const mapping::Record&, std::chrono::steady_clock::time_point fetched_at)> on_fetched;
+  // Where the job counts (stage "ingest"; metrics/metrics.h); null: a private registry.
+  metrics::Metrics* metrics = nullptr;
 };
 
 struct IngestSummary {

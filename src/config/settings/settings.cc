@@ -61,6 +61,19 @@ Check<std::vector<std::string>> known_services() {
           "of kafka, cassandra, postgres"};
 }
 
+Check<std::string> host_port_or_empty() {
+  return {[](const std::string& v) -> std::string {
+            if (v.empty()) return {};
+            const auto colon = v.rfind(':');
+            if (colon == std::string::npos || colon == 0 || colon + 1 == v.size() ||
+                v.find_first_not_of("0123456789", colon + 1) != std::string::npos) {
+              return "'" + v + "' is not HOST:PORT (e.g. 127.0.0.1:9464)";
+            }
+            return {};
+          },
+          "HOST:PORT or empty"};
+}
+
 const std::vector<std::string> kConsistencies = {"ANY", "ONE", "TWO", "THREE", "QUORUM", "ALL",
                                                  "LOCAL_QUORUM", "EACH_QUORUM", "LOCAL_ONE"};
 
@@ -77,7 +90,11 @@ Settings::General::General(Registry& r)
       log_level(reg, {.path = "log.level", .description = "log level",
                       .commands = kPipeline | kCql | kStack | kMockApi, .flag = "--log-level",
                       .env = "RDSTREAM_LOG_LEVEL"},
-                "info", one_of({"debug", "info", "warn", "error", "off"})) {}
+                "info", one_of({"debug", "info", "warn", "error", "off"})),
+      metrics_address(reg, {.path = "metrics.address",
+                            .description = "serve /metrics, /healthz and /readyz on HOST:PORT (empty: no endpoint)",
+                            .commands = kPipeline, .flag = "--metrics-address", .env = "RDSTREAM_METRICS_ADDRESS"},
+                      "", host_port_or_empty()) {}
 
 Settings::Kafka::Kafka(Registry& r)
     : Part(r),

@@ -46,10 +46,11 @@ class Settings {
   };
 
  public:
-  // Where the settings come from (not itself in a file), and the log level.
+  // Where the settings come from (not itself in a file), the log level and the metrics endpoint.
   struct General : Part {
     String config_file;
     String log_level;
+    String metrics_address;
     explicit General(Registry& r);
   } general{registry_};
 

@@ -1,0 +1,36 @@
+#include "app/observability.h"
+
+#include "core/log.h"
+
+namespace rds::app {
+
+Result<std::unique_ptr<Observability>> Observability::start(const config::Settings& settings) {
+  std::unique_ptr<Observability> o(new Observability());
+  const std::string& address = settings.general.metrics_address();
+  if (address.empty()) return o;
+  auto endpoint = metrics::MetricsEndpoint::start(address, o->metrics_, [self = o.get()] { return self->readiness(); });
+  if (!endpoint.ok()) return endpoint.take_error();
+  o->endpoint_ = std::move(*endpoint);
+  log::info("metrics", "serving /metrics, /healthz and /readyz on {} (port {})", address, o->endpoint_->port());
+  return o;
+}
+
+void Observability::set_readiness(metrics::ReadinessCheck check) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  readiness_ = std::move(check);
+}
+
+void Observability::stopped() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  readiness_ = nullptr;
+  stopped_ = true;
+}
+
+metrics::Readiness Observability::readiness() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (stopped_) return metrics::Readiness{{"nothing: the stage has stopped"}};
+  if (!readiness_) return metrics::Readiness{{"the stage to start"}};
+  return readiness_();
+}
+
+}  // namespace rds::app
