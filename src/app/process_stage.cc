@@ -52,6 +52,7 @@ ProcessStage::~ProcessStage() {
 }
 
 Result<std::unique_ptr<ProcessStage>> ProcessStage::create(const config::Settings& settings,
+                                                           metrics::Metrics& metrics,
                                                            RowAcknowledged on_row_acknowledged,
                                                            RowHandedToSink on_row_handed) {
   // Every setting first, so that a bad one is reported before anything connects.
@@ -82,7 +83,7 @@ Result<std::unique_ptr<ProcessStage>> ProcessStage::create(const config::Setting
                        : cassandra::execute_file(*stage->session_, table.create_table_path);
   if (!created.ok()) return created.take_error().with_context(fmt::format("creating {}", table.qualified_name()));
 
-  stage->sink_ = std::make_unique<sink::CassandraSink>(*stage->session_, configs->sink);
+  stage->sink_ = std::make_unique<sink::CassandraSink>(*stage->session_, configs->sink, &metrics);
   RDS_TRY(stage->sink_->start());
   stage->validator_ = std::make_unique<process::RecordValidator>(std::move(table));
   stage->writer_ = std::make_unique<ObservingWriter>(*stage->sink_, std::move(on_row_acknowledged),

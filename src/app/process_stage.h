@@ -15,6 +15,7 @@
 #include "config/settings/settings.h"
 #include "core/result.h"
 #include "kafka/consumer.h"
+#include "metrics/metrics.h"
 #include "process/dead_letter.h"
 #include "process/processor.h"
 #include "process/processor_probe.h"
@@ -37,7 +38,8 @@ class ProcessStage {
   // Connects, creates keyspace and table if missing (waiting for schema agreement), prepares the
   // INSERT and joins the consumer group. Errors name the component and the fix.
   // Settings errors (kInvalidArgument) come before anything connects.
-  static Result<std::unique_ptr<ProcessStage>> create(const config::Settings& settings,
+  // The stage counts into `metrics` (which must outlive it).
+  static Result<std::unique_ptr<ProcessStage>> create(const config::Settings& settings, metrics::Metrics& metrics,
                                                       RowAcknowledged on_row_acknowledged = {},
                                                       RowHandedToSink on_row_handed = {});
   ~ProcessStage();

@@ -194,10 +194,10 @@ void send_pending(const std::shared_ptr<Context>& ctx, PendingBatch& pending) {
 
 }  // namespace
 
-CassandraSink::CassandraSink(cassandra::Session& session, CassandraSinkConfig config)
+CassandraSink::CassandraSink(cassandra::Session& session, CassandraSinkConfig config, metrics::Metrics* metrics)
     : session_(session),
       config_(std::move(config)),
-      probe_(std::make_shared<CassandraSinkProbe>()),
+      probe_(metrics != nullptr ? std::make_shared<CassandraSinkProbe>(*metrics) : std::make_shared<CassandraSinkProbe>()),
       state_(std::make_shared<State>()) {}
 
 CassandraSink::~CassandraSink() { close(); }

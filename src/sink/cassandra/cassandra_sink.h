@@ -87,7 +87,8 @@ struct BatchOutcome {
 
 class CassandraSink {
  public:
-  CassandraSink(cassandra::Session& session, CassandraSinkConfig config);
+  // Counts into `metrics` (stage "process") when given, which must outlive the sink.
+  CassandraSink(cassandra::Session& session, CassandraSinkConfig config, metrics::Metrics* metrics = nullptr);
   ~CassandraSink();  // close()
   CassandraSink(const CassandraSink&) = delete;
   CassandraSink& operator=(const CassandraSink&) = delete;

@@ -52,10 +52,21 @@ std::chrono::microseconds LatencyHistogram::quantile(double q) const {
   return std::chrono::microseconds(static_cast<int64_t>(bucket_upper_us(k)));
 }
 
+CassandraSinkProbe::CassandraSinkProbe(metrics::Metrics& metrics)
+    : metrics_(metrics),
+      bytes_written_(metrics.sent_bytes(metrics::kProcess)),
+      retries_(metrics.retries(metrics::kProcess, metrics::kCassandra)),
+      in_flight_(metrics.in_flight_writes(metrics::kProcess)),
+      write_latency_(metrics.cassandra_write_latency()) {}
+
+// A registry of its own, owned through own_metrics_ (declared first, so destroyed last).
+CassandraSinkProbe::CassandraSinkProbe() : CassandraSinkProbe(*new metrics::Metrics()) { own_metrics_.reset(&metrics_); }
+
 void CassandraSinkProbe::row_written(uint64_t bytes, std::chrono::nanoseconds latency) {
   rows_written_.fetch_add(1, std::memory_order_relaxed);
-  bytes_written_.fetch_add(bytes, std::memory_order_relaxed);
+  bytes_written_.Increment(static_cast<double>(bytes));
   latency_.record(latency);
+  write_latency_.Observe(std::chrono::duration<double>(latency).count());
 }
 
 void CassandraSinkProbe::row_failed() { rows_failed_.fetch_add(1, std::memory_order_relaxed); }
@@ -68,23 +79,25 @@ std::string CassandraSinkProbe::error_label(const Error& error, std::optional<cq
 void CassandraSinkProbe::attempt_failed(const Error& error, std::optional<cql::CqlErrorCode> cql_code) {
   const std::string label = error_label(error, cql_code);
   std::lock_guard lock(errors_mutex_);
-  ++errors_by_code_[label];
+  prometheus::Counter*& counter = errors_by_code_[label];
+  if (counter == nullptr) counter = &metrics_.errors(metrics::kProcess, label);
+  counter->Increment();
 }
 
 CassandraSinkProbe::Snapshot CassandraSinkProbe::snapshot() const {
   Snapshot s;
   s.rows_written = rows_written_.load(std::memory_order_relaxed);
-  s.bytes_written = bytes_written_.load(std::memory_order_relaxed);
+  s.bytes_written = static_cast<uint64_t>(bytes_written_.Value());
   s.rows_failed = rows_failed_.load(std::memory_order_relaxed);
-  s.retries = retries_.load(std::memory_order_relaxed);
+  s.retries = static_cast<uint64_t>(retries_.Value());
   s.requests = requests_.load(std::memory_order_relaxed);
   s.batches = batches_.load(std::memory_order_relaxed);
   s.batch_splits = batch_splits_.load(std::memory_order_relaxed);
   s.callback_errors = callback_errors_.load(std::memory_order_relaxed);
-  s.in_flight = in_flight_.load(std::memory_order_relaxed);
+  s.in_flight = static_cast<int64_t>(in_flight_.Value());
   {
     std::lock_guard lock(errors_mutex_);
-    s.errors_by_code = errors_by_code_;
+    for (const auto& [code, counter] : errors_by_code_) s.errors_by_code[code] = static_cast<uint64_t>(counter->Value());
   }
   s.latency_count = latency_.count();
   s.latency_p50 = latency_.quantile(0.50);

@@ -1,7 +1,11 @@
 #pragma once
-// Metrics of the Cassandra sink (style.md: component specifics in one *Probe class). Counters are
-// atomics; the error-code map takes a short lock. Labels are bounded: CQL error code names
-// ("write_timeout") or rds::ErrorCode names ("unavailable"), never messages.
+// Metrics of the Cassandra sink (style.md: component specifics in one *Probe class). What the
+// process stage exports goes into the one vocabulary (metrics/metrics.h): bytes acknowledged
+// (sent_bytes), rows in flight (in_flight_writes), failed attempts by code (errors), re-sends
+// (retries) and the write latency (a Prometheus histogram, and the fine one below for the
+// summaries' quantiles). The sink's own diagnostics (requests, batches, splits) stay atomics here.
+// Labels are bounded: CQL error code names ("write_timeout") or rds::ErrorCode names
+// ("unavailable"), never messages.
 //
 // Thread: every method may be called from any thread (the sink calls them from the caller's thread
 // and from the session's loop thread).
@@ -11,12 +15,14 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 
 #include "core/error.h"
 #include "cql/errors.h"
+#include "metrics/metrics.h"
 
 namespace rds::sink {
 
@@ -69,18 +75,23 @@ class CassandraSinkProbe {
     }
   };
 
+  // Counts into `metrics` (stage "process"), which must outlive the probe.
+  explicit CassandraSinkProbe(metrics::Metrics& metrics);
+  // Counts into a registry of its own (tests, benchmarks).
+  CassandraSinkProbe();
+
   void row_written(uint64_t bytes, std::chrono::nanoseconds latency);
   void row_failed();
   // One failed attempt (retried or not): counted by code.
   void attempt_failed(const Error& error, std::optional<cql::CqlErrorCode> cql_code);
-  void row_retried() { retries_.fetch_add(1, std::memory_order_relaxed); }
+  void row_retried() { retries_.Increment(); }
   void request_sent(bool batch) {
     requests_.fetch_add(1, std::memory_order_relaxed);
     if (batch) batches_.fetch_add(1, std::memory_order_relaxed);
   }
   void batch_split() { batch_splits_.fetch_add(1, std::memory_order_relaxed); }
   void callback_threw() { callback_errors_.fetch_add(1, std::memory_order_relaxed); }
-  void in_flight_add(int64_t delta) { in_flight_.fetch_add(delta, std::memory_order_relaxed); }
+  void in_flight_add(int64_t delta) { in_flight_.Increment(static_cast<double>(delta)); }
 
   Snapshot snapshot() const;
   const LatencyHistogram& latency() const { return latency_; }
@@ -89,18 +100,21 @@ class CassandraSinkProbe {
   static std::string error_label(const Error& error, std::optional<cql::CqlErrorCode> cql_code);
 
  private:
+  std::unique_ptr<metrics::Metrics> own_metrics_;  // when no registry was given
+  metrics::Metrics& metrics_;
+  prometheus::Counter& bytes_written_;
+  prometheus::Counter& retries_;
+  prometheus::Gauge& in_flight_;
+  prometheus::Histogram& write_latency_;
   std::atomic<uint64_t> rows_written_{0};
-  std::atomic<uint64_t> bytes_written_{0};
   std::atomic<uint64_t> rows_failed_{0};
-  std::atomic<uint64_t> retries_{0};
   std::atomic<uint64_t> requests_{0};
   std::atomic<uint64_t> batches_{0};
   std::atomic<uint64_t> batch_splits_{0};
   std::atomic<uint64_t> callback_errors_{0};
-  std::atomic<int64_t> in_flight_{0};
   LatencyHistogram latency_;
   mutable std::mutex errors_mutex_;
-  std::map<std::string, uint64_t> errors_by_code_;
+  std::map<std::string, prometheus::Counter*> errors_by_code_;  // into metrics_.errors(process, code)
 };
 
 }  // namespace rds::sink
