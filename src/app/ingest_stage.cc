@@ -12,6 +12,16 @@ metrics::ReadinessCheck ingest_readiness(metrics::Metrics& metrics) {
   };
 }
 
+void watch_kafka_deliveries(Observability& o) {
+  metrics::Metrics& m = o.metrics();
+  o.watch_for_stalls(std::string(metrics::kKafka), "records",
+                     [&waiting = m.in_flight_records(metrics::kIngest), &delivered = m.sent_records(metrics::kIngest),
+                      &failed = m.errors(metrics::kIngest, "kafka_delivery")] {
+                       return std::make_pair(static_cast<uint64_t>(std::max(waiting.Value(), 0.0)),
+                                             static_cast<uint64_t>(delivered.Value() + failed.Value()));
+                     });
+}
+
 Outcome run_ingest_stage(const config::Settings& settings, const std::atomic<bool>& stop) {
   auto plan = ingest_plan(settings);
   if (!plan.ok()) return Outcome::failed(plan.error());
@@ -19,6 +29,7 @@ Outcome run_ingest_stage(const config::Settings& settings, const std::atomic<boo
   if (!observability.ok()) return Outcome::failed(observability.error());
   plan->options.metrics = &(*observability)->metrics();
   (*observability)->set_readiness(ingest_readiness((*observability)->metrics()));
+  watch_kafka_deliveries(**observability);
   log::info("ingest", "seed {} (pass --seed {} to replay this run)", plan->seed, plan->seed);
   auto summary = ingest::run_ingest(*plan->source, plan->options, stop);
   (*observability)->stopped();

@@ -13,6 +13,10 @@ namespace rds::app {
 // Ready once Kafka answered the producer (`run` combines it with the processor's).
 metrics::ReadinessCheck ingest_readiness(metrics::Metrics& metrics);
 
+class Observability;
+// Tells when Kafka delivers nothing while records wait (metrics/stall_watch.h).
+void watch_kafka_deliveries(Observability& o);
+
 Outcome run_ingest_stage(const config::Settings& settings, const std::atomic<bool>& stop);
 
 }  // namespace rds::app

@@ -6,6 +6,7 @@ namespace rds::app {
 
 Result<std::unique_ptr<Observability>> Observability::start(const config::Settings& settings) {
   std::unique_ptr<Observability> o(new Observability());
+  o->stall_threshold_ = std::chrono::milliseconds(settings.general.stall_threshold_ms());
   const std::string& address = settings.general.metrics_address();
   if (address.empty()) return o;
   auto endpoint = metrics::MetricsEndpoint::start(address, o->metrics_, [self = o.get()] { return self->readiness(); });
@@ -21,9 +22,35 @@ void Observability::set_readiness(metrics::ReadinessCheck check) {
 }
 
 void Observability::stopped() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    readiness_ = nullptr;
+    stopped_ = true;
+    watches_.clear();
+  }
+  wake_.notify_all();
+  if (ticker_.joinable()) ticker_.join();
+}
+
+Observability::~Observability() { stopped(); }
+
+void Observability::watch_for_stalls(std::string engine, std::string what, StallSample sample) {
   std::lock_guard<std::mutex> lock(mutex_);
-  readiness_ = nullptr;
-  stopped_ = true;
+  if (stopped_) return;
+  watches_.emplace_back(metrics::StallWatch(metrics_, std::move(engine), std::move(what), stall_threshold_),
+                        std::move(sample));
+  if (!ticker_.joinable()) ticker_ = std::thread([this] { tick(); });
+}
+
+void Observability::tick() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stopped_) {
+    for (auto& [watch, sample] : watches_) {
+      const auto [waiting, acknowledged] = sample();
+      watch.observe(waiting, acknowledged, metrics::StallWatch::Clock::now());
+    }
+    wake_.wait_for(lock, std::chrono::milliseconds(250));
+  }
 }
 
 metrics::Readiness Observability::readiness() const {

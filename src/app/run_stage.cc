@@ -25,6 +25,14 @@ metrics::ReadinessCheck process_readiness(const ProcessStage& stage) {
 
 }  // namespace
 
+// Writes in flight to Cassandra, and the rows it answered.
+void watch_cassandra(Observability& o, const ProcessStage& stage) {
+  o.watch_for_stalls(std::string(metrics::kCassandra), "writes", [&stage] {
+    const auto s = stage.sink().probe().snapshot();
+    return std::make_pair(static_cast<uint64_t>(std::max<int64_t>(s.in_flight, 0)), s.rows_written + s.rows_failed);
+  });
+}
+
 Outcome run_process_stage(const config::Settings& settings) {
   auto observability = Observability::start(settings);
   if (!observability.ok()) return Outcome::failed(observability.error());
@@ -32,6 +40,7 @@ Outcome run_process_stage(const config::Settings& settings) {
   auto stage = ProcessStage::create(settings, (*observability)->metrics());
   if (!stage.ok()) return Outcome::failed(stage.error());
   (*observability)->set_readiness(process_readiness(**stage));
+  watch_cassandra(**observability, **stage);
   auto report = (*stage)->run();
   (*observability)->stopped();  // the stage ends before the endpoint
   if (!report.ok()) {
@@ -68,6 +77,8 @@ Outcome run_pipeline(const config::Settings& settings, const std::atomic<bool>& 
     for (auto& w : ingesting().waiting_for) r.waiting_for.push_back(std::move(w));
     return r;
   });
+  watch_cassandra(**observability, **stage);
+  watch_kafka_deliveries(**observability);
   Result<process::ProcessorReport> processed = Error(ErrorCode::kInternal, "processor did not run");
   std::atomic<bool> processor_done{false};
   std::thread processor([&] {

@@ -94,7 +94,12 @@ Settings::General::General(Registry& r)
       metrics_address(reg, {.path = "metrics.address",
                             .description = "serve /metrics, /healthz and /readyz on HOST:PORT (empty: no endpoint)",
                             .commands = kPipeline, .flag = "--metrics-address", .env = "RDSTREAM_METRICS_ADDRESS"},
-                      "", host_port_or_empty()) {}
+                      "", host_port_or_empty()),
+      stall_threshold_ms(reg, {.path = "metrics.stall_threshold_ms",
+                               .description = "an engine that acknowledges nothing this long while work waits is "
+                                              "reported stalled (a WARN, then a line when it recovers)",
+                               .commands = kPipeline},
+                         5'000, range(100, 3'600'000)) {}
 
 Settings::Kafka::Kafka(Registry& r)
     : Part(r),

@@ -51,6 +51,7 @@ class Settings {
     String config_file;
     String log_level;
     String metrics_address;
+    Int stall_threshold_ms;
     explicit General(Registry& r);
   } general{registry_};
 

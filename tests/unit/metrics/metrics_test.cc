@@ -10,6 +10,7 @@
 #include <string>
 
 #include "metrics/endpoint.h"
+#include "metrics/stall_watch.h"
 
 namespace rds::metrics {
 namespace {
@@ -121,6 +122,31 @@ TEST(MetricsTest, ABadAddressIsNamed) {
   ASSERT_FALSE(endpoint.ok());
   EXPECT_EQ(endpoint.error().message,
             "metrics.address: 'localhost' is not HOST:PORT (e.g. 127.0.0.1:9464; port 0 picks a free one)");
+}
+
+TEST(StallWatchTest, AStallIsToldOnceAndItsEndToo) {
+  Metrics m;
+  StallWatch watch(m, "cassandra", "writes", std::chrono::seconds(5));
+  const auto t0 = StallWatch::Clock::time_point{} + std::chrono::hours(1);
+  using std::chrono::seconds;
+  watch.observe(100, 10, t0);
+  watch.observe(100, 20, t0 + seconds(1));  // acknowledging: fine
+  watch.observe(100, 20, t0 + seconds(5));  // 4 s without progress: not yet
+  EXPECT_FALSE(watch.stalled());
+  watch.observe(120, 20, t0 + seconds(6));  // 5 s: a stall
+  EXPECT_TRUE(watch.stalled());
+  watch.observe(130, 20, t0 + seconds(20));  // still the same stall: counted once
+  EXPECT_EQ(m.stalls("cassandra").Value(), 1);
+  EXPECT_EQ(m.engine_stalled("cassandra").Value(), 1);
+  watch.observe(10, 150, t0 + seconds(21));  // recovered
+  EXPECT_FALSE(watch.stalled());
+  EXPECT_EQ(m.engine_stalled("cassandra").Value(), 0);
+  watch.observe(0, 150, t0 + seconds(40));  // idle, nothing waiting: not a stall
+  watch.observe(0, 150, t0 + seconds(60));
+  EXPECT_FALSE(watch.stalled());
+  watch.observe(5, 150, t0 + seconds(61));
+  watch.observe(5, 150, t0 + seconds(67));  // a second stall
+  EXPECT_EQ(m.stalls("cassandra").Value(), 2);
 }
 
 }  // namespace
