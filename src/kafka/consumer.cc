@@ -55,8 +55,6 @@ const char* refill_property() {
 
 }  // namespace
 
-std::string to_string(const TopicPartition& tp) { return fmt::format("{}[{}]", tp.topic, tp.partition); }
-
 Status ConsumerConfig::validate() const {
   std::vector<std::string> problems;
   if (bootstrap_servers.empty()) problems.push_back("kafka.bootstrap_servers: must not be empty");

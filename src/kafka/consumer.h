@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/topic_partition.h"  // rds::TopicPartition: assignments, pause/resume, rebalance handlers
 #include "kafka/kafka_config.h"
 
 namespace rds::kafka {
@@ -65,12 +66,6 @@ struct ConsumerConfig {
 
   // Errors name the field ("kafka.consumer.group_id: must not be empty").
   Status validate() const;
-};
-
-struct TopicPartition {
-  std::string topic;
-  int32_t partition = 0;
-  auto operator<=>(const TopicPartition&) const = default;
 };
 
 struct Message {
@@ -167,7 +162,5 @@ class Consumer {
   bool closed_ = false;
   std::chrono::steady_clock::time_point last_commit_ = std::chrono::steady_clock::now();
 };
-
-std::string to_string(const TopicPartition& tp);  // "users_created[0]"
 
 }  // namespace rds::kafka

@@ -6,8 +6,6 @@
 
 namespace rds::pipeline {
 
-std::string to_string(const TopicPartition& tp) { return fmt::format("{}[{}]", tp.topic, tp.partition); }
-
 Result<Ticket> OffsetTracker::track(const TopicPartition& tp, int64_t offset) {
   if (offset < 0) {
     return Error(ErrorCode::kInvalidArgument, fmt::format("tracking {} offset {}: offsets are >= 0", to_string(tp), offset));

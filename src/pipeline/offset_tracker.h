@@ -27,15 +27,9 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/topic_partition.h"  // rds::TopicPartition, the Kafka consumer's type too
 
 namespace rds::pipeline {
-
-struct TopicPartition {
-  std::string topic;
-  int32_t partition = 0;
-  auto operator<=>(const TopicPartition&) const = default;
-};
-std::string to_string(const TopicPartition& tp);  // "users_created[3]"
 
 // What track() hands back and ack() takes: the record's partition, offset and the partition's
 // generation at registration time.

@@ -12,11 +12,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-pipeline::TopicPartition to_tracker(const kafka::TopicPartition& tp) { return {tp.topic, tp.partition}; }
-kafka::TopicPartition to_kafka(const pipeline::TopicPartition& tp) { return {tp.topic, tp.partition}; }
-
 std::string describe(const pipeline::Ticket& ticket) {
-  return fmt::format("{}@{}", pipeline::to_string(ticket.tp), ticket.offset);
+  return fmt::format("{}@{}", to_string(ticket.tp), ticket.offset);
 }
 
 }  // namespace
@@ -59,8 +56,8 @@ Result<std::unique_ptr<Processor>> Processor::create(const kafka::ConsumerConfig
   if (!publisher.ok()) return publisher.take_error();
   processor->dead_letters_ = std::move(publisher).value();
   kafka::RebalanceHandlers handlers;
-  handlers.on_assigned = [self](const std::vector<kafka::TopicPartition>& tps) { self->on_assigned(tps); };
-  handlers.on_revoking = [self](const std::vector<kafka::TopicPartition>& tps, bool lost) {
+  handlers.on_assigned = [self](const std::vector<TopicPartition>& tps) { self->on_assigned(tps); };
+  handlers.on_revoking = [self](const std::vector<TopicPartition>& tps, bool lost) {
     self->on_revoking(tps, lost);
   };
   auto consumer = kafka::Consumer::create(consumer_config, std::move(handlers));
@@ -105,7 +102,7 @@ void Processor::handle_batch(std::vector<kafka::Message> batch) {
   uint64_t bytes = 0;
   for (auto& message : batch) {
     bytes += message.value ? message.value->size() : 0;
-    const pipeline::TopicPartition tp{message.topic, message.partition};
+    const TopicPartition tp{message.topic, message.partition};
     auto ticket = tracker_.track(tp, message.offset);
     if (!ticket.ok()) {
       // Redelivered below what is already registered: the registered copy covers it.
@@ -202,7 +199,7 @@ void Processor::handle_completions(std::vector<Completion> completions) {
 void Processor::handle_sink_outcome(uint64_t token, const sink::RowOutcome& outcome) {
   auto it = in_flight_.find(token);
   if (it == in_flight_.end()) return;  // its partition was revoked meanwhile
-  const pipeline::TopicPartition tp = it->second.ticket.tp;
+  const TopicPartition tp = it->second.ticket.tp;
   auto retry = retries_.find(tp);
   if (retry != retries_.end()) retry->second.resent.erase(token);
   if (outcome.status.ok()) {
@@ -265,30 +262,30 @@ void Processor::acknowledge(uint64_t token) {
 }
 
 // A paused partition resumes once every re-sent row has an outcome and no round is pending.
-void Processor::maybe_resume(const pipeline::TopicPartition& tp) {
+void Processor::maybe_resume(const TopicPartition& tp) {
   auto retry = retries_.find(tp);
   if (retry == retries_.end()) return;
   const RetryState& state = retry->second;
   if (!state.resent.empty() || !state.waiting.empty() || state.next_attempt) return;
-  Status resumed = consumer_->resume({to_kafka(tp)});
+  Status resumed = consumer_->resume({tp});
   if (!resumed.ok()) log::warn("process", "{}", resumed.error().message);
-  log::info("process", "{}: writes succeed again after {} failed round(s); resumed", pipeline::to_string(tp),
+  log::info("process", "{}: writes succeed again after {} failed round(s); resumed", to_string(tp),
             state.backoff->failures());
   retries_.erase(retry);
 }
 
 void Processor::schedule_retry(uint64_t token, const Error& error) {
-  const pipeline::TopicPartition tp = in_flight_.at(token).ticket.tp;
+  const TopicPartition tp = in_flight_.at(token).ticket.tp;
   auto [it, inserted] = retries_.try_emplace(tp);
   RetryState& state = it->second;
   if (inserted) {
     state.backoff = std::make_unique<Backoff>(config_.retry);
     state.started = Clock::now();
-    Status paused = consumer_->pause({to_kafka(tp)});
+    Status paused = consumer_->pause({tp});
     if (!paused.ok()) log::warn("process", "{}", paused.error().message);
     probe_.partition_paused();
     log::warn("process", "{}: retriable write failure ({}); partition paused, retrying with backoff",
-              pipeline::to_string(tp), error.message);
+              to_string(tp), error.message);
   }
   state.waiting.push_back(token);
   if (!state.next_attempt) {
@@ -358,22 +355,22 @@ void Processor::fail(Error error) {
   fatal_ = std::move(error);
 }
 
-std::size_t Processor::in_flight_for(const std::vector<kafka::TopicPartition>& partitions) const {
+std::size_t Processor::in_flight_for(const std::vector<TopicPartition>& partitions) const {
   std::size_t count = 0;
-  for (const auto& tp : partitions) count += tracker_.in_flight(to_tracker(tp));
+  for (const auto& tp : partitions) count += tracker_.in_flight(tp);
   return count;
 }
 
-void Processor::on_assigned(const std::vector<kafka::TopicPartition>&) { refresh_gauges(true); }
+void Processor::on_assigned(const std::vector<TopicPartition>&) { refresh_gauges(true); }
 
-void Processor::on_revoking(const std::vector<kafka::TopicPartition>& partitions, bool lost) {
+void Processor::on_revoking(const std::vector<TopicPartition>& partitions, bool lost) {
   if (!lost && !fatal_) {
     // Let the leaving partitions' writes finish (bounded), so what is done gets committed. Not
     // when stopping on an error: the failed row will not finish.
     const auto deadline = Clock::now() + config_.revoke_drain_timeout;
     while (in_flight_for(partitions) > 0 && Clock::now() < deadline) {
       bool waiting_on_retry = false;
-      for (const auto& tp : partitions) waiting_on_retry |= retries_.count(to_tracker(tp)) > 0;
+      for (const auto& tp : partitions) waiting_on_retry |= retries_.count(tp) > 0;
       if (waiting_on_retry) break;  // a paused partition will not finish soon: the next owner retries
       handle_completions(take_completions(std::chrono::milliseconds(50)));
       dead_letters_->poll(std::chrono::milliseconds(0));
@@ -381,15 +378,14 @@ void Processor::on_revoking(const std::vector<kafka::TopicPartition>& partitions
     store_offsets();
   }
   for (const auto& tp : partitions) {
-    const pipeline::TopicPartition key = to_tracker(tp);
-    const std::size_t dropped = tracker_.forget(key);
+    const std::size_t dropped = tracker_.forget(tp);
     if (dropped > 0) {
       probe_.dropped_on_revoke(dropped);
-      log::info("process", "{}: {} record(s) in flight left for the next owner", pipeline::to_string(key), dropped);
+      log::info("process", "{}: {} record(s) in flight left for the next owner", to_string(tp), dropped);
     }
-    retries_.erase(key);
+    retries_.erase(tp);
     for (auto it = in_flight_.begin(); it != in_flight_.end();) {
-      it = it->second.ticket.tp == key ? in_flight_.erase(it) : std::next(it);
+      it = it->second.ticket.tp == tp ? in_flight_.erase(it) : std::next(it);
     }
   }
   refresh_gauges(true);

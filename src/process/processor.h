@@ -157,14 +157,14 @@ class Processor {
   void acknowledge(uint64_t token);
   void schedule_retry(uint64_t token, const Error& error);
   void run_due_retries();
-  void maybe_resume(const pipeline::TopicPartition& tp);
+  void maybe_resume(const TopicPartition& tp);
   void store_offsets();
   void refresh_gauges(bool force);
   void fail(Error error);
   std::vector<Completion> take_completions(std::chrono::milliseconds wait);
-  std::size_t in_flight_for(const std::vector<kafka::TopicPartition>& partitions) const;
-  void on_revoking(const std::vector<kafka::TopicPartition>& partitions, bool lost);
-  void on_assigned(const std::vector<kafka::TopicPartition>& partitions);
+  std::size_t in_flight_for(const std::vector<TopicPartition>& partitions) const;
+  void on_revoking(const std::vector<TopicPartition>& partitions, bool lost);
+  void on_assigned(const std::vector<TopicPartition>& partitions);
   void shutdown();
 
   ProcessorConfig config_;
@@ -177,7 +177,7 @@ class Processor {
   pipeline::OffsetTracker tracker_;
   std::map<uint64_t, InFlight> in_flight_;
   uint64_t next_token_ = 1;
-  std::map<pipeline::TopicPartition, RetryState> retries_;  // paused partitions
+  std::map<TopicPartition, RetryState> retries_;  // paused partitions
   std::deque<std::pair<std::chrono::steady_clock::time_point, uint64_t>> dead_letter_retries_;
 
   // Shared with the writer's callbacks, which may outlive the processor.

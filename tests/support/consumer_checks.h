@@ -84,9 +84,9 @@ inline void check_cooperative_handover(const std::string& bootstraps, const std:
   using namespace std::chrono_literals;
   pipeline::OffsetTracker tracker;
   kafka::Consumer* first_ptr = nullptr;
-  std::vector<kafka::TopicPartition> first_revoked;
+  std::vector<TopicPartition> first_revoked;
   kafka::RebalanceHandlers first_handlers;
-  first_handlers.on_revoking = [&](const std::vector<kafka::TopicPartition>& tps, bool lost) {
+  first_handlers.on_revoking = [&](const std::vector<TopicPartition>& tps, bool lost) {
     EXPECT_FALSE(lost);
     first_revoked.insert(first_revoked.end(), tps.begin(), tps.end());
     store_advanced(tracker, *first_ptr);
@@ -104,9 +104,9 @@ inline void check_cooperative_handover(const std::string& bootstraps, const std:
   }
   EXPECT_EQ(first->assignment().size(), 2u);
 
-  std::vector<kafka::TopicPartition> second_assigned;
+  std::vector<TopicPartition> second_assigned;
   kafka::RebalanceHandlers second_handlers;
-  second_handlers.on_assigned = [&](const std::vector<kafka::TopicPartition>& tps) {
+  second_handlers.on_assigned = [&](const std::vector<TopicPartition>& tps) {
     second_assigned.insert(second_assigned.end(), tps.begin(), tps.end());
   };
   auto second = make_consumer(config, second_handlers);

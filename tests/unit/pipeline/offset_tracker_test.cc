@@ -24,6 +24,15 @@ AckOutcome must_ack(OffsetTracker& tracker, const Ticket& ticket) {
   return *outcome;
 }
 
+// One type for the consumer and the tracker (core/topic_partition.h): named the same way in logs
+// and errors, ordered by topic then partition (the tracker's map key).
+TEST(TopicPartitionTest, PrintsAndOrders) {
+  EXPECT_EQ(to_string(kP1), "users_created[1]");
+  EXPECT_LT(kP0, kP1);
+  EXPECT_LT((TopicPartition{"a", 9}), kP0);
+  EXPECT_EQ(kP0, (TopicPartition{"users_created", 0}));
+}
+
 TEST(OffsetTrackerTest, NothingCommittableBeforeAnyAck) {
   OffsetTracker tracker;
   EXPECT_EQ(tracker.committable(kP0), std::nullopt);
