@@ -2,31 +2,23 @@
 
 #include <fmt/format.h>
 #include <libpq-fe.h>
-#include <librdkafka/rdkafka.h>
 
 #include <memory>
 
-#include "kafka/kafka_config.h"
+#include "kafka/metadata.h"
 
 namespace rds::stack {
 
 Status kafka_health(const std::string& bootstrap, std::chrono::milliseconds timeout) {
-  auto client = kafka::make_rdkafka_client(
-      RD_KAFKA_PRODUCER,
-      {{"bootstrap.servers", bootstrap}, {"socket.timeout.ms", std::to_string(timeout.count())}, {"log_level", "0"}},
-      "kafka client");
-  if (!client) return client.take_error();
-  rd_kafka_t* rk = client->get();
-  const rd_kafka_metadata_t* metadata = nullptr;
-  rd_kafka_resp_err_t err =
-      rd_kafka_metadata(rk, /*all_topics=*/0, nullptr, &metadata, static_cast<int>(timeout.count()));
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return Error(ErrorCode::kUnavailable, fmt::format("metadata request to {}: {}", bootstrap, rd_kafka_err2str(err)),
-                 /*retriable=*/true);
+  auto metadata = kafka::fetch_metadata(bootstrap, kafka::MetadataTopics::kNone, timeout);
+  if (!metadata.ok()) {
+    const Error& error = metadata.error();
+    // A client that cannot be made (a bad address list) stays so: stop the wait. Any answer
+    // short of metadata (refused, timed out, all brokers down) may be a broker still starting.
+    if (error.code == ErrorCode::kInvalidArgument || error.code == ErrorCode::kInternal) return error;
+    return Error(ErrorCode::kUnavailable, error.message, /*retriable=*/true);
   }
-  const int brokers = metadata->broker_cnt;
-  rd_kafka_metadata_destroy(metadata);
-  if (brokers < 1) {
+  if (metadata->brokers.empty()) {
     return Error(ErrorCode::kUnavailable, fmt::format("{} answered metadata with no live broker", bootstrap), true);
   }
   return ok_status();

@@ -10,7 +10,7 @@
 
 namespace rds::stack {
 
-// A metadata request through librdkafka: the broker answers with itself as a live broker.
+// A metadata request (kafka::fetch_metadata): the broker answers with itself as a live broker.
 Status kafka_health(const std::string& bootstrap, std::chrono::milliseconds timeout);
 
 // CQL: STARTUP, PasswordAuthenticator login, then SELECT release_version FROM system.local.
