@@ -33,24 +33,19 @@ Status ProducerConfig::validate() const {
   return Error(ErrorCode::kInvalidArgument, message);
 }
 
-Result<std::unique_ptr<Producer>> Producer::create(const ProducerConfig& config, DeliveryHandler handler) {
-  RDS_TRY(config.validate());
+Result<std::unique_ptr<Producer>> Producer::open(const ConfProperties& props,
+                                                 const std::map<std::string, std::string>& extra,
+                                                 std::string_view name, std::string_view log_component,
+                                                 DeliveryHandler handler) {
   std::unique_ptr<Producer> producer(new Producer());
   producer->handler_ = std::move(handler);
-  // Idempotence gives acks=all, bounded in-flight and ordered, duplicate-free retries per partition.
-  std::vector<std::pair<std::string, std::string>> props = {
-      {"bootstrap.servers", config.bootstrap_servers},
-      {"client.id", config.client_id},
-      {"enable.idempotence", "true"},
-      {"acks", "all"},
-      {"compression.codec", config.compression},
-      {"linger.ms", std::to_string(config.linger_ms)},
-      {"batch.size", std::to_string(config.batch_size_bytes)},
-      {"message.timeout.ms", std::to_string(config.message_timeout_ms)},
-      {"queue.buffering.max.messages", "200000"},
-  };
-  for (const auto& [k, v] : config.extra) props.emplace_back(k, v);
-  auto made = make_rdkafka_conf(props, "kafka producer");
+  producer->log_component_ = std::string(log_component);
+  // Idempotence gives acks=all, bounded in-flight and ordered, duplicate-free retries per partition:
+  // every producer here has it, whatever its config (only `extra`, the user's, comes later).
+  ConfProperties all = {{"enable.idempotence", "true"}, {"acks", "all"}};
+  all.insert(all.end(), props.begin(), props.end());
+  for (const auto& [k, v] : extra) all.emplace_back(k, v);
+  auto made = make_rdkafka_conf(all, name);
   if (!made) return made.take_error();
   rd_kafka_conf_t* conf = *made;
   rd_kafka_conf_set_opaque(conf, producer.get());
@@ -59,14 +54,44 @@ Result<std::unique_ptr<Producer>> Producer::create(const ProducerConfig& config,
   char errstr[512];
   producer->rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
   if (producer->rk_ == nullptr) {
-    rd_kafka_conf_destroy(conf);
-    return Error(ErrorCode::kInvalidArgument, fmt::format("kafka producer: {}", errstr));
+    rd_kafka_conf_destroy(conf);  // rd_kafka_new owns the conf only on success
+    return Error(ErrorCode::kInvalidArgument, fmt::format("{}: {}", name, errstr));
   }
-  producer->topic_ = rd_kafka_topic_new(producer->rk_, config.topic.c_str(), nullptr);
-  if (producer->topic_ == nullptr) {
+  return producer;
+}
+
+Result<std::unique_ptr<Producer>> Producer::create(const ProducerConfig& config, DeliveryHandler handler) {
+  RDS_TRY(config.validate());
+  auto producer = open(
+      {
+          {"bootstrap.servers", config.bootstrap_servers},
+          {"client.id", config.client_id},
+          {"compression.codec", config.compression},
+          {"linger.ms", std::to_string(config.linger_ms)},
+          {"batch.size", std::to_string(config.batch_size_bytes)},
+          {"message.timeout.ms", std::to_string(config.message_timeout_ms)},
+          {"queue.buffering.max.messages", "200000"},
+      },
+      config.extra, "kafka producer", "kafka", std::move(handler));
+  if (!producer) return producer.take_error();
+  // One topic handle for the life of the producer: rd_kafka_produce() on it skips the lookup by
+  // name that every record of produce(const Record&) costs.
+  (*producer)->topic_ = rd_kafka_topic_new((*producer)->rk_, config.topic.c_str(), nullptr);
+  if ((*producer)->topic_ == nullptr) {
     return from_rdkafka(rd_kafka_last_error(), fmt::format("kafka topic {}", config.topic));
   }
   return producer;
+}
+
+Result<std::unique_ptr<Producer>> Producer::create(const AnyTopicProducerConfig& config, DeliveryHandler handler) {
+  return open(
+      {
+          {"bootstrap.servers", config.bootstrap_servers},
+          {"client.id", config.client_id},
+          {"linger.ms", std::to_string(config.linger_ms)},
+          {"message.timeout.ms", std::to_string(config.message_timeout_ms)},
+      },
+      config.extra, config.name, config.log_component, std::move(handler));
 }
 
 Producer::~Producer() {
@@ -76,6 +101,10 @@ Producer::~Producer() {
 
 Status Producer::produce(std::string_view key, std::string_view value, uint64_t token,
                          std::chrono::milliseconds block_for) {
+  if (topic_ == nullptr) {
+    return Error(ErrorCode::kInternal, "producing a record: this producer has no topic of its own (a bug: give "
+                                       "each record its topic with produce(Record))");
+  }
   const auto deadline = std::chrono::steady_clock::now() + block_for;
   while (true) {
     int rc = rd_kafka_produce(topic_, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, const_cast<char*>(value.data()),
@@ -85,11 +114,63 @@ Status Producer::produce(std::string_view key, std::string_view value, uint64_t 
       return ok_status();
     }
     rd_kafka_resp_err_t err = rd_kafka_last_error();
-    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || std::chrono::steady_clock::now() > deadline) {
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || std::chrono::steady_clock::now() >= deadline) {
       return from_rdkafka(err, "producing a record");
     }
     // Back-pressure: let deliveries drain the queue, then try again.
     rd_kafka_poll(rk_, 50);
+  }
+}
+
+Status Producer::produce(const Record& record, uint64_t token, std::chrono::milliseconds block_for) {
+  const std::string topic(record.topic);  // librdkafka wants it NUL-terminated
+  // librdkafka takes the headers over only when the record is queued; until then they are ours.
+  using HeadersPtr = std::unique_ptr<rd_kafka_headers_t, decltype(&rd_kafka_headers_destroy)>;
+  HeadersPtr headers(nullptr, &rd_kafka_headers_destroy);
+  if (!record.headers.empty()) {
+    headers.reset(rd_kafka_headers_new(record.headers.size()));
+    for (const auto& [name, value] : record.headers) {
+      rd_kafka_header_add(headers.get(), name.data(), static_cast<ssize_t>(name.size()), value.data(),
+                          static_cast<ssize_t>(value.size()));
+    }
+  }
+  // rd_kafka_produceva, not rd_kafka_producev: the latter's variadic macros use C casts.
+  std::vector<rd_kafka_vu_t> vus;
+  auto add = [&vus](rd_kafka_vtype_t type) -> rd_kafka_vu_t& {
+    vus.push_back(rd_kafka_vu_t{});
+    vus.back().vtype = type;
+    return vus.back();
+  };
+  add(RD_KAFKA_VTYPE_TOPIC).u.cstr = topic.c_str();
+  // Absent key or value: no vu at all, so librdkafka sends null (not an empty string).
+  if (record.key) {
+    rd_kafka_vu_t& vu = add(RD_KAFKA_VTYPE_KEY);
+    vu.u.mem.ptr = const_cast<char*>(record.key->data());
+    vu.u.mem.size = record.key->size();
+  }
+  if (record.value) {
+    rd_kafka_vu_t& vu = add(RD_KAFKA_VTYPE_VALUE);
+    vu.u.mem.ptr = const_cast<char*>(record.value->data());
+    vu.u.mem.size = record.value->size();
+  }
+  if (headers) add(RD_KAFKA_VTYPE_HEADERS).u.headers = headers.get();
+  add(RD_KAFKA_VTYPE_MSGFLAGS).u.i = RD_KAFKA_MSG_F_COPY;
+  add(RD_KAFKA_VTYPE_OPAQUE).u.ptr = token_to_opaque(token);
+
+  const auto deadline = std::chrono::steady_clock::now() + block_for;
+  while (true) {
+    std::unique_ptr<rd_kafka_error_t, decltype(&rd_kafka_error_destroy)> error(
+        rd_kafka_produceva(rk_, vus.data(), vus.size()), &rd_kafka_error_destroy);
+    if (error == nullptr) {
+      (void)headers.release();  // queued: librdkafka owns them now
+      counters_.produced.fetch_add(1, std::memory_order_relaxed);
+      return ok_status();
+    }
+    if (rd_kafka_error_code(error.get()) != RD_KAFKA_RESP_ERR__QUEUE_FULL ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return from_rdkafka(error.get(), fmt::format("producing a record to {}", topic));
+    }
+    rd_kafka_poll(rk_, 50);  // back-pressure, as in produce(key, value)
   }
 }
 
@@ -109,6 +190,7 @@ void Producer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opa
   auto* self = static_cast<Producer*>(opaque);
   DeliveryReport report;
   report.token = opaque_to_token(msg->_private);
+  if (msg->rkt != nullptr) report.topic = rd_kafka_topic_name(msg->rkt);
   report.partition = msg->partition;
   report.offset = msg->offset;
   if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -116,14 +198,14 @@ void Producer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opa
     self->counters_.bytes.fetch_add(msg->len, std::memory_order_relaxed);
   } else {
     self->counters_.failed.fetch_add(1, std::memory_order_relaxed);
-    report.status = from_rdkafka(msg->err, "delivering a record");
+    report.status = from_rdkafka(msg->err, fmt::format("delivering a record to {}", report.topic));
   }
   if (self->handler_) self->handler_(report);
 }
 
 void Producer::on_error(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
   auto* self = static_cast<Producer*>(opaque);
-  if (log_client_error(rk, err, reason, "kafka", "producer")) self->fatal_.store(true);
+  if (log_client_error(rk, err, reason, self->log_component_, "producer")) self->fatal_.store(true);
 }
 
 Status ensure_topic(const std::string& bootstrap_servers, const std::string& topic, int partitions,

@@ -2,14 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "kafka/kafka_config.h"
-#include "kafka/kafka_error.h"
-
 namespace rds::process {
 namespace {
-
-void* token_to_opaque(uint64_t token) { return reinterpret_cast<void*>(static_cast<uintptr_t>(token)); }
-uint64_t opaque_to_token(void* opaque) { return static_cast<uint64_t>(reinterpret_cast<uintptr_t>(opaque)); }
 
 // Cuts at a UTF-8 character boundary so the header stays valid text.
 std::string cut_utf8(const std::string& text, std::size_t max_chars) {
@@ -58,117 +52,65 @@ Result<std::unique_ptr<DeadLetterPublisher>> DeadLetterPublisher::create(const D
   std::unique_ptr<DeadLetterPublisher> publisher(new DeadLetterPublisher());
   publisher->config_ = config;
   publisher->handler_ = std::move(handler);
-  std::vector<std::pair<std::string, std::string>> props = {
-      {"bootstrap.servers", config.bootstrap_servers},
-      {"client.id", config.client_id},
-      {"enable.idempotence", "true"},
-      {"acks", "all"},
-      {"linger.ms", "5"},
-      {"message.timeout.ms", std::to_string(config.message_timeout_ms)},
-  };
-  for (const auto& [k, v] : config.extra) props.emplace_back(k, v);
-  auto made = kafka::make_rdkafka_conf(props, "dead-letter producer");
-  if (!made) return made.take_error();
-  rd_kafka_conf_t* conf = *made;
-  rd_kafka_conf_set_opaque(conf, publisher.get());
-  rd_kafka_conf_set_dr_msg_cb(conf, &DeadLetterPublisher::on_delivery);
-  rd_kafka_conf_set_error_cb(conf, &DeadLetterPublisher::on_error);
-  char errstr[512];
-  publisher->rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
-  if (publisher->rk_ == nullptr) {
-    rd_kafka_conf_destroy(conf);
-    return Error(ErrorCode::kInvalidArgument, fmt::format("dead-letter producer: {}", errstr));
-  }
+  kafka::AnyTopicProducerConfig producer_config;
+  producer_config.name = "dead-letter producer";
+  producer_config.log_component = "dlq";
+  producer_config.bootstrap_servers = config.bootstrap_servers;
+  producer_config.client_id = config.client_id;
+  producer_config.linger_ms = 5;  // dead letters are few: little to batch, no reason to hold them
+  producer_config.message_timeout_ms = config.message_timeout_ms;
+  producer_config.extra = config.extra;
+  DeadLetterPublisher* self = publisher.get();
+  auto producer = kafka::Producer::create(producer_config,
+                                          [self](const kafka::DeliveryReport& report) { self->on_delivery(report); });
+  if (!producer) return producer.take_error();
+  publisher->producer_ = std::move(producer).value();
   return publisher;
 }
 
 DeadLetterPublisher::~DeadLetterPublisher() {
-  if (rk_ == nullptr) return;
-  handler_ = nullptr;  // the owner may be gone
-  rd_kafka_flush(rk_, 5000);
-  rd_kafka_destroy(rk_);
+  if (producer_ == nullptr) return;
+  handler_ = nullptr;  // the owner may be gone: deliveries from here on are not reported
+  (void)producer_->flush(std::chrono::seconds(5));
 }
 
 Status DeadLetterPublisher::publish(const DeadLetter& letter, uint64_t token) {
   const std::string topic = config_.topic_for(letter.source_topic);
-  rd_kafka_headers_t* headers = rd_kafka_headers_new(5);
-  for (const auto& [name, value] : dead_letter_headers(letter, config_.max_message_chars)) {
-    rd_kafka_header_add(headers, name.data(), static_cast<ssize_t>(name.size()), value.data(),
-                        static_cast<ssize_t>(value.size()));
-  }
-  // rd_kafka_produceva: the variadic macros of rd_kafka_producev use C casts.
-  std::vector<rd_kafka_vu_t> vus;
-  rd_kafka_vu_t vu{};
-  vu.vtype = RD_KAFKA_VTYPE_TOPIC;
-  vu.u.cstr = topic.c_str();
-  vus.push_back(vu);
-  if (letter.key) {
-    vu = rd_kafka_vu_t{};
-    vu.vtype = RD_KAFKA_VTYPE_KEY;
-    vu.u.mem.ptr = const_cast<char*>(letter.key->data());
-    vu.u.mem.size = letter.key->size();
-    vus.push_back(vu);
-  }
-  if (letter.value) {
-    vu = rd_kafka_vu_t{};
-    vu.vtype = RD_KAFKA_VTYPE_VALUE;
-    vu.u.mem.ptr = const_cast<char*>(letter.value->data());
-    vu.u.mem.size = letter.value->size();
-    vus.push_back(vu);
-  }
-  vu = rd_kafka_vu_t{};
-  vu.vtype = RD_KAFKA_VTYPE_HEADERS;
-  vu.u.headers = headers;
-  vus.push_back(vu);
-  vu = rd_kafka_vu_t{};
-  vu.vtype = RD_KAFKA_VTYPE_MSGFLAGS;
-  vu.u.i = RD_KAFKA_MSG_F_COPY;
-  vus.push_back(vu);
-  vu = rd_kafka_vu_t{};
-  vu.vtype = RD_KAFKA_VTYPE_OPAQUE;
-  vu.u.ptr = token_to_opaque(token);
-  vus.push_back(vu);
-  rd_kafka_error_t* error = rd_kafka_produceva(rk_, vus.data(), vus.size());
-  if (error != nullptr) {
-    rd_kafka_headers_destroy(headers);  // ownership passes to librdkafka only on success
-    Error e = kafka::from_rdkafka(error, fmt::format("dead-lettering {}[{}]@{} to {}", letter.source_topic,
-                                                     letter.source_partition, letter.source_offset, topic));
-    rd_kafka_error_destroy(error);
-    return e;
+  const auto headers = dead_letter_headers(letter, config_.max_message_chars);
+  kafka::Record record;
+  record.topic = topic;
+  if (letter.key) record.key = *letter.key;
+  if (letter.value) record.value = *letter.value;
+  record.headers = headers;
+  // No waiting on a full local queue (block_for 0): the error is retriable and the owner, which
+  // has Cassandra writes to serve meanwhile, publishes again later.
+  Status queued = producer_->produce(record, token, std::chrono::milliseconds(0));
+  if (!queued.ok()) {
+    return queued.take_error().with_context(
+        fmt::format("dead-lettering {}[{}]@{}", letter.source_topic, letter.source_partition, letter.source_offset));
   }
   return ok_status();
 }
 
-int DeadLetterPublisher::poll(std::chrono::milliseconds timeout) {
-  return rd_kafka_poll(rk_, static_cast<int>(timeout.count()));
-}
+int DeadLetterPublisher::poll(std::chrono::milliseconds timeout) { return producer_->poll(timeout); }
 
 Status DeadLetterPublisher::flush(std::chrono::milliseconds timeout) {
-  rd_kafka_resp_err_t err = rd_kafka_flush(rk_, static_cast<int>(timeout.count()));
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return kafka::from_rdkafka(err, fmt::format("flushing {} undelivered dead letters", rd_kafka_outq_len(rk_)));
-  }
+  Status flushed = producer_->flush(timeout);
+  if (!flushed.ok()) return flushed.take_error().with_context("dead-letter producer");
   return ok_status();
 }
 
-std::size_t DeadLetterPublisher::in_flight() const { return static_cast<std::size_t>(rd_kafka_outq_len(rk_)); }
+std::size_t DeadLetterPublisher::in_flight() const { return producer_->in_flight(); }
 
-void DeadLetterPublisher::on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
-  auto* self = static_cast<DeadLetterPublisher*>(opaque);
+void DeadLetterPublisher::on_delivery(const kafka::DeliveryReport& report) {
+  if (!handler_) return;
   DeadLetterDelivery delivery;
-  delivery.token = opaque_to_token(msg->_private);
-  delivery.topic = msg->rkt != nullptr ? rd_kafka_topic_name(msg->rkt) : "";
-  delivery.partition = msg->partition;
-  delivery.offset = msg->offset;
-  if (msg->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    delivery.status = kafka::from_rdkafka(msg->err, fmt::format("delivering a dead letter to {}", delivery.topic));
-  }
-  if (self->handler_) self->handler_(delivery);
-}
-
-void DeadLetterPublisher::on_error(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
-  auto* self = static_cast<DeadLetterPublisher*>(opaque);
-  if (kafka::log_client_error(rk, err, reason, "dlq", "producer")) self->fatal_.store(true);
+  delivery.token = report.token;
+  delivery.topic = report.topic;
+  delivery.partition = report.partition;
+  delivery.offset = report.offset;
+  delivery.status = report.status;  // its error names the DLQ topic: "delivering a record to users_created.dlq: ..."
+  handler_(delivery);
 }
 
 }  // namespace rds::process

@@ -13,10 +13,10 @@
 //
 // Threads: publish(), poll() and flush() from the owner's thread; the handler runs inside poll()
 // or flush().
+//
+// The producer is kafka::Producer (acks=all, idempotent) with no topic of its own: each letter
+// goes to the topic DeadLetterConfig::topic_for() names for its source.
 
-#include <librdkafka/rdkafka.h>
-
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -29,6 +29,7 @@
 
 #include "core/result.h"
 #include "kafka/kafka_config.h"
+#include "kafka/producer.h"
 
 namespace rds::process {
 
@@ -90,18 +91,16 @@ class DeadLetterPublisher {
   int poll(std::chrono::milliseconds timeout);
   Status flush(std::chrono::milliseconds timeout);
   std::size_t in_flight() const;
-  bool fatal() const { return fatal_.load(); }
+  bool fatal() const { return producer_->fatal(); }
   const DeadLetterConfig& config() const { return config_; }
 
  private:
   DeadLetterPublisher() = default;
-  static void on_delivery(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
-  static void on_error(rd_kafka_t* rk, int err, const char* reason, void* opaque);
+  void on_delivery(const kafka::DeliveryReport& report);
 
   DeadLetterConfig config_;
-  rd_kafka_t* rk_ = nullptr;
   DeliveryHandler handler_;
-  std::atomic<bool> fatal_{false};
+  std::unique_ptr<kafka::Producer> producer_;  // last: destroyed first, while handler_ still exists
 };
 
 }  // namespace rds::process

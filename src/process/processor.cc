@@ -175,7 +175,7 @@ void Processor::publish_dead_letter(uint64_t token) {
   if (!published.ok()) {
     probe_.dead_letter_failed(published.error().message);
     if (!published.error().retriable) {
-      fail(published.error().with_context(fmt::format("dead-lettering {}", describe(entry.ticket))));
+      fail(published.error());  // it names the record already: "dead-lettering users_created[2]@5: ..."
       return;
     }
     dead_letter_retries_.emplace_back(Clock::now() + config_.dead_letter_retry_delay, token);

@@ -118,7 +118,32 @@ TEST(DeadLetterTest, AFailedWriteIsReportedAsFailed) {
   (void)(*publisher)->flush(10s);
   ASSERT_EQ(deliveries.size(), 1u);
   EXPECT_EQ(deliveries[0].token, 9u);
-  EXPECT_FALSE(deliveries[0].status.ok());
+  EXPECT_EQ(deliveries[0].topic, "users_created.dlq");
+  ASSERT_FALSE(deliveries[0].status.ok());
+  EXPECT_FALSE(deliveries[0].status.error().retriable);
+  EXPECT_NE(deliveries[0].status.error().message.find("users_created.dlq"), std::string::npos)
+      << deliveries[0].status.error().message;
+}
+
+TEST(DeadLetterTest, AFullLocalQueueIsARetriableErrorNotAWait) {
+  testing::MockKafka kafka;
+  kafka.create_topic("users_created.dlq", 1);
+  DeadLetterConfig config;
+  config.bootstrap_servers = kafka.bootstraps();
+  config.extra["queue.buffering.max.messages"] = "1";  // full until the first report is served
+  auto publisher = DeadLetterPublisher::create(config, [](const DeadLetterDelivery&) {});
+  ASSERT_TRUE(publisher.ok()) << publisher.error().message;
+  ASSERT_TRUE((*publisher)->publish(letter(5), 5).ok());
+  const auto started = std::chrono::steady_clock::now();
+  Status full = (*publisher)->publish(letter(6), 6);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
+  ASSERT_FALSE(full.ok());
+  EXPECT_TRUE(full.error().retriable);
+  EXPECT_EQ(full.error().message.rfind("dead-lettering users_created[2]@6: producing a record to users_created.dlq: ", 0),
+            0u)
+      << full.error().message;
+  EXPECT_TRUE((*publisher)->flush(10s).ok());
+  EXPECT_TRUE((*publisher)->publish(letter(6), 6).ok());
 }
 
 }  // namespace
