@@ -64,6 +64,7 @@ Result<std::unique_ptr<ProcessStage>> ProcessStage::create(const config::Setting
   const uint16_t port = configs->session.port;
 
   std::unique_ptr<ProcessStage> stage(new ProcessStage());
+  stage->probe_ = std::make_unique<process::ProcessorProbe>(metrics);
   auto session = cassandra::Session::connect(configs->session);
   if (!session.ok()) {
     return session.take_error().with_context(
@@ -99,7 +100,7 @@ Result<std::unique_ptr<ProcessStage>> ProcessStage::create(const config::Setting
   }
 
   auto processor = process::Processor::create(configs->consumer, configs->dead_letter, configs->processor, *stage->validator_,
-                                              *stage->writer_, stage->probe_);
+                                              *stage->writer_, *stage->probe_);
   if (!processor.ok()) return processor.take_error();
   stage->processor_ = std::move(*processor);
   log::info("process", "{} (group {}) -> {} on {}:{}", topic, configs->consumer.group_id,

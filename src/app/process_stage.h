@@ -49,7 +49,7 @@ class ProcessStage {
   void request_stop() { processor_->request_stop(); }
   // Any thread, while run() runs on another: has the consumer group given this member partitions?
   bool has_been_assigned() const;
-  const process::ProcessorProbe& probe() const { return probe_; }
+  const process::ProcessorProbe& probe() const { return *probe_; }
   const sink::CassandraSink& sink() const { return *sink_; }
   const process::TableConfig& table() const { return validator_->table(); }
 
@@ -57,7 +57,7 @@ class ProcessStage {
   class ObservingWriter;
   ProcessStage() = default;
 
-  process::ProcessorProbe probe_;
+  std::unique_ptr<process::ProcessorProbe> probe_;
   std::unique_ptr<cassandra::Session> session_;
   std::unique_ptr<sink::CassandraSink> sink_;
   std::unique_ptr<process::RecordValidator> validator_;

@@ -3,18 +3,23 @@
 // class per component"). One call both counts and, where a human should hear of it, logs (rate
 // limited per bounded reason), so the log and the counters cannot drift apart.
 //
-// Prometheus names (render_prometheus): <namespace>_process_<name>_total for counters,
-// <namespace>_process_<name> for gauges; the only label is `code` (RejectCode names plus
-// "sink_rejected"), a bounded set.
+// What the stage exports lives in the one vocabulary (metrics/metrics.h, stage "process"):
+// records and bytes received from Kafka, records acknowledged by Cassandra (sent), dead letters
+// and discarded records by code (RejectCode names plus "sink_rejected", a bounded set), errors
+// (write_failed, dead_letter_publish, commit), retries and records in flight. The processor's
+// own bookkeeping (rejections before the DLQ write, commits, pauses, drops on revoke, the lag
+// total) stays in atomics here. snapshot() reads both.
 //
-// Thread-safe: relaxed atomics; any thread may count, any thread may read.
+// Thread-safe: any thread may count, any thread may read.
 
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "metrics/metrics.h"
 #include "process/record_validator.h"
 
 namespace rds::process {
@@ -44,6 +49,11 @@ struct ProcessorSnapshot {
 
 class ProcessorProbe {
  public:
+  // Counts into `metrics`, which must outlive the probe.
+  explicit ProcessorProbe(metrics::Metrics& metrics);
+  // Counts into a registry of its own (tests).
+  ProcessorProbe();
+
   void consumed(uint64_t records, uint64_t bytes);
   void stored(uint64_t rows);
   // A record that will be dead-lettered: counted and logged (at most every 10 s per code).
@@ -62,27 +72,30 @@ class ProcessorProbe {
   void set_lag(int64_t records);
 
   ProcessorSnapshot snapshot() const;
-  // Prometheus text exposition format, HELP and TYPE lines included.
-  std::string render_prometheus(std::string_view name_space = "rdstream") const;
+  // The registry it counts into (the text format is metrics().render()).
+  const metrics::Metrics& metrics() const { return metrics_; }
 
   // Index of a code in dead_lettered_by_code; kDeadLetterCodeCount for an unknown code.
   static std::size_t code_index(std::string_view code);
   static std::string_view code_name(std::size_t index);
 
  private:
-  std::atomic<uint64_t> records_consumed_{0};
-  std::atomic<uint64_t> bytes_consumed_{0};
-  std::atomic<uint64_t> records_stored_{0};
+  std::unique_ptr<metrics::Metrics> own_metrics_;  // when no registry was given; destroyed last
+  metrics::Metrics& metrics_;
+  prometheus::Counter& records_consumed_;
+  prometheus::Counter& bytes_consumed_;
+  prometheus::Counter& records_stored_;
+  std::array<prometheus::Counter*, kDeadLetterCodeCount> dead_lettered_{};  // dead_letters{reason}
+  std::array<prometheus::Counter*, kDeadLetterCodeCount> discarded_{};      // discarded_records{process, reason}
+  prometheus::Counter& dead_letter_failures_;
+  prometheus::Counter& sink_failures_;
+  prometheus::Counter& retries_;
+  prometheus::Counter& commit_failures_;
+  prometheus::Gauge& in_flight_;
   std::atomic<uint64_t> records_rejected_{0};
-  std::array<std::atomic<uint64_t>, kDeadLetterCodeCount> dead_lettered_{};
-  std::atomic<uint64_t> dead_letter_failures_{0};
-  std::atomic<uint64_t> sink_failures_{0};
-  std::atomic<uint64_t> retries_{0};
   std::atomic<uint64_t> offsets_committed_{0};
-  std::atomic<uint64_t> commit_failures_{0};
   std::atomic<uint64_t> partitions_paused_total_{0};
   std::atomic<uint64_t> records_dropped_on_revoke_{0};
-  std::atomic<int64_t> in_flight_{0};
   std::atomic<int64_t> paused_partitions_{0};
   std::atomic<int64_t> lag_{0};
 };

@@ -37,18 +37,23 @@ TEST(ProcessorProbeTest, CountsAndGauges) {
   EXPECT_EQ(s.paused_partitions, 1);
 }
 
-TEST(ProcessorProbeTest, PrometheusNamesAndBoundedLabels) {
-  ProcessorProbe probe;
+TEST(ProcessorProbeTest, CountsInTheOneVocabularyWithBoundedLabels) {
+  metrics::Metrics m;
+  ProcessorProbe probe(m);
   probe.consumed(2, 20);
+  probe.stored(1);
   probe.dead_lettered("wrong_type");
-  const std::string text = probe.render_prometheus();
-  EXPECT_NE(text.find("# TYPE rdstream_process_records_consumed_total counter\nrdstream_process_records_consumed_total 2\n"),
+  probe.commit_failed("x");
+  const std::string text = m.render();
+  EXPECT_NE(text.find("rdstream_received_records_total{stage=\"process\"} 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("rdstream_sent_records_total{stage=\"process\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("rdstream_dead_letters_total{reason=\"wrong_type\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("rdstream_discarded_records_total{reason=\"wrong_type\",stage=\"process\"} 1\n"),
             std::string::npos);
-  EXPECT_NE(text.find("rdstream_process_records_dead_lettered_total{code=\"wrong_type\"} 1\n"), std::string::npos);
-  EXPECT_NE(text.find("rdstream_process_records_dead_lettered_total{code=\"sink_rejected\"} 0\n"), std::string::npos);
-  EXPECT_NE(text.find("# TYPE rdstream_process_in_flight_records gauge"), std::string::npos);
+  EXPECT_NE(text.find("rdstream_dead_letters_total{reason=\"sink_rejected\"} 0\n"), std::string::npos);
+  EXPECT_NE(text.find("rdstream_errors_total{error_type=\"commit\",stage=\"process\"} 1\n"), std::string::npos);
   for (RejectCode code : kAllRejectCodes) {
-    EXPECT_NE(text.find(fmt::format("code=\"{}\"", to_string(code))), std::string::npos);
+    EXPECT_NE(text.find(fmt::format("reason=\"{}\"", to_string(code))), std::string::npos);
   }
 }
 
