@@ -80,7 +80,7 @@ void register_cql(CLI::App& app, Globals& globals) {
       return settings_failed(!consistency.ok() ? consistency.error() : credentials.error(), "cql", globals);
     }
     std::string script;
-    for (const auto& s : f->statements) script += s + ";\n";
+    for (const auto& statement : f->statements) script += statement + ";\n";
     if (f->statements.empty()) script.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
     auto statements = cassandra::split_statements(script);
     if (!statements.ok()) {
@@ -100,9 +100,9 @@ void register_cql(CLI::App& app, Globals& globals) {
       return;
     }
     for (const auto& statement : *statements) {
-      Status s = run_statement(*conn, statement, *consistency, timeout);
-      if (!s.ok()) {
-        std::cerr << "rdstream cql: " << s.error().message << "\n";
+      Status ran = run_statement(*conn, statement, *consistency, timeout);
+      if (!ran.ok()) {
+        std::cerr << "rdstream cql: " << ran.error().message << "\n";
         globals.exit_code = kExitFailure;
         return;
       }

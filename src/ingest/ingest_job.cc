@@ -89,6 +89,8 @@ struct IngestMetrics {
       : received_records(m.received_records(metrics::kIngest)),
         received_bytes(m.received_bytes(metrics::kIngest)),
         sent_records(m.sent_records(metrics::kIngest)),
+        sent_bytes(m.sent_bytes(metrics::kIngest)),
+        delivery_latency(m.kafka_delivery_latency(metrics::kIngest)),
         delivery_errors(m.errors(metrics::kIngest, "kafka_delivery")),
         source_errors(m.errors(metrics::kIngest, "source")),
         api_retries(m.retries(metrics::kIngest, metrics::kApi)),
@@ -97,6 +99,8 @@ struct IngestMetrics {
   prometheus::Counter& received_records;
   prometheus::Counter& received_bytes;
   prometheus::Counter& sent_records;
+  prometheus::Counter& sent_bytes;
+  prometheus::Histogram& delivery_latency;
   prometheus::Counter& delivery_errors;
   prometheus::Counter& source_errors;
   prometheus::Counter& api_retries;
@@ -127,7 +131,9 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
       log::error("ingest", "record {} not delivered: {}", report.token, report.status.error().message);
     } else {
       m.sent_records.Increment();
+      m.sent_bytes.Increment(static_cast<double>(report.bytes));
     }
+    if (report.latency.count() >= 0) m.delivery_latency.Observe(static_cast<double>(report.latency.count()) / 1e6);
     if (on_delivered) on_delivered(report);
   });
   if (!producer.ok()) return producer.take_error();

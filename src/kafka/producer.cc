@@ -193,6 +193,8 @@ void Producer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opa
   if (msg->rkt != nullptr) report.topic = rd_kafka_topic_name(msg->rkt);
   report.partition = msg->partition;
   report.offset = msg->offset;
+  report.bytes = msg->len;
+  report.latency = std::chrono::microseconds(rd_kafka_message_latency(msg));
   if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
     self->counters_.delivered.fetch_add(1, std::memory_order_relaxed);
     self->counters_.bytes.fetch_add(msg->len, std::memory_order_relaxed);

@@ -82,6 +82,8 @@ struct DeliveryReport {
   std::string topic;   // the record's topic
   int32_t partition = -1;
   int64_t offset = -1;
+  size_t bytes = 0;                   // the value's
+  std::chrono::microseconds latency{-1};  // produce() to this report (librdkafka's); -1: unknown
 };
 
 struct ProducerCounters {
