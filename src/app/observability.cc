@@ -27,6 +27,7 @@ void Observability::stopped() {
     readiness_ = nullptr;
     stopped_ = true;
     watches_.clear();
+    refreshes_.clear();
   }
   wake_.notify_all();
   if (ticker_.joinable()) ticker_.join();
@@ -42,6 +43,13 @@ void Observability::watch_for_stalls(std::string engine, std::string what, Stall
   if (!ticker_.joinable()) ticker_ = std::thread([this] { tick(); });
 }
 
+void Observability::every_tick(std::function<void()> refresh) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (stopped_) return;
+  refreshes_.push_back(std::move(refresh));
+  if (!ticker_.joinable()) ticker_ = std::thread([this] { tick(); });
+}
+
 void Observability::tick() {
   std::unique_lock<std::mutex> lock(mutex_);
   while (!stopped_) {
@@ -49,6 +57,7 @@ void Observability::tick() {
       const auto [waiting, acknowledged] = sample();
       watch.observe(waiting, acknowledged, metrics::StallWatch::Clock::now());
     }
+    for (const auto& refresh : refreshes_) refresh();
     wake_.wait_for(lock, std::chrono::milliseconds(250));
   }
 }

@@ -35,6 +35,8 @@ class Observability {
   // every 250 ms by a thread of its own, to tell stalls (metrics/stall_watch.h).
   using StallSample = std::function<std::pair<uint64_t, uint64_t>()>;
   void watch_for_stalls(std::string engine, std::string what, StallSample sample);
+  // Also run `refresh` on every tick (gauges that age while the stage's own thread is blocked).
+  void every_tick(std::function<void()> refresh);
   ~Observability();
   int port() const { return endpoint_ ? endpoint_->port() : 0; }
 
@@ -50,6 +52,7 @@ class Observability {
   metrics::ReadinessCheck readiness_;
   bool stopped_ = false;
   std::vector<std::pair<metrics::StallWatch, StallSample>> watches_;
+  std::vector<std::function<void()>> refreshes_;
   std::condition_variable wake_;
   std::thread ticker_;
   std::unique_ptr<metrics::MetricsEndpoint> endpoint_;  // last: stopped first, while the rest lives

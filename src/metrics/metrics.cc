@@ -85,6 +85,12 @@ prometheus::Gauge& Metrics::consumer_lag_records(std::string_view topic, int32_t
 prometheus::Gauge& Metrics::consumer_lag_seconds(std::string_view topic, int32_t partition) {
   return consumer_lag_seconds_.Add(labels({{"topic", topic}, {"partition", std::to_string(partition)}}));
 }
+void Metrics::forget_partition(std::string_view topic, int32_t partition) {
+  const auto l = labels({{"topic", topic}, {"partition", std::to_string(partition)}});
+  consumer_lag_records_.Remove(&consumer_lag_records_.Add(l));
+  consumer_lag_seconds_.Remove(&consumer_lag_seconds_.Add(l));
+}
+
 prometheus::Gauge& Metrics::engine_connected(std::string_view engine) { return engine_connected_.Add(labels({{"engine", engine}})); }
 prometheus::Gauge& Metrics::engine_stalled(std::string_view engine) { return engine_stalled_.Add(labels({{"engine", engine}})); }
 prometheus::Histogram& Metrics::end_to_end_latency() { return end_to_end_latency_.Add({}, latency_buckets()); }

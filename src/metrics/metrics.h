@@ -56,6 +56,8 @@ class Metrics {
   prometheus::Gauge& in_flight_records(std::string_view stage);
   prometheus::Gauge& consumer_lag_records(std::string_view topic, int32_t partition);
   prometheus::Gauge& consumer_lag_seconds(std::string_view topic, int32_t partition);
+  // Drops a partition's lag series (its partition went to another member).
+  void forget_partition(std::string_view topic, int32_t partition);
   prometheus::Gauge& engine_connected(std::string_view engine);
   prometheus::Gauge& engine_stalled(std::string_view engine);
   // Seconds: fetch (the record's Kafka timestamp) to Cassandra's acknowledgement; one Cassandra

@@ -109,6 +109,7 @@ void Processor::handle_batch(std::vector<kafka::Message> batch) {
       log::warn("process", "{}", ticket.error().message);
       continue;
     }
+    polled_at_[tp].emplace_back(message.offset, message.timestamp_ms);
     const uint64_t token = next_token_++;
     InFlight& entry = in_flight_[token];
     entry.ticket = *ticket;
@@ -342,10 +343,21 @@ void Processor::refresh_gauges(bool force) {
   const auto now = Clock::now();
   probe_.set_in_flight(static_cast<int64_t>(tracker_.in_flight()));
   probe_.set_paused_partitions(static_cast<int64_t>(retries_.size()));
+  // What is acknowledged no longer counts for the age (done every call: the queues stay short).
+  for (auto& [tp, polled] : polled_at_) {
+    const auto first = tracker_.first_unacknowledged(tp);
+    while (!polled.empty() && (!first || polled.front().first < *first)) polled.pop_front();
+  }
   if (!force && now - last_gauges_ < config_.lag_interval) return;
   last_gauges_ = now;
   int64_t lag = 0;
-  for (const auto& tp : consumer_->assignment()) lag += consumer_->lag(tp.topic, tp.partition).value_or(0);
+  for (const auto& tp : consumer_->assignment()) {
+    const int64_t records = consumer_->lag(tp.topic, tp.partition).value_or(0);
+    lag += records;
+    const auto it = polled_at_.find(tp);
+    const bool waiting = it != polled_at_.end() && !it->second.empty();
+    probe_.set_partition_lag(tp, records, waiting ? it->second.front().second : -1);
+  }
   probe_.set_lag(lag);
 }
 
@@ -384,6 +396,8 @@ void Processor::on_revoking(const std::vector<TopicPartition>& partitions, bool 
       log::info("process", "{}: {} record(s) in flight left for the next owner", to_string(tp), dropped);
     }
     retries_.erase(tp);
+    polled_at_.erase(tp);
+    probe_.forget_partition(tp);
     for (auto it = in_flight_.begin(); it != in_flight_.end();) {
       it = it->second.ticket.tp == tp ? in_flight_.erase(it) : std::next(it);
     }

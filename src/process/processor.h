@@ -178,6 +178,10 @@ class Processor {
   std::map<uint64_t, InFlight> in_flight_;
   uint64_t next_token_ = 1;
   std::map<TopicPartition, RetryState> retries_;  // paused partitions
+  // Per partition, the (offset, Kafka timestamp in ms) of records polled and maybe not yet
+  // acknowledged, oldest first: the lag in seconds is the age of the first one still waiting.
+  // Pruned against the tracker on every gauge refresh.
+  std::map<TopicPartition, std::deque<std::pair<int64_t, int64_t>>> polled_at_;
   std::deque<std::pair<std::chrono::steady_clock::time_point, uint64_t>> dead_letter_retries_;
 
   // Shared with the writer's callbacks, which may outlive the processor.

@@ -96,6 +96,31 @@ void ProcessorProbe::set_in_flight(int64_t records) { in_flight_.Set(static_cast
 void ProcessorProbe::set_paused_partitions(int64_t partitions) { paused_partitions_.store(partitions, kRelaxed); }
 void ProcessorProbe::set_lag(int64_t records) { lag_.store(records, kRelaxed); }
 
+void ProcessorProbe::set_partition_lag(const TopicPartition& tp, int64_t records, int64_t oldest_waiting_ms) {
+  metrics_.consumer_lag_records(tp.topic, tp.partition).Set(static_cast<double>(records));
+  {
+    std::lock_guard lock(lag_mutex_);
+    oldest_waiting_ms_[tp] = oldest_waiting_ms;
+  }
+  refresh_lag_ages();
+}
+
+void ProcessorProbe::forget_partition(const TopicPartition& tp) {
+  std::lock_guard lock(lag_mutex_);
+  oldest_waiting_ms_.erase(tp);
+  metrics_.forget_partition(tp.topic, tp.partition);
+}
+
+void ProcessorProbe::refresh_lag_ages() const {
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  std::lock_guard lock(lag_mutex_);
+  for (const auto& [tp, oldest] : oldest_waiting_ms_) {
+    const double age = oldest < 0 ? 0.0 : static_cast<double>(std::max<int64_t>(0, now_ms - oldest)) / 1000.0;
+    metrics_.consumer_lag_seconds(tp.topic, tp.partition).Set(age);
+  }
+}
+
 ProcessorSnapshot ProcessorProbe::snapshot() const {
   ProcessorSnapshot s;
   const auto count = [](const prometheus::Counter& c) { return static_cast<uint64_t>(c.Value()); };

@@ -15,10 +15,13 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
+#include "core/topic_partition.h"
 #include "metrics/metrics.h"
 #include "process/record_validator.h"
 
@@ -70,6 +73,15 @@ class ProcessorProbe {
   void set_in_flight(int64_t records);
   void set_paused_partitions(int64_t partitions);
   void set_lag(int64_t records);
+  // One partition's lag: records behind the end, and the Kafka timestamp (ms since the epoch) of
+  // its oldest record polled and not yet acknowledged (-1 when none waits here). The lag in
+  // seconds is that record's age, now.
+  void set_partition_lag(const TopicPartition& tp, int64_t records, int64_t oldest_waiting_ms);
+  void forget_partition(const TopicPartition& tp);
+  // Any thread: recomputes each partition's lag in seconds from the last timestamps set. The
+  // processor's thread can block for as long as Cassandra stalls, so a ticker calls this too:
+  // a record waiting through a stall keeps ageing on /metrics.
+  void refresh_lag_ages() const;
 
   ProcessorSnapshot snapshot() const;
   // The registry it counts into (the text format is metrics().render()).
@@ -92,6 +104,8 @@ class ProcessorProbe {
   prometheus::Counter& retries_;
   prometheus::Counter& commit_failures_;
   prometheus::Gauge& in_flight_;
+  mutable std::mutex lag_mutex_;
+  std::map<TopicPartition, int64_t> oldest_waiting_ms_;  // -1: nothing waiting
   std::atomic<uint64_t> records_rejected_{0};
   std::atomic<uint64_t> offsets_committed_{0};
   std::atomic<uint64_t> partitions_paused_total_{0};

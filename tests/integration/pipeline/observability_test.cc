@@ -113,6 +113,7 @@ TEST_F(ObservabilityTest, ReadyzTurnsReadyAndMetricsMatchTheSummary) {
     return r && r->status == 200;
   }, std::chrono::milliseconds(120'000))) << p.err_tail();
   ASSERT_TRUE(wait_committed(std::chrono::milliseconds(300'000))) << p.err_tail();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // one more lag refresh (every second)
   auto scraped = http.Get("/metrics");
   ASSERT_TRUE(scraped);
   const std::string text = scraped->body;
@@ -126,6 +127,11 @@ TEST_F(ObservabilityTest, ReadyzTurnsReadyAndMetricsMatchTheSummary) {
   EXPECT_EQ(metric(text, "rdstream_dead_letters_total{reason=\"not_json\"}"), 0);
   EXPECT_GT(metric(text, "rdstream_sent_bytes_total{stage=\"process\"}"), 0);
   EXPECT_EQ(metric(text, "rdstream_cassandra_write_latency_seconds_count"), kCount);
+  for (int partition = 0; partition < kPartitions; ++partition) {
+    const std::string labels = "{partition=\"" + std::to_string(partition) + "\",topic=\"" + name_ + "\"}";
+    EXPECT_EQ(metric(text, "rdstream_consumer_lag_records" + labels), 0) << labels << "\n" << text;
+    EXPECT_EQ(metric(text, "rdstream_consumer_lag_seconds" + labels), 0) << labels;
+  }
   EXPECT_EQ(summary_value(summary, "consumed"), kCount);
   EXPECT_EQ(summary_value(summary, "stored"), kCount);
   EXPECT_EQ(rows(), static_cast<size_t>(kCount));
@@ -147,9 +153,19 @@ TEST_F(ObservabilityTest, AFrozenCassandraIsToldAsAStallAndLosesNothing) {
     auto r = http.Get("/readyz");
     return r && r->status == 200;
   }, std::chrono::milliseconds(120'000))) << p.err_tail();
-  // Mid-run: some rows are written, most are not.
-  ASSERT_TRUE(wait_until([&] { return metric(http.Get("/metrics")->body, "rdstream_sent_records_total{stage=\"process\"}") > 1000; },
-                         std::chrono::milliseconds(120'000)));
+  // Mid-run: some rows are written, most are not, and the lag has been measured once (every second).
+  const auto lag_of = [&](const std::string& text) {
+    double lag = 0;
+    for (int partition = 0; partition < kPartitions; ++partition) {
+      lag += std::max(0.0, metric(text, "rdstream_consumer_lag_records{partition=\"" + std::to_string(partition) +
+                                            "\",topic=\"" + name_ + "\"}"));
+    }
+    return lag;
+  };
+  ASSERT_TRUE(wait_until([&] {
+    const std::string text = http.Get("/metrics")->body;
+    return metric(text, "rdstream_sent_records_total{stage=\"process\"}") > 1000 && lag_of(text) > 0;
+  }, std::chrono::milliseconds(120'000), std::chrono::milliseconds(50)));
   struct Thaw {  // whatever happens, Cassandra runs again for the suites after this one
     pid_t pid;
     ~Thaw() { ::kill(pid, SIGCONT); }
@@ -166,6 +182,12 @@ TEST_F(ObservabilityTest, AFrozenCassandraIsToldAsAStallAndLosesNothing) {
   EXPECT_TRUE(p.err_contains("waiting and none acknowledged for")) << p.err_tail(30);
   EXPECT_TRUE(p.err_contains("cassandra: acknowledging again after")) << p.err_tail(30);
   EXPECT_EQ(metric(during, "rdstream_engine_stalled{engine=\"cassandra\"}"), 1) << during;
+  double oldest = 0;  // the age of the oldest record waiting, on the partition where it is largest
+  for (int partition = 0; partition < kPartitions; ++partition) {
+    oldest = std::max(oldest, metric(during, "rdstream_consumer_lag_seconds{partition=\"" + std::to_string(partition) +
+                                                 "\",topic=\"" + name_ + "\"}"));
+  }
+  EXPECT_GE(oldest, 10) << during.substr(during.find("# HELP rdstream_consumer_lag"), 900);
   EXPECT_GE(metric(after, "rdstream_stalls_total{engine=\"cassandra\"}"), 1);
   EXPECT_EQ(metric(after, "rdstream_engine_stalled{engine=\"cassandra\"}"), 0);
   EXPECT_EQ(metric(after, "rdstream_sent_records_total{stage=\"process\"}"), kCount);

@@ -21,16 +21,14 @@ const std::string kSeedConfig = std::string(RDS_TEST_DATA_DIR) + "/seed_config.y
 
 std::string error_of(const Status& s) { return s.ok() ? "(ok)" : s.error().message; }
 
-Environment no_environment() {
-  return [](const char*) -> const char* { return nullptr; };
-}
-
 TEST(SettingsTest, DeclarationsAreSound) {
   Settings s;
   std::set<std::string_view> paths, envs;
   for (PropertyBase* p : s.registry().all()) {
     EXPECT_TRUE(paths.insert(p->path()).second) << "path declared twice: " << p->path();
-    if (!p->meta().env.empty()) EXPECT_TRUE(envs.insert(p->meta().env).second) << "env declared twice: " << p->meta().env;
+    if (!p->meta().env.empty()) {
+      EXPECT_TRUE(envs.insert(p->meta().env).second) << "env declared twice: " << p->meta().env;
+    }
     EXPECT_FALSE(p->meta().description.empty()) << p->path();
     EXPECT_EQ(p->meta().flag.find(' '), std::string_view::npos) << p->path();
     EXPECT_FALSE(p->meta().secret && !p->meta().flag.empty()) << p->path() << ": a secret never comes from a flag";
