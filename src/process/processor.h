@@ -56,22 +56,13 @@
 namespace rds::process {
 
 // What the processor needs from a sink: CassandraSink's write contract (one callback per row, on
-// any thread, in any order). CassandraRowWriter adapts the real sink; tests use a scripted one.
+// any thread, in any order). app::ProcessStage adapts the real sink (and observes its rows); tests
+// use a scripted one.
 class RowWriter {
  public:
   virtual ~RowWriter() = default;
   virtual void write(std::vector<sink::Row> rows, sink::RowCallback done) = 0;
   virtual Status drain(std::chrono::milliseconds timeout) = 0;
-};
-
-class CassandraRowWriter : public RowWriter {
- public:
-  explicit CassandraRowWriter(sink::CassandraSink& sink) : sink_(sink) {}
-  void write(std::vector<sink::Row> rows, sink::RowCallback done) override { sink_.write(std::move(rows), std::move(done)); }
-  Status drain(std::chrono::milliseconds timeout) override { return sink_.drain(timeout); }
-
- private:
-  sink::CassandraSink& sink_;
 };
 
 enum class PermanentFailureAction { kStop, kDeadLetter };
