@@ -14,6 +14,7 @@
 #include "stack/process.h"
 #include "stack/stack.h"
 #include "support/temp_dir.h"
+#include "support/result_matchers.h"
 
 namespace rds::stack {
 namespace {
@@ -84,7 +85,7 @@ std::map<ServiceKind, int> StackIntegrationTest::pids_;
 
 TEST_F(StackIntegrationTest, UpStartsAllThreeAndWaitsUntilHealthy) {
   auto report = Stack(*config_).up();
-  ASSERT_TRUE(report.ok()) << report.error().message;
+  ASSERT_OK(report) << report.error().message;
   std::ostringstream printed;
   report->print(printed, true);
   ASSERT_TRUE(report->all_healthy()) << printed.str();
@@ -133,9 +134,9 @@ TEST_F(StackIntegrationTest, CassandraAnswersCqlshAndOurClientWithTheSeedCredent
   EXPECT_NE(out.find("5.0"), std::string::npos) << out;
 
   auto conn = cassandra::BlockingConnection::open("127.0.0.1", 31042, {"cassandra", "cassandra"}, 10s);
-  ASSERT_TRUE(conn.ok()) << conn.error().message;
+  ASSERT_OK(conn) << conn.error().message;
   auto rows = conn->query("SELECT cluster_name FROM system.local", cql::Consistency::kOne, 10s);
-  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  ASSERT_OK(rows) << rows.error().message;
   // Authentication is on, as in the seed: a wrong password is refused with a clear error.
   auto wrong = cassandra::BlockingConnection::open("127.0.0.1", 31042, {"cassandra", "wrong"}, 10s);
   ASSERT_FALSE(wrong.ok());
@@ -157,7 +158,7 @@ TEST_F(StackIntegrationTest, PostgresAnswersPsql) {
 
 TEST_F(StackIntegrationTest, SecondUpIsIdempotentAndStatusIsHealthy) {
   auto report = Stack(*config_).up();
-  ASSERT_TRUE(report.ok()) << report.error().message;
+  ASSERT_OK(report) << report.error().message;
   ASSERT_TRUE(report->all_healthy());
   for (const auto& s : report->services) {
     EXPECT_EQ(s.pid, pids_[s.kind]) << "a second up must not start " << to_string(s.kind) << " again";
@@ -174,18 +175,18 @@ TEST_F(StackIntegrationTest, ASecondStackOnTheSamePortsIsRefusedAndTheFirstIsUnt
   clash.state_dir = other.path() / "var";
   clash.services = {ServiceKind::kKafka, ServiceKind::kPostgres};
   auto report = Stack(clash).up();
-  ASSERT_TRUE(report.ok());
+  ASSERT_OK(report);
   EXPECT_EQ(find(*report, ServiceKind::kKafka).state, ServiceState::kFailed);
   EXPECT_NE(find(*report, ServiceKind::kKafka).detail.find("already in use"), std::string::npos);
   EXPECT_NE(find(*report, ServiceKind::kPostgres).detail.find("--postgres-port"), std::string::npos);
   // Its `down` finds nothing of its own to stop, and the first stack is still healthy.
-  ASSERT_TRUE(Stack(clash).down().ok());
+  ASSERT_OK(Stack(clash).down());
   EXPECT_TRUE(Stack(*config_).status().all_healthy());
 }
 
 TEST_F(StackIntegrationTest, DownStopsEveryProcessItStarted) {
   auto report = Stack(*config_).down();
-  ASSERT_TRUE(report.ok()) << report.error().message;
+  ASSERT_OK(report) << report.error().message;
   for (const auto& [kind, pid] : pids_) {
     EXPECT_FALSE(process_alive(pid)) << to_string(kind) << " pid " << pid << " still running";
   }
@@ -193,7 +194,7 @@ TEST_F(StackIntegrationTest, DownStopsEveryProcessItStarted) {
   auto status = Stack(*config_).status();
   for (const auto& s : status.services) EXPECT_EQ(s.state, ServiceState::kStopped);
   // A second down is harmless.
-  EXPECT_TRUE(Stack(*config_).down().ok());
+  EXPECT_OK(Stack(*config_).down());
 }
 
 TEST_F(StackIntegrationTest, AServiceThatDiesDuringStartUpIsReportedWithItsLog) {
@@ -204,7 +205,7 @@ TEST_F(StackIntegrationTest, AServiceThatDiesDuringStartUpIsReportedWithItsLog) 
   StackConfig kafka_only = *config_;
   kafka_only.services = {ServiceKind::kKafka};
   auto report = Stack(kafka_only).up();
-  ASSERT_TRUE(report.ok());
+  ASSERT_OK(report);
   const auto& kafka = find(*report, ServiceKind::kKafka);
   EXPECT_EQ(kafka.state, ServiceState::kFailed);
   EXPECT_NE(kafka.detail.find("exited during start-up"), std::string::npos) << kafka.detail;

@@ -14,6 +14,7 @@
 #include "kafka/consumer.h"
 #include "pipeline/offset_tracker.h"
 #include "support/kafka_mock.h"
+#include "support/result_matchers.h"
 
 namespace rds::testing {
 
@@ -33,7 +34,7 @@ inline kafka::ConsumerConfig consumer_config(const std::string& bootstraps, cons
 inline std::unique_ptr<kafka::Consumer> make_consumer(const kafka::ConsumerConfig& config,
                                                       kafka::RebalanceHandlers handlers = {}) {
   auto consumer = kafka::Consumer::create(config, std::move(handlers));
-  EXPECT_TRUE(consumer.ok()) << consumer.error().message;
+  EXPECT_OK(consumer) << consumer.error().message;
   return consumer.ok() ? std::move(consumer).value() : nullptr;
 }
 
@@ -44,7 +45,7 @@ inline std::vector<kafka::Message> poll_records(kafka::Consumer& consumer, std::
   const auto deadline = std::chrono::steady_clock::now() + budget;
   while (out.size() < count && std::chrono::steady_clock::now() < deadline) {
     auto batch = consumer.poll(count - out.size(), std::chrono::milliseconds(200));
-    EXPECT_TRUE(batch.ok()) << batch.error().message;
+    EXPECT_OK(batch) << batch.error().message;
     if (!batch.ok()) break;
     for (auto& m : *batch) out.push_back(std::move(m));
   }
@@ -66,7 +67,7 @@ inline std::vector<kafka::Message> poll_for(kafka::Consumer& consumer, std::chro
 inline void store_advanced(pipeline::OffsetTracker& tracker, kafka::Consumer& consumer) {
   for (const auto& point : tracker.take_advanced()) {
     Status stored = consumer.store_offset(point.tp.topic, point.tp.partition, point.next_offset);
-    EXPECT_TRUE(stored.ok()) << stored.error().message;
+    EXPECT_OK(stored) << stored.error().message;
   }
 }
 
@@ -100,7 +101,7 @@ inline void check_cooperative_handover(const std::string& bootstraps, const std:
   auto records = poll_records(*first, 8);
   ASSERT_EQ(records.size(), 8u);
   for (const auto& m : records) {
-    ASSERT_TRUE(tracker.ack(*tracker.track({m.topic, m.partition}, m.offset)).ok());
+    ASSERT_OK(tracker.ack(*tracker.track({m.topic, m.partition}, m.offset)));
   }
   EXPECT_EQ(first->assignment().size(), 2u);
 
@@ -127,8 +128,8 @@ inline void check_cooperative_handover(const std::string& bootstraps, const std:
   // The second member leaves first: the group gives its partition back to the first member while
   // that one may be closing, the case librdkafka < 2.4 hangs on (see Consumer::close()).
   const auto closing = std::chrono::steady_clock::now();
-  EXPECT_TRUE(second->close().ok());
-  EXPECT_TRUE(first->close().ok());
+  EXPECT_OK(second->close());
+  EXPECT_OK(first->close());
   EXPECT_LT(std::chrono::steady_clock::now() - closing, 2 * kafka::Consumer::kLeaveTimeout);
 }
 

@@ -9,6 +9,7 @@
 #include "cassandra/session.h"
 #include "integration/cassandra/test_env.h"
 #include "support/temp_dir.h"
+#include "support/result_matchers.h"
 
 namespace rds::cassandra {
 namespace {
@@ -17,14 +18,14 @@ using test::stack_session_config;
 
 TEST(CassandraSession, LogsInAndQueries) {
   auto session = Session::connect(stack_session_config());
-  ASSERT_TRUE(session.ok()) << session.error().message;
+  ASSERT_OK(session) << session.error().message;
   auto result = (*session)->query("SELECT release_version FROM system.local", cql::Consistency::kOne);
-  ASSERT_TRUE(result.ok()) << result.error().message;
+  ASSERT_OK(result) << result.error().message;
   const auto* rows = std::get_if<cql::RowsResult>(&result->message);
   ASSERT_NE(rows, nullptr);
   ASSERT_EQ(rows->rows.size(), 1u);
   auto version = rows->value(0, 0);
-  ASSERT_TRUE(version.ok());
+  ASSERT_OK(version);
   EXPECT_EQ(version->get_if<std::string>()->substr(0, 2), "5.");
   // connect() returns with the first ready connection; the second of the pool follows.
   auto hosts = (*session)->hosts();
@@ -53,15 +54,15 @@ TEST(CassandraSession, Lz4Compression) {
   auto config = stack_session_config();
   config.compression = cql::Compression::kLz4;
   auto session = Session::connect(config);
-  ASSERT_TRUE(session.ok()) << session.error().message;
+  ASSERT_OK(session) << session.error().message;
   auto result = (*session)->query("SELECT keyspace_name FROM system_schema.keyspaces", cql::Consistency::kOne);
-  ASSERT_TRUE(result.ok()) << result.error().message;
+  ASSERT_OK(result) << result.error().message;
   EXPECT_GE(std::get<cql::RowsResult>(result->message).rows.size(), 5u);
 }
 
 TEST(CassandraSession, ServerErrorsCarryTheirCode) {
   auto session = Session::connect(stack_session_config());
-  ASSERT_TRUE(session.ok()) << session.error().message;
+  ASSERT_OK(session) << session.error().message;
   auto r = (*session)->execute_sync(Statement::of("SELEC nonsense"));
   ASSERT_FALSE(r.response.ok());
   EXPECT_EQ(r.cql_code, cql::CqlErrorCode::kSyntaxError);
@@ -71,20 +72,20 @@ TEST(CassandraSession, ServerErrorsCarryTheirCode) {
 
 TEST(CassandraSession, SchemaHelpers) {
   auto session = Session::connect(stack_session_config());
-  ASSERT_TRUE(session.ok()) << session.error().message;
+  ASSERT_OK(session) << session.error().message;
   KeyspaceSpec spec;
   spec.name = "rds_client_schema";
-  ASSERT_TRUE(create_keyspace(**session, spec).ok());
-  ASSERT_TRUE(create_keyspace(**session, spec).ok());  // idempotent
+  ASSERT_OK(create_keyspace(**session, spec));
+  ASSERT_OK(create_keyspace(**session, spec));  // idempotent
   auto status = execute_script(**session,
                                "-- a script like the seed's helpers/*.sql\n"
                                "CREATE TABLE IF NOT EXISTS rds_client_schema.t (id int PRIMARY KEY, v text);\n"
                                "INSERT INTO rds_client_schema.t (id, v) VALUES (1, 'a;b');\n");
-  ASSERT_TRUE(status.ok()) << status.error().message;
+  ASSERT_OK(status) << status.error().message;
   auto bad = execute_script(**session, "SELECT * FROM rds_client_schema.t; SELECT * FROM nowhere.t;");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().message.find("statement 2"), std::string::npos) << bad.error().message;
-  EXPECT_TRUE((*session)->wait_for_schema_agreement(std::chrono::seconds(10)).ok());
+  EXPECT_OK((*session)->wait_for_schema_agreement(std::chrono::seconds(10)));
   KeyspaceSpec invalid;
   invalid.name = "bad-name";
   EXPECT_EQ(create_keyspace(**session, invalid).error().code, ErrorCode::kInvalidArgument);
@@ -92,7 +93,7 @@ TEST(CassandraSession, SchemaHelpers) {
 
 TEST(CassandraSession, ExecutesAScriptFile) {
   auto session = Session::connect(stack_session_config());
-  ASSERT_TRUE(session.ok()) << session.error().message;
+  ASSERT_OK(session) << session.error().message;
   test::TempDir dir;
   const auto path = dir.path() / "create_table_created_users.sql";
   {
@@ -104,10 +105,10 @@ TEST(CassandraSession, ExecutesAScriptFile) {
            "    id UUID PRIMARY KEY,\n    first_name TEXT,\n    registered_date TEXT);\n";
   }
   auto status = execute_file(**session, path);
-  ASSERT_TRUE(status.ok()) << status.error().message;
-  ASSERT_TRUE(execute_file(**session, path).ok());  // idempotent
+  ASSERT_OK(status) << status.error().message;
+  ASSERT_OK(execute_file(**session, path));  // idempotent
   auto r = (*session)->query("SELECT id FROM rds_client_file.created_users LIMIT 1", cql::Consistency::kOne);
-  EXPECT_TRUE(r.ok()) << r.error().message;
+  EXPECT_OK(r) << r.error().message;
   auto missing = execute_file(**session, dir.path() / "nope.cql");
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);

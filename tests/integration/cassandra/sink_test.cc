@@ -14,6 +14,7 @@
 #include "cassandra/session.h"
 #include "integration/cassandra/test_env.h"
 #include "sink/cassandra/cassandra_sink.h"
+#include "support/result_matchers.h"
 
 namespace rds::sink {
 namespace {
@@ -26,16 +27,16 @@ std::unique_ptr<Session> connect_and_create(const std::string& table) {
   auto config = stack_session_config();
   config.reconnect.max_delay = std::chrono::milliseconds(1000);  // come back fast after the restart
   auto s = Session::connect(config);
-  EXPECT_TRUE(s.ok()) << s.error().message;
+  EXPECT_OK(s) << s.error().message;
   if (!s.ok()) return nullptr;
   cassandra::KeyspaceSpec spec;
   spec.name = "rds_client_sink";
-  EXPECT_TRUE(cassandra::create_keyspace(**s, spec).ok());
+  EXPECT_OK(cassandra::create_keyspace(**s, spec));
   auto status = cassandra::execute_script(
       **s, fmt::format("DROP TABLE IF EXISTS rds_client_sink.{0};"
                        "CREATE TABLE rds_client_sink.{0} (id int PRIMARY KEY, name text, age int, created timestamp)",
                        table));
-  EXPECT_TRUE(status.ok()) << status.error().message;
+  EXPECT_OK(status) << status.error().message;
   return std::move(*s);
 }
 
@@ -47,16 +48,16 @@ int64_t count_rows(Session& session, const std::string& table) {
   auto s = cassandra::Statement::of(fmt::format("SELECT COUNT(*) FROM rds_client_sink.{}", table), cql::Consistency::kOne);
   s.timeout = std::chrono::seconds(120);
   auto r = session.execute_sync(std::move(s));
-  EXPECT_TRUE(r.response.ok()) << r.response.error().message;
+  EXPECT_OK(r.response) << r.response.error().message;
   if (!r.response.ok()) return -1;
   return *std::get<cql::RowsResult>(r.response->message).value(0, 0)->get_if<int64_t>();
 }
 
 void expect_row(Session& session, const std::string& table, int32_t id) {
   auto select = session.prepare(fmt::format("SELECT name, age, created FROM rds_client_sink.{} WHERE id = ?", table));
-  ASSERT_TRUE(select.ok());
+  ASSERT_OK(select);
   auto r = session.execute_sync(*(*select)->bind({Value(id)}));
-  ASSERT_TRUE(r.response.ok()) << r.response.error().message;
+  ASSERT_OK(r.response) << r.response.error().message;
   const auto& rows = std::get<cql::RowsResult>(r.response->message);
   ASSERT_EQ(rows.rows.size(), 1u) << id;
   EXPECT_EQ(*rows.value(0, 0), Value(fmt::format("user-{}", id)));
@@ -71,7 +72,7 @@ TEST(CassandraSink, HundredThousandAsyncInsertsNoneLost) {
   config.insert_cql = "INSERT INTO rds_client_sink.users (id, name, age, created) VALUES (?, ?, ?, ?)";
   config.max_in_flight = 1024;
   CassandraSink sink(*session, config);
-  ASSERT_TRUE(sink.start().ok());
+  ASSERT_OK(sink.start());
 
   constexpr int kRows = 100000;
   constexpr int kBatch = 1000;
@@ -86,7 +87,7 @@ TEST(CassandraSink, HundredThousandAsyncInsertsNoneLost) {
       (outcome.status.ok() ? ok : failed).fetch_add(1);
     });
   }
-  ASSERT_TRUE(sink.drain(std::chrono::seconds(300)).ok());
+  ASSERT_OK(sink.drain(std::chrono::seconds(300)));
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   const auto snap = sink.probe().snapshot();
   std::printf("100000 rows written in %lld ms (%.0f rows/s); latency p50 %lld us, p99 %lld us; %llu retries\n",
@@ -112,7 +113,7 @@ TEST(CassandraSink, ReportsPerRowFailuresWithTheirCode) {
   CassandraSinkConfig config;
   config.insert_cql = "INSERT INTO rds_client_sink.strict (id, name, age, created) VALUES (?, ?, ?, ?)";
   CassandraSink sink(*session, config);
-  ASSERT_TRUE(sink.start().ok());
+  ASSERT_OK(sink.start());
   std::vector<Row> rows = {make_row(1), Row{Value(int32_t{2})}, make_row(3)};
   auto outcome = sink.write(std::move(rows)).get();
   EXPECT_EQ(outcome.written, 2u);
@@ -167,7 +168,7 @@ TEST(CassandraSink, SurvivesCassandraRestartMidStream) {
   config.retry_budget = std::chrono::seconds(240);
   config.retry_backoff.max_delay = std::chrono::milliseconds(1000);
   CassandraSink sink(*session, config);
-  ASSERT_TRUE(sink.start().ok());
+  ASSERT_OK(sink.start());
 
   // A steady stream (100 rows every 10 ms) until well after Cassandra is back.
   std::atomic<int> sent{0};
@@ -195,7 +196,7 @@ TEST(CassandraSink, SurvivesCassandraRestartMidStream) {
   std::this_thread::sleep_for(std::chrono::seconds(3));
   stop_writing = true;
   writer.join();
-  ASSERT_TRUE(sink.drain(std::chrono::seconds(240)).ok());
+  ASSERT_OK(sink.drain(std::chrono::seconds(240)));
   const auto resumed = std::chrono::steady_clock::now();
   const int total = sent.load();
   std::printf("cassandra down for %lld ms; %d rows acknowledged before, %d sent while it was down, %d in all; "

@@ -7,6 +7,7 @@
 #include "cassandra/schema.h"
 #include "cassandra/session.h"
 #include "integration/cassandra/test_env.h"
+#include "support/result_matchers.h"
 
 namespace rds::cassandra {
 namespace {
@@ -18,11 +19,11 @@ class CassandraTypes : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     auto s = Session::connect(stack_session_config());
-    ASSERT_TRUE(s.ok()) << s.error().message;
+    ASSERT_OK(s) << s.error().message;
     session_ = std::move(*s).release();
     KeyspaceSpec spec;
     spec.name = "rds_client_types";
-    ASSERT_TRUE(create_keyspace(*session_, spec).ok());
+    ASSERT_OK(create_keyspace(*session_, spec));
     auto status = execute_script(*session_, R"(
       DROP TABLE IF EXISTS rds_client_types.all_types;
       CREATE TABLE rds_client_types.all_types (
@@ -31,7 +32,7 @@ class CassandraTypes : public ::testing::Test {
         ip inet, vi varint, dc decimal, l list<int>, s set<text>, m map<text, bigint>);
       CREATE TABLE IF NOT EXISTS rds_client_types.by_text (k text PRIMARY KEY, v int);
     )");
-    ASSERT_TRUE(status.ok()) << status.error().message;
+    ASSERT_OK(status) << status.error().message;
   }
   static void TearDownTestSuite() {
     delete session_;
@@ -83,11 +84,11 @@ std::vector<Value> full_row() {
 
 std::map<std::string, Value> select_row(Session& session, int32_t id) {
   auto select = session.prepare("SELECT * FROM rds_client_types.all_types WHERE id = ?");
-  EXPECT_TRUE(select.ok());
+  EXPECT_OK(select);
   auto stmt = (*select)->bind({Value(id)});
-  EXPECT_TRUE(stmt.ok());
+  EXPECT_OK(stmt);
   auto r = session.execute_sync(std::move(*stmt));
-  EXPECT_TRUE(r.response.ok()) << r.response.error().message;
+  EXPECT_OK(r.response) << r.response.error().message;
   std::map<std::string, Value> out;
   if (!r.response.ok()) return out;
   const auto& rows = std::get<cql::RowsResult>(r.response->message);
@@ -95,7 +96,7 @@ std::map<std::string, Value> select_row(Session& session, int32_t id) {
   if (rows.rows.empty()) return out;
   for (size_t c = 0; c < rows.metadata.columns.size(); ++c) {
     auto v = rows.value(0, c);
-    EXPECT_TRUE(v.ok()) << rows.metadata.columns[c].name;
+    EXPECT_OK(v) << rows.metadata.columns[c].name;
     if (v.ok()) out[rows.metadata.columns[c].name] = *v;
   }
   return out;
@@ -103,15 +104,15 @@ std::map<std::string, Value> select_row(Session& session, int32_t id) {
 
 TEST_F(CassandraTypes, EveryTypeRoundTrips) {
   auto insert = session_->prepare(insert_cql());
-  ASSERT_TRUE(insert.ok()) << insert.error().message;
+  ASSERT_OK(insert) << insert.error().message;
   EXPECT_EQ((*insert)->metadata.pk_indices, std::vector<uint16_t>{0});
   auto values = full_row();
   std::vector<Value> bound{Value(int32_t{1})};
   bound.insert(bound.end(), values.begin(), values.end());
   auto stmt = (*insert)->bind(bound);
-  ASSERT_TRUE(stmt.ok()) << stmt.error().message;
+  ASSERT_OK(stmt) << stmt.error().message;
   auto r = session_->execute_sync(std::move(*stmt));
-  ASSERT_TRUE(r.response.ok()) << r.response.error().message;
+  ASSERT_OK(r.response) << r.response.error().message;
 
   auto row = select_row(*session_, 1);
   for (size_t c = 0; c < kColumns.size(); ++c) {
@@ -121,29 +122,29 @@ TEST_F(CassandraTypes, EveryTypeRoundTrips) {
 
 TEST_F(CassandraTypes, NullsRoundTrip) {
   auto insert = session_->prepare(insert_cql());
-  ASSERT_TRUE(insert.ok());
+  ASSERT_OK(insert);
   std::vector<Value> bound{Value(int32_t{2})};
   bound.resize(kColumns.size() + 1);  // Value() is Null
   auto stmt = (*insert)->bind(bound);
-  ASSERT_TRUE(stmt.ok()) << stmt.error().message;
-  ASSERT_TRUE(session_->execute_sync(std::move(*stmt)).response.ok());
+  ASSERT_OK(stmt) << stmt.error().message;
+  ASSERT_OK(session_->execute_sync(std::move(*stmt)).response);
   auto row = select_row(*session_, 2);
   for (const auto& c : kColumns) EXPECT_TRUE(row[c].is_null()) << c;
 }
 
 TEST_F(CassandraTypes, EmptyValues) {
   auto insert = session_->prepare(insert_cql());
-  ASSERT_TRUE(insert.ok());
+  ASSERT_OK(insert);
   std::vector<Value> bound{Value(int32_t{3}), Value(std::string()), Value(std::string())};
   bound.resize(kColumns.size() + 1);
   bound[15] = Value(cql::Blob{});                              // bl
   bound[19] = Value(cql::List{});                              // l
   auto stmt = (*insert)->bind(bound);
-  ASSERT_TRUE(stmt.ok()) << stmt.error().message;
+  ASSERT_OK(stmt) << stmt.error().message;
   // §6 "empty" value of a non-string type (what old Thrift clients wrote): zero bytes for `i`.
   stmt->values[8] = cql::BoundValue::of({});
   auto r = session_->execute_sync(std::move(*stmt));
-  ASSERT_TRUE(r.response.ok()) << r.response.error().message;
+  ASSERT_OK(r.response) << r.response.error().message;
   auto row = select_row(*session_, 3);
   EXPECT_EQ(row["t"], Value(std::string()));
   EXPECT_EQ(row["a"], Value(std::string()));
@@ -154,7 +155,7 @@ TEST_F(CassandraTypes, EmptyValues) {
 
 TEST_F(CassandraTypes, BindRejectsWrongValues) {
   auto insert = session_->prepare("INSERT INTO rds_client_types.by_text (k, v) VALUES (?, ?)");
-  ASSERT_TRUE(insert.ok());
+  ASSERT_OK(insert);
   auto few = (*insert)->bind({Value(std::string("x"))});
   ASSERT_FALSE(few.ok());
   EXPECT_EQ(few.error().code, ErrorCode::kInvalidArgument);
@@ -166,21 +167,21 @@ TEST_F(CassandraTypes, BindRejectsWrongValues) {
 TEST_F(CassandraTypes, TokensMatchCassandra) {
   auto insert = session_->prepare("INSERT INTO rds_client_types.by_text (k, v) VALUES (?, ?)");
   auto token = session_->prepare("SELECT token(k) FROM rds_client_types.by_text WHERE k = ?");
-  ASSERT_TRUE(insert.ok()) << insert.error().message;
-  ASSERT_TRUE(token.ok()) << token.error().message;
+  ASSERT_OK(insert) << insert.error().message;
+  ASSERT_OK(token) << token.error().message;
   // Lengths 0..40 cover every tail length; bytes >= 0x80 exercise the signed-tail quirk.
   std::vector<std::string> keys = {"123", "é", "ünïcödé-ключ", "þþþþþþþþþþþþþþþþþ", "\xc3\xbf\xc3\xbf\xc3\xbf"};
   for (int n = 1; n <= 40; ++n) keys.push_back(std::string(static_cast<size_t>(n), static_cast<char>('a' + n % 26)) + "ÿ");
   for (const auto& key : keys) {
     auto s = (*insert)->bind({Value(key), Value(int32_t{1})});
-    ASSERT_TRUE(s.ok());
+    ASSERT_OK(s);
     ASSERT_TRUE(s->routing_key.has_value());
     const Token expected = murmur3_token(*s->routing_key);
     auto w = session_->execute_sync(std::move(*s));
-    ASSERT_TRUE(w.response.ok()) << w.response.error().message;
+    ASSERT_OK(w.response) << w.response.error().message;
     auto q = (*token)->bind({Value(key)});
     auto r = session_->execute_sync(std::move(*q));
-    ASSERT_TRUE(r.response.ok()) << r.response.error().message;
+    ASSERT_OK(r.response) << r.response.error().message;
     const auto& rows = std::get<cql::RowsResult>(r.response->message);
     ASSERT_EQ(rows.rows.size(), 1u);
     auto v = rows.value(0, 0);
@@ -193,19 +194,19 @@ TEST_F(CassandraTypes, TokensMatchCassandra) {
 }
 
 TEST_F(CassandraTypes, RepreparesAfterTheServerForgot) {
-  ASSERT_TRUE(execute_script(*session_, "CREATE TABLE IF NOT EXISTS rds_client_types.reprep (id int PRIMARY KEY, v text)").ok());
+  ASSERT_OK(execute_script(*session_, "CREATE TABLE IF NOT EXISTS rds_client_types.reprep (id int PRIMARY KEY, v text)"));
   const std::string cql = "INSERT INTO rds_client_types.reprep (id, v) VALUES (?, ?)";
   auto insert = session_->prepare(cql);
-  ASSERT_TRUE(insert.ok());
-  ASSERT_TRUE(session_->execute_sync(*(*insert)->bind({Value(int32_t{1}), Value("a")})).response.ok());
+  ASSERT_OK(insert);
+  ASSERT_OK(session_->execute_sync(*(*insert)->bind({Value(int32_t{1}), Value("a")})).response);
   // Dropping the table invalidates its prepared statements on the server.
   ASSERT_TRUE(execute_script(*session_, "DROP TABLE rds_client_types.reprep;"
                                         "CREATE TABLE rds_client_types.reprep (id int PRIMARY KEY, v text)").ok());
   auto r = session_->execute_sync(*(*insert)->bind({Value(int32_t{2}), Value("b")}));
-  ASSERT_TRUE(r.response.ok()) << r.response.error().message;
+  ASSERT_OK(r.response) << r.response.error().message;
   EXPECT_EQ(r.attempts, 2);  // UNPREPARED, then the retry after re-preparing
   auto count = session_->query("SELECT COUNT(*) FROM rds_client_types.reprep", cql::Consistency::kOne);
-  ASSERT_TRUE(count.ok());
+  ASSERT_OK(count);
   EXPECT_EQ(*std::get<cql::RowsResult>(count->message).value(0, 0)->get_if<int64_t>(), 1);
 }
 

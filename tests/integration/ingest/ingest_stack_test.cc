@@ -27,6 +27,7 @@
 #include "mockapi/server.h"
 #include "support/temp_dir.h"
 #include "support/topic_reader.h"
+#include "support/result_matchers.h"
 
 namespace rds::ingest {
 namespace {
@@ -88,7 +89,7 @@ class IngestStackTest : public ::testing::Test {
     if (kafka_.empty() || bin_.empty()) {
       GTEST_SKIP() << "RDSTREAM_TEST_KAFKA and RDSTREAM_BIN are set by CTest (ctest -L integration)";
     }
-    ASSERT_TRUE(server_.start("127.0.0.1", 0).ok());
+    ASSERT_OK(server_.start("127.0.0.1", 0));
     ASSERT_FALSE(dir_.path().empty());
   }
   void TearDown() override { server_.stop(); }

@@ -10,6 +10,7 @@
 #include "kafka/producer.h"
 #include "harness.h"
 #include "support/consumer_checks.h"
+#include "support/result_matchers.h"
 
 namespace rds::e2e {
 namespace {
@@ -19,7 +20,7 @@ TEST(ConsumerHandover, CooperativeRebalanceCommitsTheMovedPartitionFirst) {
   ASSERT_FALSE(bootstrap.empty()) << "RDSTREAM_TEST_KAFKA is not set (run through ctest, which starts the stack)";
   const std::string suffix = std::to_string(getpid()) + "_" + std::to_string(Clock::now().time_since_epoch().count());
   const std::string topic = "handover_" + suffix;
-  ASSERT_TRUE(kafka::ensure_topic(bootstrap, topic, 2, 1, seconds(30)).ok());
+  ASSERT_OK(kafka::ensure_topic(bootstrap, topic, 2, 1, seconds(30)));
   std::vector<RawRecord> records;
   for (int32_t partition = 0; partition < 2; ++partition) {
     for (int n = 0; n < 4; ++n) records.push_back({partition, std::nullopt, "p" + std::to_string(partition) + "-" + std::to_string(n)});

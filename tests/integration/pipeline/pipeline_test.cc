@@ -27,6 +27,7 @@
 #include "process/dead_letter.h"
 #include "source/randomuser/generator.h"
 #include "support/temp_dir.h"
+#include "support/result_matchers.h"
 
 namespace rds::e2e {
 namespace {
@@ -227,7 +228,7 @@ TEST_F(PipelineTest, RunStoresFiftyThousandUsersExactlyAsServed) {
   const std::string seed = "e2e-run";
   mockapi::MockApi api;
   mockapi::MockApiServer server(api);
-  ASSERT_TRUE(server.start("127.0.0.1", 0).ok());
+  ASSERT_OK(server.start("127.0.0.1", 0));
   const std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/api/";
 
   Child& run = start("run", {"run", "--url", url, "--seed", seed, "--count", std::to_string(kCount), "--results",
@@ -460,7 +461,7 @@ TEST_F(PipelineTest, PoisonRecordsGoToTheDeadLetterTopicWithTheirReason) {
     records.insert(records.begin() + static_cast<long>(at),
                    RawRecord{static_cast<int32_t>(i % kPartitions), "poison-" + std::to_string(i), poisons[i].value});
   }
-  ASSERT_TRUE(kafka::ensure_topic(kafka_, topic_, kPartitions, 1, seconds(30)).ok());
+  ASSERT_OK(kafka::ensure_topic(kafka_, topic_, kPartitions, 1, seconds(30)));
   const auto produced = produce_raw(kafka_, topic_, records);
   std::map<std::string, Produced> where;  // poison key -> where it landed
   for (size_t i = 0; i < records.size(); ++i) {

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "cassandra/schema.h"
+#include "support/result_matchers.h"
 
 namespace rds::cassandra {
 namespace {
@@ -8,7 +9,7 @@ namespace {
 TEST(KeyspaceSpec, SimpleStrategyStatement) {
   KeyspaceSpec spec;
   spec.name = "spark_streams";
-  EXPECT_TRUE(spec.validate().ok());
+  EXPECT_OK(spec.validate());
   EXPECT_EQ(spec.create_statement(),
             "CREATE KEYSPACE IF NOT EXISTS spark_streams WITH replication = "
             "{'class': 'SimpleStrategy', 'replication_factor': 1} AND durable_writes = true");
@@ -20,7 +21,7 @@ TEST(KeyspaceSpec, NetworkTopologyStatement) {
   spec.strategy = "NetworkTopologyStrategy";
   spec.dc_factors = {{"dc1", 3}, {"dc2", 2}};
   spec.durable_writes = false;
-  EXPECT_TRUE(spec.validate().ok());
+  EXPECT_OK(spec.validate());
   EXPECT_EQ(spec.create_statement(),
             "CREATE KEYSPACE IF NOT EXISTS ks WITH replication = "
             "{'class': 'NetworkTopologyStrategy', 'dc1': 3, 'dc2': 2} AND durable_writes = false");

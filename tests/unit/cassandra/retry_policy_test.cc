@@ -1,6 +1,7 @@
 #include "cassandra/retry_policy.h"
 
 #include <gtest/gtest.h>
+#include "support/result_matchers.h"
 
 namespace rds::cassandra {
 namespace {
@@ -123,7 +124,7 @@ TEST(RetryPolicy, ValidatesConfig) {
   auto s = bad.validate("sink.cassandra.retry");
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().message, "sink.cassandra.retry.max_retries: must be between 0 and 100");
-  EXPECT_TRUE(RetryPolicyConfig{}.validate().ok());
+  EXPECT_OK(RetryPolicyConfig{}.validate());
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "cassandra/session.h"
 #include "sink/cassandra/cassandra_sink.h"
 #include "support/fake_cql_server.h"
+#include "support/result_matchers.h"
 
 namespace rds::cassandra {
 namespace {
@@ -40,15 +41,15 @@ SessionConfig config_for(const FakeCqlServer& server) {
 
 std::unique_ptr<Session> connect(const SessionConfig& config) {
   auto s = Session::connect(config);
-  EXPECT_TRUE(s.ok()) << s.error().message;
+  EXPECT_OK(s) << s.error().message;
   return s.ok() ? std::move(*s) : nullptr;
 }
 
 Statement insert_statement(Session& session, int32_t id, bool idempotent) {
   auto prepared = session.prepare("INSERT INTO fake_ks.fake_table (id) VALUES (?)");
-  EXPECT_TRUE(prepared.ok());
+  EXPECT_OK(prepared);
   auto s = (*prepared)->bind({cql::Value(id)});
-  EXPECT_TRUE(s.ok());
+  EXPECT_OK(s);
   s->idempotent = idempotent;
   return std::move(*s);
 }
@@ -66,7 +67,7 @@ TEST(SessionFake, ConnectsAndQueries) {
   auto session = connect(config_for(server));
   ASSERT_TRUE(session);
   auto r = session->query("INSERT INTO x (a) VALUES (1)");
-  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_OK(r) << r.error().message;
   EXPECT_TRUE(std::holds_alternative<cql::VoidResult>(r->message));
   EXPECT_EQ(server.requests(Opcode::kStartup), 1);
 }
@@ -122,7 +123,7 @@ TEST(SessionFake, OverloadedRetriedOnlyWhenIdempotent) {
   ASSERT_TRUE(session);
   server.set_script(fail_first_executes(1, FakeReply::overloaded()));
   auto ok = session->execute_sync(insert_statement(*session, 1, true));
-  ASSERT_TRUE(ok.response.ok()) << ok.response.error().message;
+  ASSERT_OK(ok.response) << ok.response.error().message;
   EXPECT_EQ(ok.attempts, 2);
 
   server.set_script(fail_first_executes(3, FakeReply::overloaded()));
@@ -139,7 +140,7 @@ TEST(SessionFake, WriteTimeoutRetriedOnlyWhenIdempotent) {
   ASSERT_TRUE(session);
   server.set_script(fail_first_executes(2, FakeReply::write_timeout()));
   auto ok = session->execute_sync(insert_statement(*session, 1, true));
-  ASSERT_TRUE(ok.response.ok()) << ok.response.error().message;
+  ASSERT_OK(ok.response) << ok.response.error().message;
   EXPECT_EQ(ok.attempts, 3);
 
   server.set_script(fail_first_executes(100, FakeReply::write_timeout()));
@@ -176,7 +177,7 @@ TEST(SessionFake, RepreparesOnUnprepared) {
   EXPECT_EQ(server.requests(Opcode::kPrepare), 1);
   server.forget_prepared();
   auto r = session->execute_sync(statement);
-  ASSERT_TRUE(r.response.ok()) << r.response.error().message;
+  ASSERT_OK(r.response) << r.response.error().message;
   EXPECT_EQ(r.attempts, 2);
   EXPECT_EQ(server.requests(Opcode::kPrepare), 2);
   EXPECT_EQ(server.requests(Opcode::kExecute), 2);
@@ -199,7 +200,7 @@ TEST(SessionFake, RepreparedWithANewIdResendsTheSameValues) {
   });
   server.forget_prepared(/*new_ids=*/true);
   auto r = session->execute_sync(statement);
-  ASSERT_TRUE(r.response.ok()) << r.response.error().message;
+  ASSERT_OK(r.response) << r.response.error().message;
   std::lock_guard lock(mutex);
   ASSERT_EQ(executes.size(), 2u);
   EXPECT_NE(executes[0].prepared_id, executes[1].prepared_id);
@@ -236,7 +237,7 @@ TEST(SessionFake, SlowServerHitsTheRequestTimeout) {
   // keeps working.
   server.set_script(nullptr);
   std::this_thread::sleep_for(milliseconds(1600));
-  EXPECT_TRUE(session->query("INSERT fast").ok());
+  EXPECT_OK(session->query("INSERT fast"));
 }
 
 TEST(SessionFake, SocketClosedMidRequestFailsInFlightAndReconnects) {
@@ -259,7 +260,7 @@ TEST(SessionFake, SocketClosedMidRequestFailsInFlightAndReconnects) {
     if (session->execute_sync(std::move(s)).response.ok()) break;
     std::this_thread::sleep_for(milliseconds(20));
   }
-  EXPECT_TRUE(session->query("INSERT again").ok());
+  EXPECT_OK(session->query("INSERT again"));
   EXPECT_GE(server.connections_accepted(), 2);
   const auto probe = session->probe().snapshot();
   EXPECT_GE(probe.connection_losses, 1u);
@@ -315,7 +316,7 @@ TEST(SessionFake, HeartbeatWithoutAnswerClosesTheConnection) {
   ASSERT_TRUE(session);
   for (int i = 0; i < 100 && server.connections_accepted() < 2; ++i) std::this_thread::sleep_for(milliseconds(10));
   EXPECT_GE(server.connections_accepted(), 2);  // closed after the unanswered OPTIONS, then reconnected
-  EXPECT_TRUE(session->query("INSERT after heartbeat").ok());
+  EXPECT_OK(session->query("INSERT after heartbeat"));
 }
 
 TEST(SessionFake, ClosedSessionFailsRequests) {
@@ -363,7 +364,7 @@ TEST(SessionFake, BatchGoesAsOneRequestWithEveryMembersValues) {
   for (int32_t id : {5, 6, 7}) batch.batch.push_back(insert_statement(*session, id, true));
   const cql::Bytes id = batch.batch[0].prepared->id;
   auto r = session->execute_sync(std::move(batch));
-  ASSERT_TRUE(r.response.ok()) << r.response.error().message;
+  ASSERT_OK(r.response) << r.response.error().message;
   EXPECT_EQ(server.requests(Opcode::kExecute), 0);
   const auto batches = recorder.taken();
   ASSERT_EQ(batches.size(), 1u);
@@ -398,7 +399,7 @@ TEST(SessionFake, BatchRepreparesEachMemberTheServerForgot) {
   server.set_script(recorder.script(Opcode::kBatch));
   server.forget_prepared(/*new_ids=*/true);
   auto r = session->execute_sync(batch);
-  ASSERT_TRUE(r.response.ok()) << r.response.error().message;
+  ASSERT_OK(r.response) << r.response.error().message;
   const auto batches = recorder.taken();
   ASSERT_EQ(batches.size(), 3u);  // unprepared users, unprepared events, accepted
   EXPECT_EQ(session->probe().snapshot().reprepares, 2u);
@@ -411,7 +412,7 @@ TEST(SessionFake, BatchRepreparesEachMemberTheServerForgot) {
   EXPECT_EQ(int_of(last[1].values.at(0)), 2);
   // The session's cache has the new ids: the next batch goes through at once.
   auto again = session->prepare("INSERT INTO fake_ks.users (id) VALUES (?)");
-  ASSERT_TRUE(again.ok());
+  ASSERT_OK(again);
   EXPECT_EQ((*again)->id, last[0].prepared_id);
 }
 
@@ -465,7 +466,7 @@ TEST_F(SinkFake, GroupsTheRowsOfAWriteIntoBatches) {
     for (const auto& m : b.batch) seen.at(static_cast<size_t>(int_of(m.values.at(0))))++;
   }
   EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), 95);
-  ASSERT_TRUE(sink->drain(milliseconds(1000)).ok());
+  ASSERT_OK(sink->drain(milliseconds(1000)));
   const auto snap = sink->probe().snapshot();
   EXPECT_EQ(snap.batches, 10u);
   EXPECT_EQ(snap.requests, 10u);
@@ -511,7 +512,7 @@ TEST_F(SinkFake, RejectedBatchIsResentRowByRowSoOnlyTheBadRowFails) {
   EXPECT_EQ(outcome.failures[0].second.attempts, 2);  // in its batch, then alone
   EXPECT_EQ(server.requests(Opcode::kBatch), 3);
   EXPECT_EQ(server.requests(Opcode::kExecute), 10);  // the rows of the rejected batch, one by one
-  ASSERT_TRUE(sink->drain(milliseconds(1000)).ok());
+  ASSERT_OK(sink->drain(milliseconds(1000)));
   EXPECT_EQ(sink->probe().snapshot().batch_splits, 1u);
 }
 
@@ -540,7 +541,7 @@ TEST_F(SinkFake, RetriesAFailedBatchAsAWhole) {
     ASSERT_EQ(batches.back().batch.size(), 10u);
     for (int32_t i = 0; i < 10; ++i) EXPECT_EQ(int_of(batches.back().batch[i].values.at(0)), i);
   }
-  ASSERT_TRUE(sink->drain(milliseconds(1000)).ok());
+  ASSERT_OK(sink->drain(milliseconds(1000)));
   const auto snap = sink->probe().snapshot();
   EXPECT_EQ(snap.retries, 10u);  // every row of the batch was re-sent once
   EXPECT_EQ(snap.batch_splits, 0u);
@@ -567,7 +568,7 @@ TEST_F(SinkFake, ConcurrentWritersHoldingBatchRowsDoNotStall) {
   ASSERT_EQ(a.wait_for(std::chrono::seconds(20)), std::future_status::ready) << "writer a stalled";
   ASSERT_EQ(b.wait_for(std::chrono::seconds(20)), std::future_status::ready) << "writer b stalled";
   EXPECT_EQ(a.get() + b.get(), 700u);
-  ASSERT_TRUE(sink->drain(milliseconds(1000)).ok());  // the futures complete inside the last callbacks
+  ASSERT_OK(sink->drain(milliseconds(1000)));  // the futures complete inside the last callbacks
   EXPECT_EQ(sink->probe().snapshot().in_flight, 0);
 }
 
@@ -581,7 +582,7 @@ TEST(SessionFake, ServerWarningsAreCountedAndTheAnswerStands) {
   });
   for (int32_t id = 0; id < 3; ++id) {
     auto r = session->execute_sync(insert_statement(*session, id, true));
-    ASSERT_TRUE(r.response.ok()) << r.response.error().message;
+    ASSERT_OK(r.response) << r.response.error().message;
     ASSERT_EQ(r.response->warnings.size(), 1u);
     EXPECT_NE(r.response->warnings[0].find("exceeding"), std::string::npos);
   }
@@ -595,7 +596,7 @@ TEST(SessionFake, GivesTheStatementBackWithItsValues) {
   auto statement = insert_statement(*session, 77, true);
   const auto prepared = statement.prepared;
   auto r = session->execute_sync(std::move(statement));
-  ASSERT_TRUE(r.response.ok()) << r.response.error().message;
+  ASSERT_OK(r.response) << r.response.error().message;
   EXPECT_EQ(r.statement.prepared, prepared);
   ASSERT_EQ(r.statement.values.size(), 1u);
   EXPECT_EQ(int_of(r.statement.values[0]), 77);
@@ -619,7 +620,7 @@ TEST_F(SinkFake, ReSentRowCarriesItsValues) {
   });
   auto outcome = sink->write(std::vector<sink::Row>{{cql::Value(int32_t{13})}}).get();
   EXPECT_EQ(outcome.written, 1u);
-  ASSERT_TRUE(sink->drain(milliseconds(1000)).ok());
+  ASSERT_OK(sink->drain(milliseconds(1000)));
   EXPECT_GE(sink->probe().snapshot().retries, 1u);
   std::lock_guard lock(mutex);
   ASSERT_EQ(bodies.size(), 7u);
@@ -678,7 +679,7 @@ TEST_F(SinkFake, RetriesRetriableRowsAndReportsTheRest) {
   auto outcome = sink->write(std::move(rows)).get();
   EXPECT_EQ(outcome.written, 20u);
   EXPECT_TRUE(outcome.failures.empty());
-  ASSERT_TRUE(sink->drain(milliseconds(1000)).ok());  // the future completes inside the last callback
+  ASSERT_OK(sink->drain(milliseconds(1000)));  // the future completes inside the last callback
   auto snap = sink->probe().snapshot();
   EXPECT_EQ(snap.rows_written, 20u);
   EXPECT_EQ(snap.in_flight, 0);
@@ -692,7 +693,7 @@ TEST_F(SinkFake, RetriesRetriableRowsAndReportsTheRest) {
   ASSERT_EQ(bad.failures.size(), 1u);
   EXPECT_EQ(bad.failures[0].second.cql_code, CqlErrorCode::kInvalid);
   EXPECT_EQ(bad.failures[0].second.attempts, 1);
-  EXPECT_TRUE(sink->drain(milliseconds(1000)).ok());
+  EXPECT_OK(sink->drain(milliseconds(1000)));
 }
 
 // A caller's callback that throws must not keep its row's slot: with every slot leaked, the next
@@ -707,7 +708,7 @@ TEST_F(SinkFake, CallbackThatThrowsStillFreesTheRowsSlot) {
     calls.fetch_add(1);
     throw std::runtime_error("caller bug");
   });
-  ASSERT_TRUE(sink->drain(milliseconds(5000)).ok());
+  ASSERT_OK(sink->drain(milliseconds(5000)));
   EXPECT_EQ(calls.load(), 25);
   auto snap = sink->probe().snapshot();
   EXPECT_EQ(snap.callback_errors, 25u);
@@ -738,7 +739,7 @@ TEST_F(SinkFake, BoundsRowsInFlight) {
     max_seen = std::max<int64_t>(max_seen, sink->probe().snapshot().in_flight);
     done.fetch_add(1);
   });
-  ASSERT_TRUE(sink->drain(milliseconds(5000)).ok());
+  ASSERT_OK(sink->drain(milliseconds(5000)));
   EXPECT_EQ(done.load(), 30);
   EXPECT_LE(max_seen.load(), 3);
   const auto snap = sink->probe().snapshot();
@@ -804,14 +805,14 @@ TEST(SessionFake, DiscoversPeersAndRoutesToTheTokenOwner) {
   EXPECT_TRUE(hosts[1].up);
 
   auto prepared = session->prepare("INSERT INTO fake_ks.fake_table (id) VALUES (?)");
-  ASSERT_TRUE(prepared.ok());
+  ASSERT_OK(prepared);
   const std::string endpoint_a = fmt::format("127.0.0.1:{}", a.port());
   const std::string endpoint_b = fmt::format("127.0.0.1:{}", b.port());
   int on_a = 0;
   int on_b = 0;
   for (int32_t id = 0; id < 200; ++id) {
     auto s = (*prepared)->bind({Value(id)});
-    ASSERT_TRUE(s.ok());
+    ASSERT_OK(s);
     s->idempotent = true;
     const Token token = murmur3_token(*s->routing_key);
     const bool owner_is_a = token > -4611686018427387904LL && token <= 0;
@@ -820,7 +821,7 @@ TEST(SessionFake, DiscoversPeersAndRoutesToTheTokenOwner) {
     const int a_before = a.requests(Opcode::kExecute);
     const int b_before = b.requests(Opcode::kExecute);
     auto r = session->execute_sync(std::move(*s));
-    ASSERT_TRUE(r.response.ok()) << r.response.error().message;
+    ASSERT_OK(r.response) << r.response.error().message;
     EXPECT_EQ(r.coordinator, owner_is_a ? endpoint_a : endpoint_b) << "id " << id << " token " << token;
     EXPECT_EQ(a.requests(Opcode::kExecute) > a_before, owner_is_a);
     EXPECT_EQ(b.requests(Opcode::kExecute) > b_before, !owner_is_a);
@@ -852,14 +853,14 @@ TEST(SessionFake, FallsBackToAnotherHostWhenTheReplicaIsDown) {
   auto session = connect_two_nodes(a, b);
   ASSERT_TRUE(session);
   auto prepared = session->prepare("INSERT INTO fake_ks.fake_table (id) VALUES (?)");
-  ASSERT_TRUE(prepared.ok());
+  ASSERT_OK(prepared);
   b.set_accepting(false);
   b.close_connections();
   for (int i = 0; i < 100 && session->hosts()[1].up; ++i) std::this_thread::sleep_for(milliseconds(10));
   for (int32_t id = 0; id < 50; ++id) {
     auto s = (*prepared)->bind({Value(id)});
     auto r = session->execute_sync(std::move(*s));
-    ASSERT_TRUE(r.response.ok()) << r.response.error().message;
+    ASSERT_OK(r.response) << r.response.error().message;
     EXPECT_EQ(r.coordinator, fmt::format("127.0.0.1:{}", a.port()));
   }
 }
@@ -871,7 +872,7 @@ TEST(SinkFakeTwoNodes, BatchesOnlyRowsThatShareTheirReplicas) {
   auto session = connect_two_nodes(a, b);
   ASSERT_TRUE(session);
   sink::CassandraSink sink(*session, fake_sink_config());
-  ASSERT_TRUE(sink.start().ok());
+  ASSERT_OK(sink.start());
   Recorder on_a;
   Recorder on_b;
   auto topology = topology_script(b.port());

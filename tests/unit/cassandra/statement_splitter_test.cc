@@ -1,6 +1,7 @@
 #include "cassandra/statement_splitter.h"
 
 #include <gtest/gtest.h>
+#include "support/result_matchers.h"
 
 namespace rds::cassandra {
 namespace {
@@ -9,7 +10,7 @@ using Statements = std::vector<std::string>;
 
 TEST(StatementSplitter, SplitsOnSemicolonsAndTrims) {
   auto s = split_statements("CREATE KEYSPACE a WITH x = 1;\n\n  CREATE TABLE a.t (id int PRIMARY KEY) ;\n;");
-  ASSERT_TRUE(s.ok());
+  ASSERT_OK(s);
   EXPECT_EQ(*s, (Statements{"CREATE KEYSPACE a WITH x = 1", "CREATE TABLE a.t (id int PRIMARY KEY)"}));
 }
 
@@ -19,7 +20,7 @@ TEST(StatementSplitter, LastStatementWithoutSemicolon) {
 
 TEST(StatementSplitter, IgnoresSemicolonsInQuotes) {
   auto s = split_statements("INSERT INTO t (a) VALUES ('x;y''s;'); SELECT \"we;ird\"\"col\" FROM t;");
-  ASSERT_TRUE(s.ok());
+  ASSERT_OK(s);
   EXPECT_EQ(*s, (Statements{"INSERT INTO t (a) VALUES ('x;y''s;')", "SELECT \"we;ird\"\"col\" FROM t"}));
 }
 
@@ -34,7 +35,7 @@ TEST(StatementSplitter, DropsComments) {
       "CREATE TABLE t (a int PRIMARY KEY); // trailing; comment\n"
       "/* block; comment\n spanning lines */ DROP TABLE t;\n"
       "-- only a comment at the end;\n");
-  ASSERT_TRUE(s.ok());
+  ASSERT_OK(s);
   EXPECT_EQ(*s, (Statements{"CREATE TABLE t (a int PRIMARY KEY)", "DROP TABLE t"}));
 }
 
@@ -45,7 +46,7 @@ TEST(StatementSplitter, SeedStyleFile) {
       "WITH replication = {'class': 'SimpleStrategy', 'replication_factor': '1'};\n\n"
       "CREATE TABLE IF NOT EXISTS spark_streams.created_users (\n"
       "    id UUID PRIMARY KEY,\n    first_name TEXT);\n");
-  ASSERT_TRUE(s.ok());
+  ASSERT_OK(s);
   ASSERT_EQ(s->size(), 2u);
   EXPECT_EQ((*s)[1].substr(0, 40), "CREATE TABLE IF NOT EXISTS spark_streams");
 }

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "config/load.h"
+#include "support/result_matchers.h"
 
 namespace rds::config {
 namespace {
@@ -95,9 +96,9 @@ TEST(PropertyTest, EveryTypeFromTheEnvironmentAndFromFlags) {
 TEST(PropertyTest, PrecedenceIsFlagThenEnvironmentThenFileThenDefaultInAnyOrder) {
   Table t;
   // Applied highest first: the lower sources still change nothing they do not own.
-  ASSERT_TRUE(apply_flags(t.reg, {{"a.port", {"3"}}}).ok());
-  ASSERT_TRUE(apply_environment(t.reg, env_of({{"T_PORT", "4"}, {"T_NAME", "env"}})).ok());
-  ASSERT_TRUE(apply_yaml_text(t.reg, "a: {port: 5, name: file, rate: 0.75}", Source::kFile, "").ok());
+  ASSERT_OK(apply_flags(t.reg, {{"a.port", {"3"}}}));
+  ASSERT_OK(apply_environment(t.reg, env_of({{"T_PORT", "4"}, {"T_NAME", "env"}})));
+  ASSERT_OK(apply_yaml_text(t.reg, "a: {port: 5, name: file, rate: 0.75}", Source::kFile, ""));
   EXPECT_EQ(t.port(), 3);
   EXPECT_EQ(t.port.source(), Source::kFlag);
   EXPECT_EQ(t.name(), "env");
@@ -142,14 +143,14 @@ TEST(PropertyTest, SecretsAreRedactedAndNotReadFromFiles) {
   Table t;
   EXPECT_EQ(error_of(apply_yaml_text(t.reg, "b: {secret: x}", Source::kFile, "")),
             "b.secret: is not read from a config file; set T_SECRET");
-  ASSERT_TRUE(apply_environment(t.reg, env_of({{"T_SECRET", "s3cr3t"}})).ok());
+  ASSERT_OK(apply_environment(t.reg, env_of({{"T_SECRET", "s3cr3t"}})));
   const std::string shown = render_effective(t.reg, 0);
   EXPECT_EQ(shown.find("s3cr3t"), std::string::npos) << shown;
   EXPECT_NE(shown.find("b.secret = <redacted>   (environment T_SECRET)"), std::string::npos) << shown;
   EXPECT_NE(shown.find("a.port   = 9   (default)"), std::string::npos) << shown;
   EXPECT_EQ(render_example(t.reg).find("secret"), std::string::npos);
   // The rdstream-written state file may hold what a config file may not.
-  EXPECT_TRUE(apply_yaml_text(t.reg, "b: {secret: from-state}", Source::kStateFile, "").ok());
+  EXPECT_OK(apply_yaml_text(t.reg, "b: {secret: from-state}", Source::kStateFile, ""));
 }
 
 TEST(PropertyTest, TheExampleLoadsToTheDefaults) {

@@ -13,6 +13,7 @@
 #include "app/stack_settings.h"
 #include "config/load.h"
 #include "support/temp_dir.h"
+#include "support/result_matchers.h"
 
 namespace rds::config {
 namespace {
@@ -51,11 +52,11 @@ TEST(SettingsTest, TheSeedConfigLoadsUnchanged) {
   EXPECT_EQ(s.cassandra.seed_create_table_path(), "helpers/create_table_created_users.sql");
   EXPECT_EQ(error_of(app::check_settings(s)), "(ok)");
   auto table = app::table_config(s);
-  ASSERT_TRUE(table.ok());
+  ASSERT_OK(table);
   EXPECT_EQ(table->qualified_name(), "spark_streams.created_users");
   EXPECT_EQ(table->columns.size(), 11u);
   auto mapping = app::mapping_config(s);
-  ASSERT_TRUE(mapping.ok());
+  ASSERT_OK(mapping);
   EXPECT_EQ(mapping->columns.size(), 11u);  // with dob, which the table lacks
 }
 
@@ -95,7 +96,7 @@ TEST(SettingsTest, EachSourceAndThePrecedenceOnTheRealTable) {
   EXPECT_EQ(s.process.group(), "rdstream-process");
   EXPECT_EQ(s.cassandra.contact_points(), (std::vector<std::string>{"10.0.0.1", "10.0.0.2"}));
   auto session = app::session_config(s);
-  ASSERT_TRUE(session.ok());
+  ASSERT_OK(session);
   EXPECT_EQ(session->credentials.password, "pw");
   EXPECT_EQ(session->contact_points.size(), 2u);
   const std::string shown = render_effective(s.registry(), kProcess);
@@ -117,9 +118,9 @@ cassandra: {request_timeout_ms: 3000, retry: {max_retries: 1}}
   EXPECT_EQ(app::producer_config(s).extra.at("socket.keepalive.enable"), "true");
   EXPECT_EQ(app::consumer_config(s).extra.at("socket.keepalive.enable"), "true");
   auto table = app::table_config(s);
-  ASSERT_TRUE(table.ok());
+  ASSERT_OK(table);
   auto sink = app::sink_config(s, *table);
-  ASSERT_TRUE(sink.ok());
+  ASSERT_OK(sink);
   EXPECT_EQ(sink->retry_budget.count(), 1000);
   EXPECT_EQ(sink->batch_max_bytes, 2048);
   const auto processor = app::processor_config(s);
@@ -127,7 +128,7 @@ cassandra: {request_timeout_ms: 3000, retry: {max_retries: 1}}
   EXPECT_EQ(processor.permanent_failure, process::PermanentFailureAction::kDeadLetter);
   EXPECT_EQ(processor.stop_after_acknowledged, 7u);
   auto session = app::session_config(s);
-  ASSERT_TRUE(session.ok());
+  ASSERT_OK(session);
   EXPECT_EQ(session->request_timeout.count(), 3000);
   EXPECT_EQ(session->retry.max_retries, 1);
 }
@@ -155,7 +156,7 @@ TEST(SettingsTest, TheStacksStateFileSitsBelowTheEnvironmentAndTheFlags) {
   last_up.kafka_port = 19092;
   last_up.cassandra_port = 19042;
   last_up.postgres_port = 15432;
-  ASSERT_TRUE(stack::save_state_file(last_up).ok());
+  ASSERT_OK(stack::save_state_file(last_up));
   Settings s;
   ASSERT_EQ(s.stack.state_dir.set(dir.path().string(), Source::kFlag), "");
   ASSERT_TRUE(apply_environment(s.registry(), [](const char* name) -> const char* {
@@ -163,7 +164,7 @@ TEST(SettingsTest, TheStacksStateFileSitsBelowTheEnvironmentAndTheFlags) {
               }).ok());
   ASSERT_EQ(error_of(app::apply_stack_state(s)), "(ok)");
   auto config = app::stack_config(s);
-  ASSERT_TRUE(config.ok()) << config.error().message;
+  ASSERT_OK(config) << config.error().message;
   EXPECT_EQ(config->kafka_port, 19092);
   EXPECT_EQ(s.stack.kafka_port.source(), Source::kStateFile);
   EXPECT_EQ(config->cassandra_port, 19042);

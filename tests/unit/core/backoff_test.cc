@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <vector>
+#include "support/result_matchers.h"
 
 namespace rds {
 namespace {
@@ -130,7 +131,7 @@ TEST(BackoffTest, SeededSourceIsDeterministicAndInRange) {
 
 TEST(BackoffTest, ValidateNamesTheField) {
   BackoffConfig c;
-  EXPECT_TRUE(c.validate().ok());
+  EXPECT_OK(c.validate());
   c.multiplier = 0.5;
   auto s = c.validate("source.http.backoff");
   ASSERT_FALSE(s.ok());

@@ -1,8 +1,10 @@
 #include "core/result.h"
 
+#include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
 #include <string>
+#include "support/result_matchers.h"
 
 namespace rds {
 namespace {
@@ -17,9 +19,17 @@ Status chain(int v) {
   return ok_status();
 }
 
+TEST(ResultTest, AssertOkShowsTheErrorsCodeAndMessage) {
+  EXPECT_NONFATAL_FAILURE(EXPECT_OK(parse_positive(-1)),
+                          "parse_positive(-1) is not ok: " + std::string(to_string(ErrorCode::kInvalidArgument)) +
+                              ": must be positive");
+  EXPECT_OK(parse_positive(1));
+  EXPECT_OK(chain(2));
+}
+
 TEST(ResultTest, HoldsValueOrError) {
   auto good = parse_positive(3);
-  ASSERT_TRUE(good.ok());
+  ASSERT_OK(good);
   EXPECT_EQ(*good, 3);
   auto bad = parse_positive(-1);
   ASSERT_FALSE(bad.ok());
@@ -27,7 +37,7 @@ TEST(ResultTest, HoldsValueOrError) {
 }
 
 TEST(ResultTest, TryPropagatesErrors) {
-  EXPECT_TRUE(chain(1).ok());
+  EXPECT_OK(chain(1));
   Status s = chain(0);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().message, "must be positive");

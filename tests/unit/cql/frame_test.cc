@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "unit/cql/spec_bytes.h"
+#include "support/result_matchers.h"
 
 namespace rds::cql {
 namespace {
@@ -26,7 +27,7 @@ TEST(CqlFrameTest, DecodesEventHeaderWithNegativeStream) {
   // §2.3: server-initiated EVENT frames use stream -1.
   const std::vector<uint8_t> b{0x84, 0x00, 0xff, 0xff, 0x0c, 0x00, 0x00, 0x00, 0x05};
   auto h = decode_header(b);
-  ASSERT_TRUE(h.ok()) << h.error().message;
+  ASSERT_OK(h) << h.error().message;
   EXPECT_TRUE(h->is_response());
   EXPECT_EQ(h->protocol_version(), 4);
   EXPECT_EQ(h->stream, -1);
@@ -46,7 +47,7 @@ TEST(CqlFrameTest, RejectsBadVersionOpcodeAndLength) {
   EXPECT_EQ(op4.error().message, "invalid frame: unknown opcode 0x04");
   // §2.5: 256 MiB limit. Exactly 256 MiB is accepted, one more byte is not.
   auto at_limit = decode_header(std::vector<uint8_t>{0x84, 0, 0, 0, 0x08, 0x10, 0, 0, 0});
-  EXPECT_TRUE(at_limit.ok());
+  EXPECT_OK(at_limit);
   auto over = decode_header(std::vector<uint8_t>{0x84, 0, 0, 0, 0x08, 0x10, 0, 0, 1});
   ASSERT_FALSE(over.ok());
   EXPECT_EQ(over.error().code, ErrorCode::kProtocol);
@@ -60,15 +61,15 @@ TEST(CqlFrameTest, CheckFrameReportsMissingBytes) {
   auto frame = SpecBytes::response(0x08, SpecBytes().i32(1));  // RESULT void, 4-byte body
   ASSERT_EQ(frame.size(), 13u);
   auto empty = check_frame({});
-  ASSERT_TRUE(empty.ok());
+  ASSERT_OK(empty);
   EXPECT_FALSE(empty->complete);
   EXPECT_EQ(empty->missing, 9u);
   auto partial_header = check_frame(ByteView(frame).first(5));
-  ASSERT_TRUE(partial_header.ok());
+  ASSERT_OK(partial_header);
   EXPECT_FALSE(partial_header->complete);
   EXPECT_EQ(partial_header->missing, 4u);
   auto partial_body = check_frame(ByteView(frame).first(11));
-  ASSERT_TRUE(partial_body.ok());
+  ASSERT_OK(partial_body);
   EXPECT_FALSE(partial_body->complete);
   EXPECT_EQ(partial_body->frame_size, 13u);
   EXPECT_EQ(partial_body->missing, 2u);
@@ -76,12 +77,12 @@ TEST(CqlFrameTest, CheckFrameReportsMissingBytes) {
   auto two = frame;
   two.insert(two.end(), frame.begin(), frame.begin() + 3);
   auto full = check_frame(two);
-  ASSERT_TRUE(full.ok());
+  ASSERT_OK(full);
   EXPECT_TRUE(full->complete);
   EXPECT_EQ(full->frame_size, 13u);
   EXPECT_EQ(full->missing, 0u);
   auto split = split_frame(two);
-  ASSERT_TRUE(split.ok());
+  ASSERT_OK(split);
   EXPECT_EQ(split->body.size(), 4u);
   // A bogus header is reported as soon as 9 bytes are there.
   auto bad = check_frame(std::vector<uint8_t>{0x05, 0, 0, 0, 0, 0, 0, 0, 0});
@@ -93,28 +94,28 @@ TEST(CqlLz4Test, RoundTripWithBigEndianLengthPrefix) {
   std::string text;
   for (int i = 0; i < 200; ++i) text += "SELECT * FROM rdstream.users; ";
   auto c = lz4_compress(as_bytes(text));
-  ASSERT_TRUE(c.ok());
+  ASSERT_OK(c);
   // §5: the first four bytes are the uncompressed length.
   ASSERT_GE(c->size(), 4u);
   EXPECT_EQ(load_u32(c->data()), text.size());
   EXPECT_LT(c->size(), text.size());
   auto d = lz4_decompress(*c);
-  ASSERT_TRUE(d.ok()) << d.error().message;
+  ASSERT_OK(d) << d.error().message;
   EXPECT_EQ(to_string(ByteView(*d)), text);
 }
 
 TEST(CqlLz4Test, EmptyBody) {
   auto c = lz4_compress({});
-  ASSERT_TRUE(c.ok());
+  ASSERT_OK(c);
   auto d = lz4_decompress(*c);
-  ASSERT_TRUE(d.ok());
+  ASSERT_OK(d);
   EXPECT_TRUE(d->empty());
 }
 
 TEST(CqlLz4Test, CorruptInputIsCleanError) {
   std::string text(1000, 'a');
   auto c = lz4_compress(as_bytes(text));
-  ASSERT_TRUE(c.ok());
+  ASSERT_OK(c);
   // Too short for the length prefix.
   auto short_in = lz4_decompress(ByteView(*c).first(3));
   ASSERT_FALSE(short_in.ok());
@@ -159,9 +160,9 @@ TEST(CqlLz4Test, DeclaredLengthBeyondMaxRatioIsRefusedBeforeAllocating) {
   // A highly compressible real body still decompresses (ratio close to the maximum).
   Bytes zeros(1 << 20, 0);
   auto c = lz4_compress(zeros);
-  ASSERT_TRUE(c.ok());
+  ASSERT_OK(c);
   auto d = lz4_decompress(*c);
-  ASSERT_TRUE(d.ok()) << d.error().message;
+  ASSERT_OK(d) << d.error().message;
   EXPECT_EQ(d->size(), zeros.size());
 }
 

@@ -4,6 +4,7 @@
 
 #include "cql/value.h"
 #include "unit/cql/spec_bytes.h"
+#include "support/result_matchers.h"
 
 namespace rds::cql {
 namespace {
@@ -12,7 +13,7 @@ using testing::SpecBytes;
 
 TEST(CqlRequestTest, StartupExactBytes) {
   auto f = encode_startup(0);
-  ASSERT_TRUE(f.ok());
+  ASSERT_OK(f);
   // §4.1.1: a [string map] {CQL_VERSION: 3.0.0}.
   const std::vector<uint8_t> want{
       0x04, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x16,  // header: v4 request, STARTUP, 22
@@ -26,7 +27,7 @@ TEST(CqlRequestTest, StartupWithLz4IsNeverCompressed) {
   StartupOptions o;
   o.compression = Compression::kLz4;
   auto f = encode_startup(3, o);
-  ASSERT_TRUE(f.ok());
+  ASSERT_OK(f);
   SpecBytes body;
   body.u16(2).str("COMPRESSION").str("lz4").str("CQL_VERSION").str("3.0.0");
   EXPECT_EQ(*f, SpecBytes::request(0x01, body, 3));
@@ -40,7 +41,7 @@ TEST(CqlRequestTest, AuthResponseWithSaslPlainToken) {
   auto token = plain_auth_token("cassandra", "secret");
   EXPECT_EQ(to_string(ByteView(token)), std::string("\0cassandra\0secret", 17));
   auto f = encode_auth_response(0, token);
-  ASSERT_TRUE(f.ok());
+  ASSERT_OK(f);
   SpecBytes body;
   body.i32(17).u8(0).chars("cassandra").u8(0).chars("secret");
   EXPECT_EQ(*f, SpecBytes::request(0x0F, body));
@@ -51,7 +52,7 @@ TEST(CqlRequestTest, SimpleQueryExactBytes) {
   q.query = "SELECT now() FROM system.local";
   q.params.consistency = Consistency::kOne;
   auto f = encode_query(1, q);
-  ASSERT_TRUE(f.ok());
+  ASSERT_OK(f);
   SpecBytes body;
   body.lstr("SELECT now() FROM system.local").u16(0x0001).u8(0x00);
   EXPECT_EQ(*f, SpecBytes::request(0x07, body, 1));
@@ -69,7 +70,7 @@ TEST(CqlRequestTest, QueryWithValuesAndAllOptions) {
   q.params.serial_consistency = Consistency::kLocalSerial;
   q.params.default_timestamp = 1700000000000000;
   auto f = encode_query(2, q);
-  ASSERT_TRUE(f.ok()) << f.error().message;
+  ASSERT_OK(f) << f.error().message;
   SpecBytes body;
   body.lstr(q.query)
       .u16(0x0006)         // LOCAL_QUORUM
@@ -92,7 +93,7 @@ TEST(CqlRequestTest, QueryWithNamedValues) {
   q.params.values = {BoundValue::null()};
   q.params.value_names = {"id"};
   auto f = encode_query(0, q);
-  ASSERT_TRUE(f.ok());
+  ASSERT_OK(f);
   SpecBytes body;
   body.lstr(q.query).u16(1).u8(0x41).u16(1).str("id").i32(-1);
   EXPECT_EQ(*f, SpecBytes::request(0x07, body));
@@ -115,7 +116,7 @@ TEST(CqlRequestTest, InvalidQueryParameters) {
 
 TEST(CqlRequestTest, PrepareExactBytes) {
   auto f = encode_prepare(4, "SELECT * FROM t WHERE id = ?");
-  ASSERT_TRUE(f.ok());
+  ASSERT_OK(f);
   EXPECT_EQ(*f, SpecBytes::request(0x09, SpecBytes().lstr("SELECT * FROM t WHERE id = ?"), 4));
 }
 
@@ -127,7 +128,7 @@ TEST(CqlRequestTest, ExecuteExactBytes) {
   e.params.skip_metadata = true;
   e.params.page_size = 100;
   auto f = encode_execute(9, e);
-  ASSERT_TRUE(f.ok());
+  ASSERT_OK(f);
   SpecBytes body;
   body.sbytes({1, 2, 3, 4}).u16(0x000A).u8(0x01 | 0x02 | 0x04).u16(1)
       .bytes({0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}).i32(100);
@@ -143,7 +144,7 @@ TEST(CqlRequestTest, BatchExactBytes) {
   b.consistency = Consistency::kQuorum;
   b.default_timestamp = 123;
   auto f = encode_batch(5, b);
-  ASSERT_TRUE(f.ok()) << f.error().message;
+  ASSERT_OK(f) << f.error().message;
   SpecBytes body;
   body.u8(1).u16(2)
       .u8(0).lstr("INSERT INTO t (a) VALUES (1)").u16(0)
@@ -158,7 +159,7 @@ TEST(CqlRequestTest, LoggedAndCounterBatchTypes) {
   b.consistency = Consistency::kOne;
   b.serial_consistency = Consistency::kSerial;
   auto f = encode_batch(0, b);
-  ASSERT_TRUE(f.ok());
+  ASSERT_OK(f);
   SpecBytes body;
   body.u8(2).u16(0).u16(1).u8(0x10).u16(0x0008);
   EXPECT_EQ(*f, SpecBytes::request(0x0D, body));
@@ -168,7 +169,7 @@ TEST(CqlRequestTest, LoggedAndCounterBatchTypes) {
 
 TEST(CqlRequestTest, RegisterExactBytes) {
   auto f = encode_register(0, {"TOPOLOGY_CHANGE", "STATUS_CHANGE"});
-  ASSERT_TRUE(f.ok());
+  ASSERT_OK(f);
   EXPECT_EQ(*f, SpecBytes::request(0x0B, SpecBytes().u16(2).str("TOPOLOGY_CHANGE")
                                                 .str("STATUS_CHANGE")));
 }
@@ -178,7 +179,7 @@ TEST(CqlRequestTest, TracingAndCustomPayloadFlags) {
   o.tracing = true;
   o.custom_payload = BytesMap{{"k", Bytes{1}}};
   auto f = encode_prepare(0, "SELECT 1", o);
-  ASSERT_TRUE(f.ok());
+  ASSERT_OK(f);
   SpecBytes body;
   body.u16(1).str("k").bytes({1}).lstr("SELECT 1");  // §2.2: payload precedes the body
   EXPECT_EQ(*f, SpecBytes::request(0x09, body, 0, 0x02 | 0x04));
@@ -191,13 +192,13 @@ TEST(CqlRequestTest, CompressedQueryBodyDecompressesToPlainBody) {
   FrameOptions o;
   o.compression = Compression::kLz4;
   auto f = encode_query(0, q, o);
-  ASSERT_TRUE(f.ok());
+  ASSERT_OK(f);
   auto view = split_frame(*f);
-  ASSERT_TRUE(view.ok());
+  ASSERT_OK(view);
   EXPECT_TRUE(view->header.has_flag(kFlagCompression));
   EXPECT_LT(view->body.size(), 500u);
   auto plain = lz4_decompress(view->body);
-  ASSERT_TRUE(plain.ok());
+  ASSERT_OK(plain);
   SpecBytes want;
   want.lstr(q.query).u16(1).u8(0);
   EXPECT_EQ(*plain, want.vec());

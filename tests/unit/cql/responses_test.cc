@@ -4,6 +4,7 @@
 
 #include "cql/display.h"
 #include "unit/cql/spec_bytes.h"
+#include "support/result_matchers.h"
 
 namespace rds::cql {
 namespace {
@@ -13,7 +14,7 @@ using testing::SpecBytes;
 // Returns a copy: callers often pass a temporary Result.
 template <typename T>
 T expect_message(const Result<Response>& r) {
-  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+  EXPECT_OK(r) << (r.ok() ? "" : r.error().message);
   if (!r.ok()) return T{};
   const T* m = std::get_if<T>(&r->message);
   EXPECT_NE(m, nullptr) << "got " << message_name(r->message);
@@ -209,7 +210,7 @@ TEST(CqlResponseTest, RowsWithNullCell) {
   EXPECT_TRUE(rows.value(1, 1)->is_null());
   EXPECT_FALSE(rows.value(2, 0).ok());
   auto values = decode_rows(rows, rows.metadata.columns);
-  ASSERT_TRUE(values.ok());
+  ASSERT_OK(values);
   EXPECT_EQ(to_display((*values)[1][1]), "null");
 }
 
@@ -248,7 +249,7 @@ TEST(CqlResponseTest, RowsWithNoMetadata) {
   ASSERT_EQ(rows.rows.size(), 1u);
   EXPECT_FALSE(rows.value(0, 0).ok());  // types must come from the prepared metadata
   auto v = decode_rows(rows, {ColumnSpec{"ks", "t", "c", DataType(TypeId::kInt)}});
-  ASSERT_TRUE(v.ok());
+  ASSERT_OK(v);
   EXPECT_EQ((*v)[0][0], Value(int32_t{9}));
 }
 
@@ -351,7 +352,7 @@ TEST(CqlResponseTest, TracingWarningsAndCustomPayloadPrecedeBody) {
 TEST(CqlResponseTest, CompressedResponse) {
   auto body = rows_body();
   auto compressed = lz4_compress(body.vec());
-  ASSERT_TRUE(compressed.ok());
+  ASSERT_OK(compressed);
   SpecBytes cb;
   cb.raw(*compressed);
   auto frame = SpecBytes::response(0x08, cb, 1, 0x01);

@@ -6,6 +6,7 @@
 
 #include "cql/responses.h"
 #include "unit/cql/spec_bytes.h"
+#include "support/result_matchers.h"
 
 namespace rds::cql {
 namespace {
@@ -66,7 +67,7 @@ void expect_clean_error(const Result<Response>& r, const std::string& label) {
 TEST(CqlRobustnessTest, SamplesDecode) {
   for (const auto& s : samples()) {
     auto r = decode_response(SpecBytes::response(s.opcode, s.body));
-    EXPECT_TRUE(r.ok()) << s.name << ": " << (r.ok() ? "" : r.error().message);
+    EXPECT_OK(r) << s.name << ": " << (r.ok() ? "" : r.error().message);
   }
 }
 
@@ -100,7 +101,7 @@ TEST(CqlRobustnessTest, EveryPrefixOfCompressedBody) {
   const auto all = samples();
   const auto& body = all[7].body.vec();  // rows
   auto c = lz4_compress(body);
-  ASSERT_TRUE(c.ok());
+  ASSERT_OK(c);
   for (size_t n = 0; n < c->size(); ++n) {
     SpecBytes cut;
     cut.raw(std::vector<uint8_t>(c->begin(), c->begin() + static_cast<long>(n)));

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <limits>
+#include "support/result_matchers.h"
 
 namespace rds::cql {
 namespace {
@@ -13,10 +14,10 @@ DataType T(TypeId id) { return DataType(id); }
 
 Value round_trip(const Value& v, const DataType& t) {
   auto b = encode_value(v, t);
-  EXPECT_TRUE(b.ok()) << b.error().message;
+  EXPECT_OK(b) << b.error().message;
   if (!b.ok()) return Value();
   auto d = decode_value(t, ByteView(*b));
-  EXPECT_TRUE(d.ok()) << d.error().message;
+  EXPECT_OK(d) << d.error().message;
   return d.ok() ? *d : Value();
 }
 
@@ -100,7 +101,7 @@ TEST(CqlValueTest, VarintSpecExamples) {
 TEST(CqlValueTest, BigVarintConversions) {
   const std::string big = "-340282366920938463463374607431768211457";  // -(2^128 + 1)
   auto v = Varint::parse(big);
-  ASSERT_TRUE(v.ok());
+  ASSERT_OK(v);
   EXPECT_EQ(v->to_string(), big);
   EXPECT_EQ(v->bytes.size(), 17u);
   auto too_big = v->to_int64();
@@ -123,7 +124,7 @@ TEST(CqlValueTest, DecimalText) {
   EXPECT_EQ((Decimal{1, Varint::from_int64(0)}).to_string(), "0.0");
   // Decimal cell bytes: [int] scale then varint (§6.6): scale -2, unscaled 12.
   auto d = decode_value(T(TypeId::kDecimal), Bytes{0xff, 0xff, 0xff, 0xfe, 0x0c});
-  ASSERT_TRUE(d.ok());
+  ASSERT_OK(d);
   EXPECT_EQ(to_display(*d), "1.2E+3");
 }
 
@@ -133,7 +134,7 @@ TEST(CqlValueTest, CollectionsUseIntCounts) {
   const auto t = DataType::list(T(TypeId::kInt));
   EXPECT_EQ(*encode_value(Value(List{{Value(1), Value(2)}}), t), want);
   auto d = decode_value(t, want);
-  ASSERT_TRUE(d.ok());
+  ASSERT_OK(d);
   EXPECT_EQ(to_display(*d), "[1, 2]");
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "unit/cql/spec_bytes.h"
+#include "support/result_matchers.h"
 
 namespace rds::cql {
 namespace {
@@ -42,10 +43,10 @@ TEST(CqlReaderTest, ReadsEveryPrimitive) {
   EXPECT_EQ(*r.read_bytes("b"), std::nullopt);
   EXPECT_EQ(*r.read_short_bytes("sb"), (Bytes{9, 8}));
   auto e4 = r.read_inet("i4");
-  ASSERT_TRUE(e4.ok());
+  ASSERT_OK(e4);
   EXPECT_EQ(e4->to_string(), "10.0.0.1:9042");
   auto e6 = r.read_inet("i6");
-  ASSERT_TRUE(e6.ok());
+  ASSERT_OK(e6);
   EXPECT_EQ(e6->to_string(), "[::1]:7000");
   EXPECT_EQ(r.read_string_map("m")->at("CQL_VERSION"), "3.0.0");
   EXPECT_EQ(r.read_string_multimap("mm")->at("COMPRESSION"),
@@ -134,7 +135,7 @@ TEST(CqlWriterTest, WritesSpecLayout) {
   want.u16(0x0102).i32(-1).i64(1).str("ab").lstr("c").i32(-1).i32(-2).bytes({7}).sbytes({1})
       .u8(4).raw({127, 0, 0, 1}).i32(9042)
       .u16(1).str("k").u16(2).str("v1").str("v2");
-  EXPECT_TRUE(w.ok());
+  EXPECT_OK(w);
   EXPECT_EQ(w.bytes(), want.vec());
 }
 
@@ -149,7 +150,7 @@ TEST(CqlWriterTest, OversizedStringIsStickyError) {
 
 TEST(CqlUuidTest, ParseAndFormat) {
   auto u = Uuid::parse("550E8400-e29b-41d4-a716-446655440000");
-  ASSERT_TRUE(u.ok());
+  ASSERT_OK(u);
   EXPECT_EQ(u->to_string(), "550e8400-e29b-41d4-a716-446655440000");
   EXPECT_FALSE(Uuid::parse("550e8400e29b41d4a716446655440000").ok());
   EXPECT_FALSE(Uuid::parse("550e8400-e29b-41d4-a716-44665544000g").ok());
@@ -178,7 +179,7 @@ TEST(CqlHexTest, FromHexIsTheInverseOfToHex) {
 TEST(CqlInetTest, ParseAndFormat) {
   EXPECT_EQ(Inet::parse("192.168.1.20")->to_string(), "192.168.1.20");
   auto v6 = Inet::parse("2001:db8::ff00:42:8329");
-  ASSERT_TRUE(v6.ok());
+  ASSERT_OK(v6);
   EXPECT_EQ(v6->size, 16);
   EXPECT_EQ(v6->to_string(), "2001:db8::ff00:42:8329");
   EXPECT_FALSE(Inet::parse("300.1.1.1").ok());

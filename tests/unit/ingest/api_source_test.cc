@@ -18,6 +18,7 @@
 
 #include "core/log.h"
 #include "mockapi/server.h"
+#include "support/result_matchers.h"
 
 namespace rds::ingest {
 namespace {
@@ -41,7 +42,7 @@ class ApiSourceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     log::set_level(log::Level::kError);
-    ASSERT_TRUE(server_.start("127.0.0.1", 0).ok());
+    ASSERT_OK(server_.start("127.0.0.1", 0));
   }
   void TearDown() override { server_.stop(); }
 
@@ -62,7 +63,7 @@ class ApiSourceTest : public ::testing::Test {
 
   // Faults with retry_after 0 so that an injected 429 does not slow the test down.
   void set_faults(mockapi::FaultConfig faults) {
-    ASSERT_TRUE(faults.validate().ok());
+    ASSERT_OK(faults.validate());
     api_.set_faults(faults);
   }
 
@@ -74,7 +75,7 @@ class ApiSourceTest : public ::testing::Test {
     std::vector<mapping::Record> out;
     for (int page = 0; page < pages; ++page) {
       auto batch = generator.next(per_page, stop);
-      EXPECT_TRUE(batch.ok());
+      EXPECT_OK(batch);
       for (auto& r : *batch) out.push_back(std::move(r));
     }
     return out;
@@ -86,7 +87,7 @@ class ApiSourceTest : public ::testing::Test {
     std::vector<mapping::Record> out;
     for (int page = 0; page < pages; ++page) {
       auto batch = source.next(per_page, stop);
-      EXPECT_TRUE(batch.ok()) << batch.error().message;
+      EXPECT_OK(batch) << batch.error().message;
       if (!batch.ok()) break;
       EXPECT_EQ(batch->size(), static_cast<size_t>(per_page));
       for (auto& r : *batch) out.push_back(std::move(r));
@@ -142,7 +143,7 @@ TEST_F(ApiSourceTest, The429IsRetriedAfterItsRetryAfter) {
   auto batch = source.next(20, stop);
   const auto took = Clock::now() - started;
   lift.join();
-  ASSERT_TRUE(batch.ok()) << batch.error().message;
+  ASSERT_OK(batch) << batch.error().message;
   EXPECT_EQ(*batch, expected("limited", 20, 1));
   // Retry-After is a floor for the delay (the backoff alone would wait a few ms).
   EXPECT_GE(took, milliseconds(1000));
@@ -276,7 +277,7 @@ TEST_F(ApiSourceTest, ACutConnectionIsRetriedAsATruncatedBody) {
   ApiSource source(c, mapping::Mapper::default_mapper());
   std::atomic<bool> stop{false};
   auto batch = source.next(10, stop);
-  ASSERT_TRUE(batch.ok()) << batch.error().message;
+  ASSERT_OK(batch) << batch.error().message;
   EXPECT_EQ(*batch, expected("raw", 10, 1));
   EXPECT_EQ(raw.served(), 3);
   EXPECT_EQ(source.counters().requests, 3u);
@@ -297,7 +298,7 @@ TEST_F(ApiSourceTest, AnErrorBodyAndAnHtmlPageWithStatus200AreRetried) {
   ApiSource source(c, mapping::Mapper::default_mapper());
   std::atomic<bool> stop{false};
   auto batch = source.next(5, stop);
-  ASSERT_TRUE(batch.ok()) << batch.error().message;
+  ASSERT_OK(batch) << batch.error().message;
   EXPECT_EQ(*batch, expected("odd", 5, 1));
   EXPECT_EQ(source.counters().retries, 2u);
   EXPECT_EQ(source.counters().retries_by_reason.at("error_body"), 1u);
@@ -401,7 +402,7 @@ TEST_F(ApiSourceTest, TheStopFlagInterruptsALongBackoffQuickly) {
   auto batch = source.next(10, stop);
   const auto took = Clock::now() - started;
   ctrl_c.join();
-  ASSERT_TRUE(batch.ok()) << batch.error().message;  // stopping is not an error
+  ASSERT_OK(batch) << batch.error().message;  // stopping is not an error
   EXPECT_TRUE(batch->empty());
   EXPECT_LT(took, milliseconds(1500));
   EXPECT_EQ(source.counters().requests, 1u);
@@ -424,7 +425,7 @@ TEST(GeneratorSourceTest, IsDeterministicAndCountsWhatItHandsOut) {
   EXPECT_EQ(*first, *second);
   EXPECT_NE(first->front().id(), third->front().id());
   auto next_page = a.next(100, stop);
-  ASSERT_TRUE(next_page.ok());
+  ASSERT_OK(next_page);
   EXPECT_NE(next_page->front().id(), first->front().id());
   EXPECT_EQ(a.counters().fetched, 200u);
   EXPECT_EQ(a.counters().requests, 0u);

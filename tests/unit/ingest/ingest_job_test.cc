@@ -16,6 +16,7 @@
 #include "ingest/api_source.h"
 #include "support/kafka_mock.h"
 #include "support/topic_reader.h"
+#include "support/result_matchers.h"
 
 namespace rds::ingest {
 namespace {
@@ -31,7 +32,7 @@ class IngestJobTest : public ::testing::Test {
  protected:
   void SetUp() override {
     log::set_level(log::Level::kOff);
-    ASSERT_TRUE(cluster_.ok());
+    ASSERT_OK(cluster_);
     // The mock has no CreateTopics; the topic exists before the job asks for it.
     ASSERT_EQ(rd_kafka_mock_topic_create(cluster_.cluster(), kTopic, kPartitions, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
   }
@@ -95,11 +96,11 @@ TEST_F(IngestJobTest, DeliversEveryProducedRecord) {
   std::atomic<bool> stop{false};
   std::set<uint64_t> tokens;
   auto summary = run_ingest(source, options(3000), stop, [&](const kafka::DeliveryReport& r) {
-    EXPECT_TRUE(r.status.ok());
+    EXPECT_OK(r.status);
     EXPECT_GE(r.offset, 0);
     tokens.insert(r.token);
   });
-  ASSERT_TRUE(summary.ok()) << summary.error().message;
+  ASSERT_OK(summary) << summary.error().message;
   EXPECT_EQ(summary->produced, 3000u);
   EXPECT_EQ(summary->delivered, 3000u);
   EXPECT_EQ(summary->failed, 0u);
@@ -125,7 +126,7 @@ TEST_F(IngestJobTest, RetriableProduceErrorsAreRetriedAndDeliveredExactlyOnce) {
   GeneratorSource source("mock-retry");
   std::atomic<bool> stop{false};
   auto summary = run_ingest(source, options(4000), stop);
-  ASSERT_TRUE(summary.ok()) << summary.error().message;
+  ASSERT_OK(summary) << summary.error().message;
   EXPECT_EQ(summary->produced, 4000u);
   EXPECT_EQ(summary->delivered, 4000u);
   EXPECT_EQ(summary->failed, 0u);
@@ -151,7 +152,7 @@ TEST_F(IngestJobTest, ALateProduceResponseIsResentAndEveryRecordDelivered) {
   GeneratorSource source("mock-late");
   std::atomic<bool> stop{false};
   auto summary = run_ingest(source, o, stop);
-  ASSERT_TRUE(summary.ok()) << summary.error().message;
+  ASSERT_OK(summary) << summary.error().message;
   EXPECT_EQ(summary->produced, 2000u);
   EXPECT_EQ(summary->delivered, 2000u);
   EXPECT_EQ(summary->failed, 0u);
@@ -173,7 +174,7 @@ TEST_F(IngestJobTest, APermanentProduceErrorMakesTheRunIncomplete) {
   std::atomic<bool> stop{false};
   const auto started = std::chrono::steady_clock::now();
   auto summary = run_ingest(source, o, stop);
-  ASSERT_TRUE(summary.ok()) << summary.error().message;
+  ASSERT_OK(summary) << summary.error().message;
   EXPECT_LT(std::chrono::steady_clock::now() - started, milliseconds(5000));  // well before the timeout
   EXPECT_FALSE(summary->complete()) << summary->to_text();
   // Not retried until the message timeout: the broker's refusal fails the records at once.
@@ -188,7 +189,7 @@ TEST_F(IngestJobTest, ALeaderlessTopicTimesOutAndTheRunIsIncomplete) {
   GeneratorSource source("mock-leaderless");
   std::atomic<bool> stop{false};
   auto summary = run_ingest(source, o, stop);
-  ASSERT_TRUE(summary.ok()) << summary.error().message;
+  ASSERT_OK(summary) << summary.error().message;
   EXPECT_FALSE(summary->complete());
   EXPECT_EQ(summary->delivered, 0u);
   EXPECT_EQ(summary->failed, 300u) << summary->to_text();
@@ -205,7 +206,7 @@ TEST_F(IngestJobTest, TheStopFlagEndsAnUnboundedRunWithEverythingDelivered) {
   });
   auto summary = run_ingest(source, o, stop);
   ctrl_c.join();
-  ASSERT_TRUE(summary.ok()) << summary.error().message;
+  ASSERT_OK(summary) << summary.error().message;
   EXPECT_GT(summary->produced, 0u);
   EXPECT_EQ(summary->delivered, summary->produced);
   EXPECT_TRUE(summary->complete());
@@ -219,7 +220,7 @@ TEST_F(IngestJobTest, TheDurationEndsARun) {
   std::atomic<bool> stop{false};
   const auto started = std::chrono::steady_clock::now();
   auto summary = run_ingest(source, o, stop);
-  ASSERT_TRUE(summary.ok()) << summary.error().message;
+  ASSERT_OK(summary) << summary.error().message;
   EXPECT_LT(std::chrono::steady_clock::now() - started, seconds(10));
   EXPECT_EQ(summary->delivered, summary->produced);
   EXPECT_TRUE(summary->complete());
@@ -256,7 +257,7 @@ TEST_F(IngestJobTest, ASourceErrorEndsTheRunIncompleteButDeliversWhatWasProduced
   FailingSource source;
   std::atomic<bool> stop{false};
   auto summary = run_ingest(source, options(5000), stop);
-  ASSERT_TRUE(summary.ok()) << summary.error().message;
+  ASSERT_OK(summary) << summary.error().message;
   EXPECT_EQ(summary->produced, 500u);
   EXPECT_EQ(summary->delivered, 500u);
   EXPECT_FALSE(summary->complete());
@@ -294,7 +295,7 @@ TEST_F(IngestJobTest, ARateLimitedGeneratorIsAskedForSmallStepsAndPaced) {
   const auto started = std::chrono::steady_clock::now();
   auto summary = run_ingest(source, o, stop);
   const auto elapsed = std::chrono::steady_clock::now() - started;
-  ASSERT_TRUE(summary.ok()) << summary.error().message;
+  ASSERT_OK(summary) << summary.error().message;
   EXPECT_EQ(summary->delivered, 600u);
   EXPECT_TRUE(summary->complete());
   // 600 records at 2000/s, of which at most the bucket (20) at once: at least 290 ms. (Only a
@@ -313,7 +314,7 @@ TEST_F(IngestJobTest, ARateLimitedApiPageIsProducedInPacedSlices) {
   o.on_fetched = [&](const mapping::Record&, std::chrono::steady_clock::time_point at) { released.push_back(at); };
   std::atomic<bool> stop{false};
   auto summary = run_ingest(source, o, stop);
-  ASSERT_TRUE(summary.ok()) << summary.error().message;
+  ASSERT_OK(summary) << summary.error().message;
   EXPECT_EQ(summary->delivered, 1000u);
   // Whole pages are fetched (an API request has its own cost) ...
   EXPECT_EQ(source.asked, (std::vector<int>{500, 500}));
@@ -344,7 +345,7 @@ TEST_F(IngestJobTest, AStopRequestEndsARateLimitedWait) {
   auto summary = run_ingest(source, o, stop);
   const auto stopped_after = std::chrono::steady_clock::now() - started;
   ctrl_c.join();
-  ASSERT_TRUE(summary.ok()) << summary.error().message;
+  ASSERT_OK(summary) << summary.error().message;
   EXPECT_EQ(summary->produced, 2u);
   EXPECT_EQ(summary->delivered, 2u);
   EXPECT_LT(stopped_after, seconds(2)) << "the stop request waited for the next token";

@@ -10,6 +10,7 @@
 
 #include "support/closed_port.h"
 #include "support/kafka_mock.h"
+#include "support/result_matchers.h"
 
 namespace rds::kafka {
 namespace {
@@ -18,12 +19,12 @@ using namespace std::chrono_literals;
 
 TEST(MetadataTest, ListsTheBrokersAndOnlyWhenAskedTheTopics) {
   testing::MockKafka kafka(3);
-  ASSERT_TRUE(kafka.ok());
+  ASSERT_OK(kafka);
   kafka.create_topic("four", 4);
   kafka.create_topic("one", 1);
 
   auto brokers_only = fetch_metadata(kafka.bootstraps(), MetadataTopics::kNone, 5s);
-  ASSERT_TRUE(brokers_only.ok()) << brokers_only.error().message;
+  ASSERT_OK(brokers_only) << brokers_only.error().message;
   EXPECT_EQ(brokers_only->brokers.size(), 3u);
   EXPECT_TRUE(brokers_only->topics.empty());
   for (const auto& broker : brokers_only->brokers) {
@@ -33,14 +34,14 @@ TEST(MetadataTest, ListsTheBrokersAndOnlyWhenAskedTheTopics) {
   }
 
   auto all = fetch_metadata(kafka.bootstraps(), MetadataTopics::kAll, 5s);
-  ASSERT_TRUE(all.ok()) << all.error().message;
+  ASSERT_OK(all) << all.error().message;
   EXPECT_EQ(all->brokers.size(), 3u);
   auto find = [&](const std::string& name) {
     return std::find_if(all->topics.begin(), all->topics.end(), [&](const TopicMetadata& t) { return t.name == name; });
   };
   ASSERT_NE(find("four"), all->topics.end());
   EXPECT_EQ(find("four")->partitions, 4);
-  EXPECT_TRUE(find("four")->status.ok());
+  EXPECT_OK(find("four")->status);
   ASSERT_NE(find("one"), all->topics.end());
   EXPECT_EQ(find("one")->partitions, 1);
 }

@@ -13,6 +13,7 @@
 
 #include "kafka/consumer.h"
 #include "support/kafka_mock.h"
+#include "support/result_matchers.h"
 
 namespace rds::kafka {
 namespace {
@@ -35,13 +36,13 @@ std::vector<Message> read_back(const std::string& bootstraps, std::vector<std::s
   config.session_timeout_ms = 6000;
   config.max_poll_interval_ms = 10000;
   auto consumer = Consumer::create(config, {});
-  EXPECT_TRUE(consumer.ok()) << consumer.error().message;
+  EXPECT_OK(consumer) << consumer.error().message;
   std::vector<Message> got;
   if (!consumer.ok()) return got;
   const auto deadline = std::chrono::steady_clock::now() + 20s;
   while (got.size() < want && std::chrono::steady_clock::now() < deadline) {
     auto batch = (*consumer)->poll(10, 200ms);
-    EXPECT_TRUE(batch.ok());
+    EXPECT_OK(batch);
     if (!batch.ok()) break;
     for (auto& m : *batch) got.push_back(std::move(m));
   }
@@ -55,7 +56,7 @@ TEST(AnyTopicProducerTest, SendsEachRecordToItsTopicWithHeadersAndReportsItsToke
   std::map<uint64_t, DeliveryReport> reports;
   auto producer = Producer::create(any_topic_config(kafka.bootstraps()),
                                    [&](const DeliveryReport& r) { reports[r.token] = r; });
-  ASSERT_TRUE(producer.ok()) << producer.error().message;
+  ASSERT_OK(producer) << producer.error().message;
 
   const std::string value("binary\0value", 12);
   const std::vector<Header> headers = {{"h", "1"}, {"h", "2"}, {"empty", ""}};
@@ -64,18 +65,18 @@ TEST(AnyTopicProducerTest, SendsEachRecordToItsTopicWithHeadersAndReportsItsToke
   with_all.key = "k";
   with_all.value = value;
   with_all.headers = headers;
-  ASSERT_TRUE((*producer)->produce(with_all, 7).ok());
+  ASSERT_OK((*producer)->produce(with_all, 7));
   Record bare;  // no key, no value (a tombstone), no headers
   bare.topic = "second";
-  ASSERT_TRUE((*producer)->produce(bare, 8).ok());
-  ASSERT_TRUE((*producer)->flush(10s).ok());
+  ASSERT_OK((*producer)->produce(bare, 8));
+  ASSERT_OK((*producer)->flush(10s));
 
   ASSERT_EQ(reports.size(), 2u);
-  EXPECT_TRUE(reports[7].status.ok());
+  EXPECT_OK(reports[7].status);
   EXPECT_EQ(reports[7].topic, "first");
   EXPECT_EQ(reports[7].partition, 0);
   EXPECT_EQ(reports[7].offset, 0);
-  EXPECT_TRUE(reports[8].status.ok());
+  EXPECT_OK(reports[8].status);
   EXPECT_EQ(reports[8].topic, "second");
   EXPECT_EQ((*producer)->counters().produced.load(), 2u);
   EXPECT_EQ((*producer)->counters().delivered.load(), 2u);
@@ -105,11 +106,11 @@ TEST(AnyTopicProducerTest, AFullQueueFailsAtOnceWhenAskedNotToWaitAndWaitsOtherw
   config.extra["queue.buffering.max.messages"] = "1";
   int delivered = 0;
   auto producer = Producer::create(config, [&](const DeliveryReport& r) { delivered += r.status.ok() ? 1 : 0; });
-  ASSERT_TRUE(producer.ok()) << producer.error().message;
+  ASSERT_OK(producer) << producer.error().message;
   Record record;
   record.topic = "t";
   record.value = "v";
-  ASSERT_TRUE((*producer)->produce(record, 1, 0ms).ok());
+  ASSERT_OK((*producer)->produce(record, 1, 0ms));
 
   const auto started = std::chrono::steady_clock::now();
   Status full = (*producer)->produce(record, 2, 0ms);
@@ -119,8 +120,8 @@ TEST(AnyTopicProducerTest, AFullQueueFailsAtOnceWhenAskedNotToWaitAndWaitsOtherw
   EXPECT_NE(full.error().message.find("producing a record to t"), std::string::npos) << full.error().message;
 
   // Allowed to wait, it serves the first delivery report and gets the room.
-  EXPECT_TRUE((*producer)->produce(record, 3, 10s).ok());
-  ASSERT_TRUE((*producer)->flush(10s).ok());
+  EXPECT_OK((*producer)->produce(record, 3, 10s));
+  ASSERT_OK((*producer)->flush(10s));
   EXPECT_EQ(delivered, 2);
   EXPECT_EQ((*producer)->counters().produced.load(), 2u);
 }
@@ -132,7 +133,7 @@ TEST(AnyTopicProducerTest, AFailedDeliveryIsReportedWithItsTopic) {
   config.message_timeout_ms = 1000;
   std::vector<DeliveryReport> reports;
   auto producer = Producer::create(config, [&](const DeliveryReport& r) { reports.push_back(r); });
-  ASSERT_TRUE(producer.ok());
+  ASSERT_OK(producer);
   // The broker answers every produce request with a permanent error.
   rd_kafka_mock_push_request_errors(kafka.cluster(), 0 /* Produce */, 3, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
                                     RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
@@ -140,7 +141,7 @@ TEST(AnyTopicProducerTest, AFailedDeliveryIsReportedWithItsTopic) {
   Record record;
   record.topic = "t";
   record.value = "v";
-  ASSERT_TRUE((*producer)->produce(record, 4).ok());
+  ASSERT_OK((*producer)->produce(record, 4));
   (void)(*producer)->flush(10s);
   ASSERT_EQ(reports.size(), 1u);
   EXPECT_EQ(reports[0].token, 4u);
@@ -165,7 +166,7 @@ TEST(AnyTopicProducerTest, ABadPropertyNamesTheClientAndTheProperty) {
 TEST(AnyTopicProducerTest, ProducingWithoutATopicIsRefused) {
   testing::MockKafka kafka;
   auto producer = Producer::create(any_topic_config(kafka.bootstraps()), {});
-  ASSERT_TRUE(producer.ok());
+  ASSERT_OK(producer);
   Status status = (*producer)->produce("key", "value", 1);
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.error().code, ErrorCode::kInternal);
@@ -182,17 +183,17 @@ TEST(TopicProducerTest, ReportsItsTopicAndTakesRecordsForOthers) {
   config.topic = "main";
   std::map<uint64_t, DeliveryReport> reports;
   auto producer = Producer::create(config, [&](const DeliveryReport& r) { reports[r.token] = r; });
-  ASSERT_TRUE(producer.ok()) << producer.error().message;
-  ASSERT_TRUE((*producer)->produce("k", "v", 1).ok());
+  ASSERT_OK(producer) << producer.error().message;
+  ASSERT_OK((*producer)->produce("k", "v", 1));
   Record side;
   side.topic = "side";
   side.value = "v";
-  ASSERT_TRUE((*producer)->produce(side, 2).ok());
-  ASSERT_TRUE((*producer)->flush(10s).ok());
+  ASSERT_OK((*producer)->produce(side, 2));
+  ASSERT_OK((*producer)->flush(10s));
   ASSERT_EQ(reports.size(), 2u);
-  EXPECT_TRUE(reports[1].status.ok());
+  EXPECT_OK(reports[1].status);
   EXPECT_EQ(reports[1].topic, "main");
-  EXPECT_TRUE(reports[2].status.ok());
+  EXPECT_OK(reports[2].status);
   EXPECT_EQ(reports[2].topic, "side");
 }
 

@@ -5,6 +5,7 @@
 #include "mapping/coerce.h"
 #include "support/settings_loader.h"
 #include "unit/mapping/sample_user.h"
+#include "support/result_matchers.h"
 
 namespace rds::mapping {
 namespace {
@@ -15,9 +16,9 @@ using testing::sample_user;
 
 Mapper mapper_from(std::string_view yaml) {
   auto config = load_mapping_text(yaml);
-  EXPECT_TRUE(config.ok()) << config.error().message;
+  EXPECT_OK(config) << config.error().message;
   auto mapper = Mapper::create(*config);
-  EXPECT_TRUE(mapper.ok()) << mapper.error().message;
+  EXPECT_OK(mapper) << mapper.error().message;
   return std::move(mapper).value();
 }
 
@@ -29,7 +30,7 @@ std::string coerce(const nlohmann::json& value) {
 
 TEST(MapperTest, DefaultMappingProducesTheSeedRecord) {
   auto record = Mapper::default_mapper().map(sample_user());
-  ASSERT_TRUE(record.ok()) << record.error().message;
+  ASSERT_OK(record) << record.error().message;
   EXPECT_EQ(to_json(*record),
             R"({"id":"6f1c2a9e-3b4d-4c5e-8f70-1a2b3c4d5e6f","first_name":"Ava","last_name":"Lind",)"
             R"("gender":"female","address":"4127 Harbour Road, Eastvale, Oregon, United States",)"
@@ -51,7 +52,7 @@ TEST(MapperTest, PostCodeIsAlwaysAString) {
                                                           {-7, "-7"}}) {
     user["location"]["postcode"] = postcode;
     auto record = mapper.map(user);
-    ASSERT_TRUE(record.ok()) << record.error().message;
+    ASSERT_OK(record) << record.error().message;
     EXPECT_EQ(*record->find("post_code"), expected) << postcode.dump();
   }
 }
@@ -148,7 +149,7 @@ mapping:
   auto user = sample_user();
   user.erase("cell");
   auto record = mapper.map(user);
-  ASSERT_TRUE(record.ok()) << record.error().message;
+  ASSERT_OK(record) << record.error().message;
   EXPECT_EQ(mapper.columns(), (std::vector<std::string>{"id", "cell", "id_value", "where"}));
   EXPECT_EQ(*record->find("cell"), "n/a");
   EXPECT_EQ(*record->find("id_value"), "");  // null in the API for some nationalities
@@ -169,7 +170,7 @@ mapping:
       path: location.coordinates.latitude
 )");
   auto record = mapper.map(sample_user());
-  ASSERT_TRUE(record.ok()) << record.error().message;
+  ASSERT_OK(record) << record.error().message;
   EXPECT_EQ(*record->find("full_name"), "Ms Ava Lind {US}");
   EXPECT_EQ(*record->find("number"), "4127");
   EXPECT_EQ(*record->find("lat"), "-12.5");
@@ -184,7 +185,7 @@ mapping:
 )");
   EXPECT_EQ(mapper.columns(), (std::vector<std::string>{"id", "email"}));
   auto record = mapper.map(sample_user());
-  ASSERT_TRUE(record.ok());
+  ASSERT_OK(record);
   EXPECT_EQ(record->id(), "6f1c2a9e-3b4d-4c5e-8f70-1a2b3c4d5e6f");
 }
 

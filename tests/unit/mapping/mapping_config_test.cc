@@ -5,6 +5,7 @@
 #include "mapping/mapper.h"
 #include "support/settings_loader.h"
 #include "unit/mapping/sample_user.h"
+#include "support/result_matchers.h"
 
 namespace rds::mapping {
 namespace {
@@ -29,7 +30,7 @@ std::vector<std::string> column_names(const MappingConfig& config) {
 
 TEST(MappingConfigTest, LoadsTheSeedConfigFileWithItsQuirks) {
   auto config = load_mapping_file(kSeedConfig);
-  ASSERT_TRUE(config.ok()) << config.error().message;
+  ASSERT_OK(config) << config.error().message;
   EXPECT_EQ(config->form, ConfigForm::kSeed);
   EXPECT_EQ((*test::load_settings_file(kSeedConfig))->ingest.url(), "https://randomuser.me/api/");
   EXPECT_EQ(config->element, "results");  // the seed says 'result'
@@ -47,13 +48,13 @@ TEST(MappingConfigTest, LoadsTheSeedConfigFileWithItsQuirks) {
 
 TEST(MappingConfigTest, SeedConfigMapsLikeTheBuiltInDefault) {
   auto config = load_mapping_file(kSeedConfig);
-  ASSERT_TRUE(config.ok());
+  ASSERT_OK(config);
   auto mapper = Mapper::create(*config);
-  ASSERT_TRUE(mapper.ok());
+  ASSERT_OK(mapper);
   // No `id` in the seed's mapping: it comes from login.uuid, first.
   EXPECT_EQ(mapper->columns(), Mapper::default_mapper().columns());
   auto record = mapper->map(testing::sample_user());
-  ASSERT_TRUE(record.ok()) << record.error().message;
+  ASSERT_OK(record) << record.error().message;
   EXPECT_EQ(*record, *Mapper::default_mapper().map(testing::sample_user()));
 }
 
@@ -73,14 +74,14 @@ api:
             n: ['location', 'street', 'number']
             s: ['location', 'street', 'name']
 )");
-  ASSERT_TRUE(config.ok()) << config.error().message;
+  ASSERT_OK(config) << config.error().message;
   auto mapper = Mapper::create(*config);
   EXPECT_EQ(*mapper->map(testing::sample_user())->find("address"), "4127 Harbour Road");
 }
 
 TEST(MappingConfigTest, DefaultMappingWhenNoSectionIsPresent) {
   auto config = load_mapping_text("databases: {}\n");
-  ASSERT_TRUE(config.ok());
+  ASSERT_OK(config);
   EXPECT_EQ(config->form, ConfigForm::kBuiltIn);
   EXPECT_EQ(column_names(*config), column_names(default_mapping()));
   EXPECT_EQ(load_mapping_text("")->form, ConfigForm::kBuiltIn);
@@ -97,7 +98,7 @@ mapping:
   columns:
     - {column: email, path: email}
 )");
-  ASSERT_TRUE(config.ok()) << config.error().message;
+  ASSERT_OK(config) << config.error().message;
   EXPECT_EQ(config->form, ConfigForm::kNative);
   const char* yaml = R"(
 api:
@@ -203,7 +204,7 @@ api:
 TEST(MappingConfigTest, SeedSectionShapeErrors) {
   // No mapping in the seed's section: the seed's full mapping.
   auto url_only = load_mapping_text("api: {randomuser: {url: 'https://x/'}}");
-  ASSERT_TRUE(url_only.ok()) << url_only.error().message;
+  ASSERT_OK(url_only) << url_only.error().message;
   EXPECT_EQ(url_only->form, ConfigForm::kBuiltIn);
   EXPECT_EQ(load_error("api: {randomuser: {mapping: []}}"),
             "api.randomuser.mapping: expected a non-empty list of columns");

@@ -4,6 +4,7 @@
 
 #include "mapping/json_writer.h"
 #include "mapping/template.h"
+#include "support/result_matchers.h"
 
 namespace rds::mapping {
 namespace {
@@ -50,7 +51,7 @@ TEST(RecordTest, RecognisesUuids) {
 
 TEST(TemplateTest, SplitsLiteralsAndPlaceholders) {
   auto pieces = parse_template("{a} {{x}}, {b}!");
-  ASSERT_TRUE(pieces.ok()) << pieces.error().message;
+  ASSERT_OK(pieces) << pieces.error().message;
   ASSERT_EQ(pieces->size(), 4u);
   EXPECT_EQ((*pieces)[0].placeholder, "a");
   EXPECT_EQ((*pieces)[1].literal, " {x}, ");
@@ -63,7 +64,7 @@ TEST(TemplateTest, RejectsBrokenBraces) {
   EXPECT_EQ(parse_template("x {a{b}}").error().message, "unclosed '{' at offset 2");
   EXPECT_EQ(parse_template("a}").error().message, "lone '}' at offset 1 (write '}}' for a literal brace)");
   EXPECT_EQ(parse_template("{}").error().message, "empty '{}' at offset 0");
-  EXPECT_TRUE(parse_template("").ok());
+  EXPECT_OK(parse_template(""));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "core/backoff.h"
 #include "source/randomuser/generator.h"
 #include "source/randomuser/response_parser.h"
+#include "support/result_matchers.h"
 
 namespace rds::mockapi {
 namespace {
@@ -221,7 +222,7 @@ TEST(MockApiTest, UsersBodyMatchesTheParser) {
   ApiQuery query;
   query.results = 50;
   auto parsed = randomuser::parse_response(users_body(query, "p"));
-  ASSERT_TRUE(parsed.ok());
+  ASSERT_OK(parsed);
   auto batch = randomuser::map_users(std::move(parsed).value(), mapping::Mapper::default_mapper());
   EXPECT_EQ(batch.records.size(), 50u);
   EXPECT_TRUE(batch.skipped.empty());

@@ -5,6 +5,7 @@
 #include <httplib.h>
 
 #include "source/randomuser/response_parser.h"
+#include "support/result_matchers.h"
 
 namespace rds::mockapi {
 namespace {
@@ -12,7 +13,7 @@ namespace {
 TEST(MockApiServerTest, ServesOverHttpOnLoopback) {
   MockApi api;
   MockApiServer server(api);
-  ASSERT_TRUE(server.start("127.0.0.1", 0).ok());
+  ASSERT_OK(server.start("127.0.0.1", 0));
   ASSERT_GT(server.port(), 0);
   EXPECT_TRUE(server.running());
 
@@ -23,7 +24,7 @@ TEST(MockApiServerTest, ServesOverHttpOnLoopback) {
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(res->get_header_value("Content-Type"), "application/json");
   auto parsed = randomuser::parse_response(res->body);
-  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  ASSERT_OK(parsed) << parsed.error().message;
   EXPECT_EQ(parsed->users.size(), 25u);
   EXPECT_EQ(parsed->users[0]["nat"], "NO");
   EXPECT_TRUE(parsed->users[0]["location"]["postcode"].is_string());
@@ -45,7 +46,7 @@ TEST(MockApiServerTest, ServesOverHttpOnLoopback) {
 TEST(MockApiServerTest, ReportsAPortInUse) {
   MockApi api;
   MockApiServer first(api);
-  ASSERT_TRUE(first.start("127.0.0.1", 0).ok());
+  ASSERT_OK(first.start("127.0.0.1", 0));
   MockApiServer second(api);
   auto status = second.start("127.0.0.1", first.port());
   ASSERT_FALSE(status.ok());

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <random>
 #include <set>
+#include "support/result_matchers.h"
 
 namespace rds::pipeline {
 namespace {
@@ -14,13 +15,13 @@ const TopicPartition kP1{"users_created", 1};
 
 Ticket must_track(OffsetTracker& tracker, const TopicPartition& tp, int64_t offset) {
   auto ticket = tracker.track(tp, offset);
-  EXPECT_TRUE(ticket.ok()) << ticket.error().message;
+  EXPECT_OK(ticket) << ticket.error().message;
   return *ticket;
 }
 
 AckOutcome must_ack(OffsetTracker& tracker, const Ticket& ticket) {
   auto outcome = tracker.ack(ticket);
-  EXPECT_TRUE(outcome.ok()) << outcome.error().message;
+  EXPECT_OK(outcome) << outcome.error().message;
   return *outcome;
 }
 
@@ -192,7 +193,7 @@ TEST(OffsetTrackerTest, ForgetAllowsARewind) {
   OffsetTracker tracker;
   must_track(tracker, kP0, 10);
   tracker.forget(kP0);
-  EXPECT_TRUE(tracker.track(kP0, 3).ok());
+  EXPECT_OK(tracker.track(kP0, 3));
 }
 
 // The reference: committable = (last acknowledged offset of the longest acknowledged prefix) + 1.

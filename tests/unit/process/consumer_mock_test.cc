@@ -11,6 +11,7 @@
 #include "pipeline/offset_tracker.h"
 #include "support/consumer_checks.h"
 #include "support/kafka_mock.h"
+#include "support/result_matchers.h"
 
 namespace rds::kafka {
 namespace {
@@ -48,7 +49,7 @@ TEST(ConsumerConfigTest, ValidatesAndNamesFields) {
   EXPECT_FALSE(config.validate().ok());  // a group and topics are the caller's to give
   config.group_id = "g";
   config.topics = {"t"};
-  EXPECT_TRUE(config.validate().ok());
+  EXPECT_OK(config.validate());
   config.group_id = "";
   config.topics = {};
   config.extra["enable.auto.commit"] = "true";
@@ -73,7 +74,7 @@ TEST(ConsumerConfigTest, PrefetchBoundsAreValidated) {
   EXPECT_NE(status.error().message.find("kafka.consumer.prefetch_refill_interval_ms"), std::string::npos);
   config.prefetch_kbytes = 256;
   config.prefetch_refill_interval = std::chrono::milliseconds(10);
-  EXPECT_TRUE(config.validate().ok());
+  EXPECT_OK(config.validate());
 }
 
 TEST(ConsumerConfigTest, BadRawPropertyIsReported) {
@@ -99,10 +100,10 @@ TEST_F(ConsumerMockTest, RestartResumesAtTheContiguousAcknowledgedPrefix) {
       tickets[m.offset] = *tracker.track({m.topic, m.partition}, m.offset);
     }
     // The sink confirmed 0, 1, 2, 4, 5 and 7; 3 is still outstanding.
-    for (int64_t o : {0, 1, 2, 4, 5, 7}) ASSERT_TRUE(tracker.ack(tickets[o]).ok());
+    for (int64_t o : {0, 1, 2, 4, 5, 7}) ASSERT_OK(tracker.ack(tickets[o]));
     store_advanced(tracker, *consumer);
-    ASSERT_TRUE(consumer->commit_sync().ok());
-    ASSERT_TRUE(consumer->close().ok());
+    ASSERT_OK(consumer->commit_sync());
+    ASSERT_OK(consumer->close());
   }
   EXPECT_EQ(committed_offset(kafka_.bootstraps(), group, 0), 3);
   // A new member resumes at 3: nothing after the unacknowledged record was committed, and the
@@ -111,7 +112,7 @@ TEST_F(ConsumerMockTest, RestartResumesAtTheContiguousAcknowledgedPrefix) {
   auto again = poll_records(*restarted, 7);
   ASSERT_EQ(again.size(), 7u);
   for (std::size_t n = 0; n < again.size(); ++n) EXPECT_EQ(again[n].offset, static_cast<int64_t>(3 + n));
-  EXPECT_TRUE(restarted->close().ok());
+  EXPECT_OK(restarted->close());
 }
 
 TEST_F(ConsumerMockTest, NothingIsCommittedWhileTheFirstRecordIsUnacknowledged) {
@@ -123,10 +124,10 @@ TEST_F(ConsumerMockTest, NothingIsCommittedWhileTheFirstRecordIsUnacknowledged) 
     OffsetTracker tracker;
     std::vector<Ticket> tickets;
     for (const auto& m : records) tickets.push_back(*tracker.track({m.topic, m.partition}, m.offset));
-    for (std::size_t n = 1; n < tickets.size(); ++n) ASSERT_TRUE(tracker.ack(tickets[n]).ok());
+    for (std::size_t n = 1; n < tickets.size(); ++n) ASSERT_OK(tracker.ack(tickets[n]));
     store_advanced(tracker, *consumer);
-    ASSERT_TRUE(consumer->commit_sync().ok());
-    ASSERT_TRUE(consumer->close().ok());
+    ASSERT_OK(consumer->commit_sync());
+    ASSERT_OK(consumer->close());
   }
   EXPECT_EQ(committed_offset(kafka_.bootstraps(), group, 0), std::nullopt);
   auto restarted = make_consumer(config_for(kafka_.bootstraps(), group));
@@ -158,11 +159,11 @@ TEST_F(ConsumerMockTest, CloseRunsTheRevokeHandlerAndCommitsWhatItStored) {
     for (const auto& m : records) {
       auto ticket = tracker.track({m.topic, m.partition}, m.offset);
       if (m.offset < 6) {
-        ASSERT_TRUE(tracker.ack(*ticket).ok());
+        ASSERT_OK(tracker.ack(*ticket));
       }
     }
     // No explicit commit: close() revokes, the handler stores 6, the consumer commits.
-    ASSERT_TRUE(consumer->close().ok());
+    ASSERT_OK(consumer->close());
   }
   ASSERT_EQ(assigned.size(), 1u);
   EXPECT_EQ(assigned[0], (TopicPartition{kTopic, 0}));
@@ -176,10 +177,10 @@ TEST_F(ConsumerMockTest, AsyncCommitOnIntervalIsCounted) {
   auto consumer = make_consumer(config);
   auto records = poll_records(*consumer, 10);
   ASSERT_EQ(records.size(), 10u);
-  ASSERT_TRUE(consumer->store_offset(kTopic, 0, 10).ok());
+  ASSERT_OK(consumer->store_offset(kTopic, 0, 10));
   std::this_thread::sleep_for(120ms);
   EXPECT_TRUE(consumer->commit_due());
-  ASSERT_TRUE(consumer->commit_async().ok());
+  ASSERT_OK(consumer->commit_async());
   EXPECT_FALSE(consumer->commit_due());
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   while (consumer->counters().commits.load() == 0 && std::chrono::steady_clock::now() < deadline) {
@@ -188,7 +189,7 @@ TEST_F(ConsumerMockTest, AsyncCommitOnIntervalIsCounted) {
   EXPECT_EQ(consumer->counters().commits.load(), 1u);
   EXPECT_EQ(consumer->counters().messages.load(), 10u);
   auto committed = consumer->committed(kTopic, 0, 5s);
-  ASSERT_TRUE(committed.ok());
+  ASSERT_OK(committed);
   EXPECT_EQ(*committed, 10);
   EXPECT_EQ(consumer->lag(kTopic, 0), 0);
 }
@@ -204,10 +205,10 @@ TEST_F(ConsumerMockTest, PauseStopsDeliveryAndResumeContinuesWithoutGaps) {
   auto consumer = make_consumer(config_for(kafka_.bootstraps(), "g-pause"));
   auto first = poll_records(*consumer, 10);
   ASSERT_EQ(first.size(), 10u);
-  ASSERT_TRUE(consumer->pause({{kTopic, 0}}).ok());
+  ASSERT_OK(consumer->pause({{kTopic, 0}}));
   for (int n = 10; n < 15; ++n) ASSERT_TRUE(kafka_.produce(kTopic, 0, "record-" + std::to_string(n)));
   EXPECT_TRUE(poll_for(*consumer, 1500ms).empty());
-  ASSERT_TRUE(consumer->resume({{kTopic, 0}}).ok());
+  ASSERT_OK(consumer->resume({{kTopic, 0}}));
   auto rest = poll_records(*consumer, 5);
   ASSERT_EQ(rest.size(), 5u);
   for (std::size_t n = 0; n < rest.size(); ++n) EXPECT_EQ(rest[n].offset, static_cast<int64_t>(10 + n));

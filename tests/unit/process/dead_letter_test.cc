@@ -9,6 +9,7 @@
 
 #include "kafka/consumer.h"
 #include "support/kafka_mock.h"
+#include "support/result_matchers.h"
 
 namespace rds::process {
 namespace {
@@ -43,7 +44,7 @@ TEST(DeadLetterTest, HeadersArePureAndOrdered) {
 
 TEST(DeadLetterTest, ConfigValidationAndTopicNames) {
   DeadLetterConfig config;
-  EXPECT_TRUE(config.validate().ok());
+  EXPECT_OK(config.validate());
   EXPECT_EQ(config.topic_for("users_created"), "users_created.dlq");
   config.topic = "all-dead";
   EXPECT_EQ(config.topic_for("users_created"), "all-dead");
@@ -61,17 +62,17 @@ TEST(DeadLetterTest, DeliversKeyValueAndHeadersThenReportsEachToken) {
   config.bootstrap_servers = kafka.bootstraps();
   std::map<uint64_t, DeadLetterDelivery> deliveries;
   auto publisher = DeadLetterPublisher::create(config, [&](const DeadLetterDelivery& d) { deliveries[d.token] = d; });
-  ASSERT_TRUE(publisher.ok()) << publisher.error().message;
-  ASSERT_TRUE((*publisher)->publish(letter(5), 105).ok());
+  ASSERT_OK(publisher) << publisher.error().message;
+  ASSERT_OK((*publisher)->publish(letter(5), 105));
   DeadLetter no_key = letter(6);
   no_key.key.reset();
-  ASSERT_TRUE((*publisher)->publish(no_key, 106).ok());
-  ASSERT_TRUE((*publisher)->flush(10s).ok());
+  ASSERT_OK((*publisher)->publish(no_key, 106));
+  ASSERT_OK((*publisher)->flush(10s));
   ASSERT_EQ(deliveries.size(), 2u);
-  EXPECT_TRUE(deliveries[105].status.ok());
+  EXPECT_OK(deliveries[105].status);
   EXPECT_EQ(deliveries[105].topic, "users_created.dlq");
   EXPECT_EQ(deliveries[105].offset, 0);
-  EXPECT_TRUE(deliveries[106].status.ok());
+  EXPECT_OK(deliveries[106].status);
   EXPECT_EQ((*publisher)->in_flight(), 0u);
 
   kafka::ConsumerConfig consumer_config;
@@ -81,12 +82,12 @@ TEST(DeadLetterTest, DeliversKeyValueAndHeadersThenReportsEachToken) {
   consumer_config.session_timeout_ms = 6000;
   consumer_config.max_poll_interval_ms = 10000;
   auto consumer = kafka::Consumer::create(consumer_config, {});
-  ASSERT_TRUE(consumer.ok());
+  ASSERT_OK(consumer);
   std::vector<kafka::Message> got;
   const auto deadline = std::chrono::steady_clock::now() + 20s;
   while (got.size() < 2 && std::chrono::steady_clock::now() < deadline) {
     auto batch = (*consumer)->poll(10, 200ms);
-    ASSERT_TRUE(batch.ok());
+    ASSERT_OK(batch);
     for (auto& m : *batch) got.push_back(std::move(m));
   }
   ASSERT_EQ(got.size(), 2u);
@@ -109,12 +110,12 @@ TEST(DeadLetterTest, AFailedWriteIsReportedAsFailed) {
   config.message_timeout_ms = 1000;
   std::vector<DeadLetterDelivery> deliveries;
   auto publisher = DeadLetterPublisher::create(config, [&](const DeadLetterDelivery& d) { deliveries.push_back(d); });
-  ASSERT_TRUE(publisher.ok());
+  ASSERT_OK(publisher);
   // The broker answers every produce request with a permanent error.
   rd_kafka_mock_push_request_errors(kafka.cluster(), 0 /* Produce */, 3, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
                                     RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
                                     RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
-  ASSERT_TRUE((*publisher)->publish(letter(9), 9).ok());
+  ASSERT_OK((*publisher)->publish(letter(9), 9));
   (void)(*publisher)->flush(10s);
   ASSERT_EQ(deliveries.size(), 1u);
   EXPECT_EQ(deliveries[0].token, 9u);
@@ -132,8 +133,8 @@ TEST(DeadLetterTest, AFullLocalQueueIsARetriableErrorNotAWait) {
   config.bootstrap_servers = kafka.bootstraps();
   config.extra["queue.buffering.max.messages"] = "1";  // full until the first report is served
   auto publisher = DeadLetterPublisher::create(config, [](const DeadLetterDelivery&) {});
-  ASSERT_TRUE(publisher.ok()) << publisher.error().message;
-  ASSERT_TRUE((*publisher)->publish(letter(5), 5).ok());
+  ASSERT_OK(publisher) << publisher.error().message;
+  ASSERT_OK((*publisher)->publish(letter(5), 5));
   const auto started = std::chrono::steady_clock::now();
   Status full = (*publisher)->publish(letter(6), 6);
   EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
@@ -142,8 +143,8 @@ TEST(DeadLetterTest, AFullLocalQueueIsARetriableErrorNotAWait) {
   EXPECT_EQ(full.error().message.rfind("dead-lettering users_created[2]@6: producing a record to users_created.dlq: ", 0),
             0u)
       << full.error().message;
-  EXPECT_TRUE((*publisher)->flush(10s).ok());
-  EXPECT_TRUE((*publisher)->publish(letter(6), 6).ok());
+  EXPECT_OK((*publisher)->flush(10s));
+  EXPECT_OK((*publisher)->publish(letter(6), 6));
 }
 
 }  // namespace

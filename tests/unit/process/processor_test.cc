@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "support/kafka_mock.h"
+#include "support/result_matchers.h"
 
 namespace rds::process {
 namespace {
@@ -113,7 +114,7 @@ class ProcessorTest : public ::testing::Test {
     kafka::ConsumerConfig config = consumer_config("dlq-reader");
     config.topics = {std::string(kTopic) + ".dlq"};
     auto consumer = kafka::Consumer::create(config, {});
-    EXPECT_TRUE(consumer.ok());
+    EXPECT_OK(consumer);
     std::vector<kafka::Message> out;
     const auto deadline = std::chrono::steady_clock::now() + 20s;
     while (out.size() < count && std::chrono::steady_clock::now() < deadline) {
@@ -137,9 +138,9 @@ TEST_F(ProcessorTest, WritesValidRecordsDeadLettersPoisonAndCommitsEverything) {
   ScriptedWriter writer([](const std::string&, int) { return ok(); });
   auto processor = Processor::create(consumer_config("g-e2e"), dead_letter_config(), processor_config(6), validator_,
                                      writer, probe_);
-  ASSERT_TRUE(processor.ok()) << processor.error().message;
+  ASSERT_OK(processor) << processor.error().message;
   auto report = (*processor)->run();
-  ASSERT_TRUE(report.ok()) << report.error().message;
+  ASSERT_OK(report) << report.error().message;
   EXPECT_EQ(report->consumed, 6u);
   EXPECT_EQ(report->stored, 4u);
   EXPECT_EQ(report->dead_lettered, 2u);
@@ -165,9 +166,9 @@ TEST_F(ProcessorTest, RetriableFailurePausesRetriesAndThenCommits) {
   });
   auto processor = Processor::create(consumer_config("g-retry"), dead_letter_config(), processor_config(5), validator_,
                                      writer, probe_);
-  ASSERT_TRUE(processor.ok());
+  ASSERT_OK(processor);
   auto report = (*processor)->run();
-  ASSERT_TRUE(report.ok()) << report.error().message;
+  ASSERT_OK(report) << report.error().message;
   EXPECT_EQ(report->stored, 5u);
   EXPECT_EQ(report->retries, 2u);
   EXPECT_EQ(writer.attempts("n2"), 3);
@@ -186,7 +187,7 @@ TEST_F(ProcessorTest, NothingIsCommittedPastARecordThatKeepsFailing) {
   ProcessorConfig config = processor_config(0);
   config.retry.max_attempts = 3;
   auto processor = Processor::create(consumer_config("g-stuck"), dead_letter_config(), config, validator_, writer, probe_);
-  ASSERT_TRUE(processor.ok());
+  ASSERT_OK(processor);
   auto report = (*processor)->run();
   ASSERT_FALSE(report.ok());
   EXPECT_NE(report.error().message.find("giving up"), std::string::npos) << report.error().message;
@@ -200,7 +201,7 @@ TEST_F(ProcessorTest, PermanentFailureStopsByDefault) {
   ScriptedWriter writer([](const std::string& name, int) { return name == "n1" ? permanent() : ok(); });
   auto processor = Processor::create(consumer_config("g-perm"), dead_letter_config(), processor_config(0), validator_,
                                      writer, probe_);
-  ASSERT_TRUE(processor.ok());
+  ASSERT_OK(processor);
   auto report = (*processor)->run();
   ASSERT_FALSE(report.ok());
   EXPECT_NE(report.error().message.find("permanent failure"), std::string::npos);
@@ -216,9 +217,9 @@ TEST_F(ProcessorTest, PermanentFailureCanBeDeadLettered) {
   config.permanent_failure = PermanentFailureAction::kDeadLetter;
   auto processor = Processor::create(consumer_config("g-perm-dlq"), dead_letter_config(), config, validator_, writer,
                                      probe_);
-  ASSERT_TRUE(processor.ok());
+  ASSERT_OK(processor);
   auto report = (*processor)->run();
-  ASSERT_TRUE(report.ok()) << report.error().message;
+  ASSERT_OK(report) << report.error().message;
   EXPECT_EQ(report->stored, 2u);
   EXPECT_EQ(report->dead_lettered, 1u);
   processor->reset();
@@ -232,7 +233,7 @@ TEST_F(ProcessorTest, PermanentFailureCanBeDeadLettered) {
 
 TEST(ProcessorConfigTest, Validates) {
   ProcessorConfig config;
-  EXPECT_TRUE(config.validate().ok());
+  EXPECT_OK(config.validate());
   config.max_batch = 0;
   config.retry.multiplier = 0.5;
   auto status = config.validate();

@@ -8,6 +8,7 @@
 #include <thread>
 #include <utility>
 #include <vector>
+#include "support/result_matchers.h"
 
 namespace rds::process {
 namespace {
@@ -61,7 +62,7 @@ TableConfig typed_table() {
       {"day", cql::DataType(cql::TypeId::kDate), true},
       {"data", cql::DataType(cql::TypeId::kBlob), true},
   };
-  EXPECT_TRUE(table.validate().ok());
+  EXPECT_OK(table.validate());
   return table;
 }
 

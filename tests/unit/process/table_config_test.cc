@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "support/settings_loader.h"
+#include "support/result_matchers.h"
 
 namespace rds::process {
 namespace {
@@ -23,7 +24,7 @@ void expect_error_mentions(const Result<TableConfig>& result, std::initializer_l
 
 TEST(TableConfigTest, DefaultIsTheSeedTable) {
   const TableConfig table = default_table();
-  ASSERT_TRUE(table.validate().ok());
+  ASSERT_OK(table.validate());
   EXPECT_EQ(table.qualified_name(), "spark_streams.created_users");
   ASSERT_EQ(table.columns.size(), 11u);
   EXPECT_EQ(table.columns[0].name, "id");
@@ -40,7 +41,7 @@ TEST(TableConfigTest, DefaultIsTheSeedTable) {
 
 TEST(TableConfigTest, ReadsTheSeedConfigFileAsItIs) {
   auto table = load_table_file(data_file("seed_config.yaml"));
-  ASSERT_TRUE(table.ok()) << table.error().message;
+  ASSERT_OK(table) << table.error().message;
   EXPECT_EQ(table->form, TableConfigForm::kSeed);
   EXPECT_EQ(table->create_table_path, "helpers/create_table_created_users.sql");
   EXPECT_EQ(table->qualified_name(), "spark_streams.created_users");
@@ -68,7 +69,7 @@ databases:
         - {column_name: 'seen', data_type: TimestampType, nullable: false}
         - {column_name: 'day', data_type: DateType, nullable: false}
 )");
-  ASSERT_TRUE(table.ok()) << table.error().message;
+  ASSERT_OK(table) << table.error().message;
   ASSERT_EQ(table->columns.size(), 7u);
   EXPECT_EQ(table->columns[0].name, "id");  // the key moves first
   EXPECT_EQ(table->columns[1].name, "age");
@@ -107,7 +108,7 @@ databases:
                          "schema[2]: expected a map, got a string"});
   // No schema: the seed's table.
   auto no_schema = load_table_text("databases: {cassandra_db: {created_users: {format: sql}}}");
-  ASSERT_TRUE(no_schema.ok()) << no_schema.error().message;
+  ASSERT_OK(no_schema) << no_schema.error().message;
   EXPECT_EQ(no_schema->columns, default_table().columns);
   expect_error_mentions(load_table_text(R"(
 databases:
@@ -137,7 +138,7 @@ cassandra:
     - {name: name, type: text}
     - {name: dob, type: TIMESTAMP, nullable: true}
 )");
-  ASSERT_TRUE(table.ok()) << table.error().message;
+  ASSERT_OK(table) << table.error().message;
   EXPECT_EQ(table->form, TableConfigForm::kNative);
   EXPECT_EQ(table->qualified_name(), "users.people");
   EXPECT_EQ(table->replication.strategy, "NetworkTopologyStrategy");
@@ -163,7 +164,7 @@ cassandra:
   keyspace: other
   strict_columns: true
 )");
-  ASSERT_TRUE(table.ok()) << table.error().message;
+  ASSERT_OK(table) << table.error().message;
   EXPECT_EQ(table->qualified_name(), "other.created_users");
   ASSERT_EQ(table->columns.size(), 2u);
   EXPECT_EQ(table->columns[1].name, "email");
@@ -206,7 +207,7 @@ cassandra:
 
 TEST(TableConfigTest, NoSectionsMeansTheDefaultAndSyntaxErrorsHaveALine) {
   auto table = load_table_text("api: {randomuser: {url: 'https://x/'}}\n");
-  ASSERT_TRUE(table.ok());
+  ASSERT_OK(table);
   EXPECT_EQ(table->form, TableConfigForm::kBuiltIn);
   auto broken = load_table_text("cassandra:\n  keyspace: [unclosed\n");
   ASSERT_FALSE(broken.ok());

@@ -7,6 +7,7 @@
 
 #include "mapping/mapper.h"
 #include "source/randomuser/nat_profiles.h"
+#include "support/result_matchers.h"
 
 namespace rds::randomuser {
 namespace {
@@ -189,7 +190,7 @@ TEST(GeneratorTest, DirectRecordEqualsTheDefaultMappingOfTheJson) {
     gen.generate(1, index, user);  // reused: stale values must not leak between users
     to_record(user, direct);
     auto mapped = mapper.map(to_json(user));
-    ASSERT_TRUE(mapped.ok()) << mapped.error().message;
+    ASSERT_OK(mapped) << mapped.error().message;
     ASSERT_EQ(direct, *mapped) << mapping::to_json(direct);
   }
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "source/randomuser/api.h"
+#include "support/result_matchers.h"
 
 namespace rds::randomuser {
 namespace {
@@ -58,7 +59,7 @@ TEST(RequestTest, UrlEncode) {
 
 TEST(RequestTest, SplitsUrls) {
   auto parts = split_url("https://randomuser.me/api/?results=10");
-  ASSERT_TRUE(parts.ok());
+  ASSERT_OK(parts);
   EXPECT_EQ(parts->scheme, "https");
   EXPECT_EQ(parts->host, "randomuser.me");
   EXPECT_EQ(parts->port, 443);
@@ -66,11 +67,11 @@ TEST(RequestTest, SplitsUrls) {
   EXPECT_EQ(parts->origin(), "https://randomuser.me:443");
 
   parts = split_url("http://127.0.0.1:8088");
-  ASSERT_TRUE(parts.ok());
+  ASSERT_OK(parts);
   EXPECT_EQ(parts->port, 8088);
   EXPECT_EQ(parts->path_and_query, "/");
   parts = split_url("http://[::1]:9000/api?x=1");
-  ASSERT_TRUE(parts.ok());
+  ASSERT_OK(parts);
   EXPECT_EQ(parts->host, "::1");
   EXPECT_EQ(parts->port, 9000);
   EXPECT_EQ(split_url("http://h?x=1")->path_and_query, "/?x=1");

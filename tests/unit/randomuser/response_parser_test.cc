@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "source/randomuser/generator.h"
+#include "support/result_matchers.h"
 
 namespace rds::randomuser {
 namespace {
@@ -26,7 +27,7 @@ std::string body_of(int count, std::string_view info = R"({"seed":"abc","results
 
 TEST(ResponseParserTest, ParsesAGoodBody) {
   auto parsed = parse_response(body_of(3));
-  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  ASSERT_OK(parsed) << parsed.error().message;
   EXPECT_EQ(parsed->users.size(), 3u);
   EXPECT_TRUE(parsed->skipped.empty());
   EXPECT_TRUE(parsed->warnings.empty());
@@ -40,13 +41,13 @@ TEST(ResponseParserTest, ParsesAGoodBody) {
 
 TEST(ResponseParserTest, NoInfoIsFine) {
   auto parsed = parse_response(body_of(1, ""));
-  ASSERT_TRUE(parsed.ok());
+  ASSERT_OK(parsed);
   EXPECT_FALSE(parsed->info.has_value());
 }
 
 TEST(ResponseParserTest, MistypedInfoFieldsAreWarningsNotErrors) {
   auto parsed = parse_response(body_of(1, R"({"seed":42,"results":"3","page":1.5,"version":null})"));
-  ASSERT_TRUE(parsed.ok());
+  ASSERT_OK(parsed);
   ASSERT_TRUE(parsed->info.has_value());
   EXPECT_EQ(parsed->info->seed, "42");
   EXPECT_FALSE(parsed->info->results.has_value());
@@ -56,7 +57,7 @@ TEST(ResponseParserTest, MistypedInfoFieldsAreWarningsNotErrors) {
                                   "info.page: expected an integer, got a number",
                                   "info.version: expected a string, got null"}));
   auto not_object = parse_response(body_of(1, "[]"));
-  ASSERT_TRUE(not_object.ok());
+  ASSERT_OK(not_object);
   EXPECT_FALSE(not_object->info.has_value());
   EXPECT_EQ(not_object->warnings, std::vector<std::string>{"info: expected an object, got an array"});
 }
@@ -116,7 +117,7 @@ TEST(ResponseParserTest, BadElementsAreSkippedAndCounted) {
   append_json(body, gen.generate(1, 1));
   body += R"(,{"gender":"female"},[1]]})";
   auto parsed = parse_response(body);
-  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  ASSERT_OK(parsed) << parsed.error().message;
   EXPECT_EQ(parsed->users.size(), 3u);
   ASSERT_EQ(parsed->skipped.size(), 3u);
   EXPECT_EQ(parsed->skipped[0].index, 1u);

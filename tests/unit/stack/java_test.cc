@@ -11,6 +11,7 @@
 #include <string>
 
 #include "stack/process.h"
+#include "support/result_matchers.h"
 
 namespace rds::stack {
 namespace {
@@ -49,7 +50,7 @@ TEST(JavaTest, GcLogOptionIsAcceptedByTheJvmAndWritesTheLog) {
   spec.log_file = dir / "java.out";
   spec.working_dir = dir;
   auto rc = run_to_completion(spec, std::chrono::seconds(60));
-  ASSERT_TRUE(rc.ok()) << rc.error().message;
+  ASSERT_OK(rc) << rc.error().message;
   std::stringstream log;
   log << std::ifstream(dir / "gc.log").rdbuf();
   std::stringstream out;

@@ -8,6 +8,7 @@
 #include "stack/health.h"
 #include "support/closed_port.h"
 #include "support/kafka_mock.h"
+#include "support/result_matchers.h"
 
 namespace rds::stack {
 namespace {
@@ -16,9 +17,9 @@ using namespace std::chrono_literals;
 
 TEST(KafkaHealthTest, ABrokerThatAnswersIsHealthy) {
   testing::MockKafka kafka;
-  ASSERT_TRUE(kafka.ok());
+  ASSERT_OK(kafka);
   Status health = kafka_health(kafka.bootstraps(), 5s);
-  EXPECT_TRUE(health.ok()) << health.error().message;
+  EXPECT_OK(health) << health.error().message;
 }
 
 TEST(KafkaHealthTest, ABrokerThatIsDownIsNotReadyYet) {

@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "support/result_matchers.h"
 
 namespace rds::stack {
 namespace {
@@ -26,13 +27,13 @@ TEST(ProcessTest, SpawnsDetachedRecognisesAndTerminates) {
   spec.argv = {"/bin/sh", "-c", "echo started; exec sleep 60", "rdstream-process-test-marker"};
   spec.log_file = dir.path() / "out.log";
   auto pid = spawn_detached(spec);
-  ASSERT_TRUE(pid.ok()) << pid.error().message;
+  ASSERT_OK(pid) << pid.error().message;
   EXPECT_TRUE(process_alive(*pid));
   // `exec sleep` replaces the shell: the marker is gone, so the pid no longer counts as ours.
   std::this_thread::sleep_for(200ms);
   EXPECT_FALSE(process_matches(*pid, "rdstream-process-test-marker"));
   EXPECT_TRUE(process_matches(*pid, "sleep 60"));
-  ASSERT_TRUE(terminate(*pid, SIGTERM, 5s).ok());
+  ASSERT_OK(terminate(*pid, SIGTERM, 5s));
   EXPECT_FALSE(process_alive(*pid));
   EXPECT_NE(tail_file(spec.log_file, 5).find("started"), std::string::npos);
 }
@@ -43,9 +44,9 @@ TEST(ProcessTest, TerminateEscalatesToSigkill) {
   spec.argv = {"/bin/sh", "-c", "trap '' TERM; while true; do sleep 1; done"};
   spec.log_file = dir.path() / "out.log";
   auto pid = spawn_detached(spec);
-  ASSERT_TRUE(pid.ok());
+  ASSERT_OK(pid);
   std::this_thread::sleep_for(200ms);
-  ASSERT_TRUE(terminate(*pid, SIGTERM, 300ms).ok());
+  ASSERT_OK(terminate(*pid, SIGTERM, 300ms));
   EXPECT_FALSE(process_alive(*pid));
 }
 
@@ -65,7 +66,7 @@ TEST(ProcessTest, RunToCompletionGivesExitCodeAndTimesOut) {
   spec.argv = {"/bin/sh", "-c", "exit 3"};
   spec.log_file = dir.path() / "out.log";
   auto rc = run_to_completion(spec, 10s);
-  ASSERT_TRUE(rc.ok());
+  ASSERT_OK(rc);
   EXPECT_EQ(*rc, 3);
   spec.argv = {"/bin/sh", "-c", "sleep 30"};
   auto slow = run_to_completion(spec, 1s);
@@ -77,7 +78,7 @@ TEST(ProcessTest, PidFilesRoundTripAndRejectGarbage) {
   test::TempDir dir;
   const auto path = dir.path() / "x.pid";
   EXPECT_EQ(read_pid_file(path).error().code, ErrorCode::kNotFound);
-  ASSERT_TRUE(write_pid_file(path, 4242).ok());
+  ASSERT_OK(write_pid_file(path, 4242));
   EXPECT_EQ(*read_pid_file(path), 4242);
   std::ofstream(path, std::ios::trunc) << "not-a-pid";
   EXPECT_EQ(read_pid_file(path).error().code, ErrorCode::kInvalidArgument);

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "support/temp_dir.h"
+#include "support/result_matchers.h"
 
 namespace rds::stack {
 namespace {
@@ -19,7 +20,7 @@ bool mentions(const std::vector<std::string>& problems, const std::string& text)
 TEST(StackConfigTest, DefaultsAreValid) {
   StackConfig config;
   EXPECT_TRUE(config.problems().empty());
-  EXPECT_TRUE(config.validate().ok());
+  EXPECT_OK(config.validate());
 }
 
 TEST(StackConfigTest, RejectsDuplicatePortsNamingTheSetting) {
@@ -60,10 +61,10 @@ TEST(StackConfigTest, StateFileRoundTripsPorts) {
   written.state_dir = dir.path();
   written.kafka_port = 19092;
   written.postgres_port = 15432;
-  ASSERT_TRUE(save_state_file(written).ok());
+  ASSERT_OK(save_state_file(written));
   StackConfig read;
   read.state_dir = dir.path();
-  ASSERT_TRUE(load_state_file(read).ok());
+  ASSERT_OK(load_state_file(read));
   EXPECT_EQ(read.kafka_port, 19092);
   EXPECT_EQ(read.postgres_port, 15432);
   EXPECT_EQ(read.cassandra_port, cassandra::kDefaultPort);
@@ -73,7 +74,7 @@ TEST(StackConfigTest, MissingStateFileIsFineCorruptOneIsAClearError) {
   test::TempDir dir;
   StackConfig config;
   config.state_dir = dir.path();
-  EXPECT_TRUE(load_state_file(config).ok());
+  EXPECT_OK(load_state_file(config));
   std::ofstream(dir.path() / "stack.json") << "{not json";
   Status s = load_state_file(config);
   ASSERT_FALSE(s.ok());

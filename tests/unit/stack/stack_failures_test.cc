@@ -12,6 +12,7 @@
 #include "stack/ports.h"
 #include "stack/stack.h"
 #include "support/temp_dir.h"
+#include "support/result_matchers.h"
 
 namespace rds::stack {
 namespace {
@@ -70,7 +71,7 @@ TEST(StackFailuresTest, PortTakenNamesServicePortAndFlagAndTouchesNothing) {
   config.kafka_port = foreign.port();
   Stack stack(config);
   auto report = stack.up();
-  ASSERT_TRUE(report.ok()) << report.error().message;
+  ASSERT_OK(report) << report.error().message;
   ASSERT_EQ(report->services.size(), 1u);
   const auto& kafka = report->services[0];
   EXPECT_EQ(kafka.state, ServiceState::kFailed);
@@ -82,7 +83,7 @@ TEST(StackFailuresTest, PortTakenNamesServicePortAndFlagAndTouchesNothing) {
   EXPECT_TRUE(port_accepting("127.0.0.1", foreign.port(), 1000));
   // `down` must not touch the foreign process either.
   auto down = stack.down();
-  ASSERT_TRUE(down.ok());
+  ASSERT_OK(down);
   EXPECT_TRUE(port_accepting("127.0.0.1", foreign.port(), 1000));
   std::ostringstream printed;
   report->print(printed, false);
@@ -95,7 +96,7 @@ TEST(StackFailuresTest, ForeignDataDirectoryIsRefusedWithTheFix) {
   std::ofstream(dir.path() / "kafka" / "data" / "someone-elses-file") << "precious";
   Stack stack(kafka_only(dir.path()));
   auto report = stack.up();
-  ASSERT_TRUE(report.ok());
+  ASSERT_OK(report);
   const auto& kafka = report->services[0];
   EXPECT_EQ(kafka.state, ServiceState::kFailed);
   EXPECT_NE(kafka.detail.find("was not created by rdstream"), std::string::npos) << kafka.detail;
@@ -110,7 +111,7 @@ TEST(StackFailuresTest, DataDirectoryOfAnotherVersionIsRefused) {
   std::ofstream(dir.path() / "kafka" / "data" / ".rdstream-owned") << "rdstream kafka 3.0.0\n";
   std::ofstream(dir.path() / "kafka" / "data" / "meta.properties") << "version=1\n";
   auto report = Stack(kafka_only(dir.path())).up();
-  ASSERT_TRUE(report.ok());
+  ASSERT_OK(report);
   EXPECT_NE(report->services[0].detail.find("belongs to another setup"), std::string::npos)
       << report->services[0].detail;
 }
@@ -120,7 +121,7 @@ TEST(StackFailuresTest, MissingEngineJarsPointToBootstrap) {
   StackConfig config = kafka_only(dir.path());
   config.engine_cache = dir.path() / "empty-cache";
   auto report = Stack(config).up();
-  ASSERT_TRUE(report.ok());
+  ASSERT_OK(report);
   EXPECT_NE(report->services[0].detail.find("run scripts/bootstrap"), std::string::npos)
       << report->services[0].detail;
 }
