@@ -3,7 +3,7 @@
 // a retried request gets the same users again (no duplicates, no gaps) and a whole run can be
 // replayed with the same --seed. The page advances only after a good response.
 //
-// Retry policy (compat.md "Limits and failures seen in the wild"): 429 (honouring Retry-After),
+// Retry policy (docs/compat.md "Limits and failures seen in the wild"): 429 (honouring Retry-After),
 // 5xx, timeouts, truncated or malformed bodies, an `error` body and an empty `results` are retried
 // with exponential backoff and jitter; other 4xx are configuration errors and stop at once.
 

@@ -1,6 +1,6 @@
 #pragma once
 // The flat output record: an ordered list of (column, string value). It is what goes on the topic
-// (compat.md "The record on the topic": a flat JSON object, all values strings, `id` a UUID) and
+// (docs/compat.md "The record on the topic": a flat JSON object, all values strings, `id` a UUID) and
 // what the Cassandra sink writes. Column order is the mapping's order, with `id` first.
 
 #include <nlohmann/json.hpp>

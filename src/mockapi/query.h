@@ -1,5 +1,5 @@
 #pragma once
-// Reading a request's query the way randomuser v1.4 does (compat.md): bad values fall back to
+// Reading a request's query the way randomuser v1.4 does (docs/compat.md): bad values fall back to
 // defaults instead of failing, exactly as the real server does, so clients see the same behaviour.
 
 #include <map>

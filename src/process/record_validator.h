@@ -6,7 +6,7 @@
 //         --> each table column: present unless nullable, convertible to its CQL type,
 //             string values <= max_value_bytes --> Row
 //
-// Records are flat JSON objects whose values are strings (compat.md "The record on the topic");
+// Records are flat JSON objects whose values are strings (docs/compat.md "The record on the topic");
 // typed columns also accept the JSON type itself (an int column takes 42 or "42"). Record columns
 // the table lacks (the seed's `dob`) are ignored unless strict_columns. A column the table has but
 // the record lacks is bound as UNSET when nullable (nothing is written, no tombstone); an explicit

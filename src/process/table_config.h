@@ -87,7 +87,7 @@ struct TableConfig {
   std::string create_table_statement() const;
 };
 
-// The seed's table (compat.md "The table"): id uuid and ten text columns, no dob.
+// The seed's table (docs/compat.md "The table"): id uuid and ten text columns, no dob.
 TableConfig default_table();
 
 // "StringType" -> text, ... (see the header comment); error for an unknown name.

@@ -1,5 +1,5 @@
 #pragma once
-// Facts about the randomuser.me API v1.4 that rdstream relies on (compat.md "The randomuser.me
+// Facts about the randomuser.me API v1.4 that rdstream relies on (docs/compat.md "The randomuser.me
 // API (v1.4)"): parameter ranges, nationality codes, the user's top-level fields.
 
 #include <array>

@@ -1,5 +1,5 @@
 #pragma once
-// Building randomuser request URLs. Parameter semantics: compat.md "The randomuser.me API (v1.4)".
+// Building randomuser request URLs. Parameter semantics: docs/compat.md "The randomuser.me API (v1.4)".
 // We validate strictly on our side (the server would silently turn a bad `results` into 1, which
 // would hide a configuration mistake).
 

@@ -37,7 +37,7 @@ using std::chrono::seconds;
 
 constexpr int kCount = 10'000;
 constexpr int kPartitions = 3;
-// compat.md "The record on the topic" (the seed's mapping, with dob).
+// docs/compat.md "The record on the topic" (the seed's mapping, with dob).
 const std::vector<std::string> kColumns = {"id",    "first_name", "last_name", "gender", "address",         "post_code",
                                            "email", "username",   "dob",       "phone",  "registered_date", "picture"};
 
@@ -111,7 +111,7 @@ class IngestStackTest : public ::testing::Test {
   }
 
   // Reads the topic back and checks it holds exactly `ids`, once each, every value a flat JSON
-  // object of strings with every column of compat.md and id equal to the key.
+  // object of strings with every column of docs/compat.md and id equal to the key.
   void expect_topic_holds_exactly(const std::string& topic, const std::vector<std::string>& ids) {
     auto messages = testing::consume_all(kafka_, topic, kPartitions, ids.size(), seconds(120), seconds(2));
     ASSERT_EQ(messages.size(), ids.size());

@@ -33,7 +33,7 @@ namespace rds::e2e {
 namespace {
 
 constexpr int kPartitions = 3;
-// The default table's columns (compat.md "The table"), in the order the scans select them.
+// The default table's columns (docs/compat.md "The table"), in the order the scans select them.
 const std::vector<std::string> kTableColumns = {"id",       "first_name", "last_name",       "gender",
                                                 "address",  "post_code",  "email",           "username",
                                                 "registered_date", "phone", "picture"};

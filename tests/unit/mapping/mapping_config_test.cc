@@ -59,7 +59,7 @@ TEST(MappingConfigTest, SeedConfigMapsLikeTheBuiltInDefault) {
 }
 
 TEST(MappingConfigTest, SeedAddressMayAlsoBeNested) {
-  // compat.md shows the address with its keys nested under it; the seed file has them at the item
+  // docs/compat.md shows the address with its keys nested under it; the seed file has them at the item
   // level. Both read the same.
   auto config = load_mapping_text(R"(
 api:
