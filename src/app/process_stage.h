@@ -51,6 +51,7 @@ class ProcessStage {
   bool has_been_assigned() const;
   const process::ProcessorProbe& probe() const { return *probe_; }
   const sink::CassandraSink& sink() const { return *sink_; }
+  const cassandra::Session& session() const { return *session_; }
   const process::TableConfig& table() const { return validator_->table(); }
 
  private:

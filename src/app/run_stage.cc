@@ -28,7 +28,12 @@ metrics::ReadinessCheck process_readiness(const ProcessStage& stage) {
 // Writes in flight to Cassandra, and the rows it answered; and the lag's ages, which grow while
 // the processor's thread waits on Cassandra.
 void watch_cassandra(Observability& o, const ProcessStage& stage) {
-  o.every_tick([&stage] { stage.probe().refresh_lag_ages(); });
+  o.every_tick([&stage, &connected = o.metrics().engine_connected(metrics::kCassandra)] {
+    stage.probe().refresh_lag_ages();
+    // Connected while at least one connection that got ready has not closed.
+    const auto s = stage.session().probe().snapshot();
+    connected.Set(s.connections_opened > s.connections_closed ? 1 : 0);
+  });
   o.watch_for_stalls(std::string(metrics::kCassandra), "writes", [&stage] {
     const auto s = stage.sink().probe().snapshot();
     return std::make_pair(static_cast<uint64_t>(std::max<int64_t>(s.in_flight, 0)), s.rows_written + s.rows_failed);

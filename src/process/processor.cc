@@ -113,6 +113,7 @@ void Processor::handle_batch(std::vector<kafka::Message> batch) {
     const uint64_t token = next_token_++;
     InFlight& entry = in_flight_[token];
     entry.ticket = *ticket;
+    entry.timestamp_ms = message.timestamp_ms;
     entry.key = std::move(message.key);
     entry.value = std::move(message.value);
     Validation validation = validator_.validate_nullable(entry.value);
@@ -205,6 +206,7 @@ void Processor::handle_sink_outcome(uint64_t token, const sink::RowOutcome& outc
   if (retry != retries_.end()) retry->second.resent.erase(token);
   if (outcome.status.ok()) {
     probe_.stored(1);
+    probe_.end_to_end(it->second.timestamp_ms);
     report_.stored += 1;
     acknowledge(token);
     maybe_resume(tp);

@@ -118,6 +118,7 @@ class Processor {
     pipeline::Ticket ticket;
     std::optional<std::string> key;
     std::optional<std::string> value;
+    int64_t timestamp_ms = -1;  // the record's Kafka timestamp (its produce time): end-to-end latency
     bool dead_letter = false;  // waiting for a DLQ delivery rather than a sink outcome
     std::string code;          // the dead letter's code and message
     std::string message;

@@ -32,6 +32,7 @@ ProcessorProbe::ProcessorProbe(metrics::Metrics& m)
       records_consumed_(m.received_records(metrics::kProcess)),
       bytes_consumed_(m.received_bytes(metrics::kProcess)),
       records_stored_(m.sent_records(metrics::kProcess)),
+      end_to_end_(m.end_to_end_latency()),
       dead_letter_failures_(m.errors(metrics::kProcess, "dead_letter_publish")),
       sink_failures_(m.errors(metrics::kProcess, "write_failed")),
       retries_(m.retries(metrics::kProcess, metrics::kCassandra)),
@@ -52,6 +53,13 @@ void ProcessorProbe::consumed(uint64_t records, uint64_t bytes) {
 }
 
 void ProcessorProbe::stored(uint64_t rows) { records_stored_.Increment(static_cast<double>(rows)); }
+
+void ProcessorProbe::end_to_end(int64_t timestamp_ms) {
+  if (timestamp_ms < 0) return;
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  end_to_end_.Observe(static_cast<double>(std::max<int64_t>(0, now_ms - timestamp_ms)) / 1000.0);
+}
 
 void ProcessorProbe::rejected(std::string_view code, std::string_view topic, int32_t partition, int64_t offset,
                               std::string_view message) {

@@ -59,6 +59,9 @@ class ProcessorProbe {
 
   void consumed(uint64_t records, uint64_t bytes);
   void stored(uint64_t rows);
+  // A row Cassandra acknowledged, whose record Kafka stamped at `timestamp_ms` (its produce time,
+  // which ingest sets right after the fetch): the end-to-end latency. -1: no timestamp, not counted.
+  void end_to_end(int64_t timestamp_ms);
   // A record that will be dead-lettered: counted and logged (at most every 10 s per code).
   void rejected(std::string_view code, std::string_view topic, int32_t partition, int64_t offset,
                 std::string_view message);
@@ -97,6 +100,7 @@ class ProcessorProbe {
   prometheus::Counter& records_consumed_;
   prometheus::Counter& bytes_consumed_;
   prometheus::Counter& records_stored_;
+  prometheus::Histogram& end_to_end_;
   std::array<prometheus::Counter*, kDeadLetterCodeCount> dead_lettered_{};  // dead_letters{reason}
   std::array<prometheus::Counter*, kDeadLetterCodeCount> discarded_{};      // discarded_records{process, reason}
   prometheus::Counter& dead_letter_failures_;

@@ -127,6 +127,8 @@ TEST_F(ObservabilityTest, ReadyzTurnsReadyAndMetricsMatchTheSummary) {
   EXPECT_EQ(metric(text, "rdstream_dead_letters_total{reason=\"not_json\"}"), 0);
   EXPECT_GT(metric(text, "rdstream_sent_bytes_total{stage=\"process\"}"), 0);
   EXPECT_EQ(metric(text, "rdstream_cassandra_write_latency_seconds_count"), kCount);
+  EXPECT_EQ(metric(text, "rdstream_end_to_end_latency_seconds_count"), kCount);
+  EXPECT_EQ(metric(text, "rdstream_engine_connected{engine=\"cassandra\"}"), 1);
   for (int partition = 0; partition < kPartitions; ++partition) {
     const std::string labels = "{partition=\"" + std::to_string(partition) + "\",topic=\"" + name_ + "\"}";
     EXPECT_EQ(metric(text, "rdstream_consumer_lag_records" + labels), 0) << labels << "\n" << text;
