@@ -27,6 +27,7 @@
 #include "mockapi/server.h"
 #include "support/temp_dir.h"
 #include "support/topic_reader.h"
+#include "support/closed_port.h"
 #include "support/result_matchers.h"
 
 namespace rds::ingest {
@@ -44,20 +45,6 @@ const std::vector<std::string> kColumns = {"id",    "first_name", "last_name", "
 std::string env_or_skip(const char* name) {
   const char* value = std::getenv(name);
   return value != nullptr ? value : "";
-}
-
-// A loopback port with nothing listening on it: bound once by us, then closed.
-int closed_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
 }
 
 // A topic of its own for every run, so reruns and other suites never see each other's records.
@@ -203,7 +190,7 @@ TEST_F(IngestStackTest, FaultsAreRetriedAndStillEveryUserLandsOnceEach) {
 }
 
 TEST_F(IngestStackTest, UnreachableKafkaFailsWithAClearMessage) {
-  const std::string closed = "127.0.0.1:" + std::to_string(closed_port());
+  const std::string closed = "127.0.0.1:" + std::to_string(testing::closed_port());
   auto run = ingest({"--source", "generator", "--count", "100", "--topic", unique_topic("nokafka"),
                      "--bootstrap-servers", closed},
                     milliseconds(120'000));
@@ -215,7 +202,7 @@ TEST_F(IngestStackTest, UnreachableKafkaFailsWithAClearMessage) {
 }
 
 TEST_F(IngestStackTest, UnreachableApiFailsAfterTheRetryBudgetWithAClearMessage) {
-  const std::string url = "http://127.0.0.1:" + std::to_string(closed_port()) + "/api/";
+  const std::string url = "http://127.0.0.1:" + std::to_string(testing::closed_port()) + "/api/";
   const std::string topic = unique_topic("noapi");
   auto run = ingest({"--url", url, "--count", "100", "--seed", "it-noapi", "--topic", topic, "--max-attempts", "3",
                      "--bootstrap-servers", kafka_},

@@ -25,6 +25,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <regex>
 #include <string>
 #include <thread>
 #include <utility>
@@ -52,6 +53,13 @@ inline std::string slurp(const std::filesystem::path& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// A number from a summary line: "stored 20000" -> 20000 for label "stored"; -1 when absent.
+inline int64_t summary_number(const std::string& text, const std::string& label) {
+  std::smatch m;
+  if (std::regex_search(text, m, std::regex(label + " ([0-9]+)"))) return std::stoll(m[1]);
+  return -1;
 }
 
 inline std::vector<std::string> split_words(const std::string& text) {

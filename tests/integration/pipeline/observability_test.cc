@@ -28,12 +28,6 @@ double metric(const std::string& exposition, const std::string& series) {
   return -1;
 }
 
-int64_t summary_value(const std::string& text, const std::string& label) {
-  std::smatch m;
-  if (std::regex_search(text, m, std::regex(label + " ([0-9]+)"))) return std::stoll(m[1]);
-  return -1;
-}
-
 class ObservabilityTest : public ::testing::Test {
  public:
   void SetUp() override {
@@ -134,8 +128,8 @@ TEST_F(ObservabilityTest, ReadyzTurnsReadyAndMetricsMatchTheSummary) {
     EXPECT_EQ(metric(text, "rdstream_consumer_lag_records" + labels), 0) << labels << "\n" << text;
     EXPECT_EQ(metric(text, "rdstream_consumer_lag_seconds" + labels), 0) << labels;
   }
-  EXPECT_EQ(summary_value(summary, "consumed"), kCount);
-  EXPECT_EQ(summary_value(summary, "stored"), kCount);
+  EXPECT_EQ(summary_number(summary, "consumed"), kCount);
+  EXPECT_EQ(summary_number(summary, "stored"), kCount);
   EXPECT_EQ(rows(), static_cast<size_t>(kCount));
 }
 
@@ -193,7 +187,7 @@ TEST_F(ObservabilityTest, AFrozenCassandraIsToldAsAStallAndLosesNothing) {
   EXPECT_GE(metric(after, "rdstream_stalls_total{engine=\"cassandra\"}"), 1);
   EXPECT_EQ(metric(after, "rdstream_engine_stalled{engine=\"cassandra\"}"), 0);
   EXPECT_EQ(metric(after, "rdstream_sent_records_total{stage=\"process\"}"), kCount);
-  EXPECT_EQ(summary_value(p.out(), "dead-lettered"), 0);
+  EXPECT_EQ(summary_number(p.out(), "dead-lettered"), 0);
   EXPECT_EQ(rows(), static_cast<size_t>(kCount));
 }
 

@@ -84,11 +84,6 @@ std::string describe(const std::map<int32_t, PartitionLag>& offsets) {
 }
 
 // "... stored 123 ..." -> 123 from a summary line; -1 when absent.
-int64_t summary_number(const std::string& text, const std::string& label) {
-  std::smatch m;
-  if (std::regex_search(text, m, std::regex(label + " ([0-9]+)"))) return std::stoll(m[1]);
-  return -1;
-}
 
 class PipelineTest : public ::testing::Test {
  public:
