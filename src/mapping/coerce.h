@@ -1,8 +1,8 @@
 #pragma once
 // Turning the API's JSON scalars into the record's strings. Every column is a string (the seed's
 // Spark schema is all StringType), but the API is not consistent: `location.postcode` is an int
-// for most nationalities and a string for GB, CA and NO (docs/compat.md), so numbers must print the
-// way a person would write them: 48213, not 48213.0.
+// for most nationalities and a string for GB, CA and NO (docs/compat.md "A user"), so numbers must
+// print the way a person would write them: 48213, not 48213.0.
 
 #include <nlohmann/json.hpp>
 

@@ -49,7 +49,8 @@ Result<Mapper> Mapper::create(const MappingConfig& config) {
     return c.column == MappingConfig::kIdColumn;
   });
   if (id_it == config.columns.end()) {
-    // The seed's mapping has no id (it made a uuid4); ours comes from the API (docs/compat.md).
+    // The seed's mapping has no id (it made a uuid4); ours comes from the API
+    // (docs/compat.md "The record on the topic").
     Column id;
     id.name = std::string(MappingConfig::kIdColumn);
     id.paths = {config.id_path};
@@ -90,7 +91,8 @@ Result<Mapper> Mapper::create(const MappingConfig& config) {
     }
     mapper.columns_.push_back(std::move(column));
   }
-  // `id` first, the rest in configured order (docs/compat.md's example record).
+  // `id` first, the rest in configured order (the example in docs/compat.md "The record on the
+  // topic").
   std::stable_partition(mapper.columns_.begin(), mapper.columns_.end(),
                         [](const Column& c) { return c.is_id; });
   for (const auto& column : mapper.columns_) mapper.column_names_.push_back(column.name);

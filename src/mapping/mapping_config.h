@@ -51,7 +51,8 @@ struct MappingConfig {
 
   std::string element = std::string(kResultsElement);  // always "results" once loaded
   // Where the record's `id` comes from when no column named `id` is configured. The seed
-  // generated a fresh uuid4 instead; docs/compat.md asks for the API's login.uuid (idempotent replays).
+  // generated a fresh uuid4 instead; rdstream takes the API's login.uuid, so replays are idempotent
+  // (docs/compat.md "The record on the topic").
   JsonPath id_path = {"login", "uuid"};
   std::vector<ColumnMapping> columns;
   ConfigForm form = ConfigForm::kBuiltIn;

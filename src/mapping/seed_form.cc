@@ -1,5 +1,5 @@
-// The seed's `api.randomuser.mapping` list, read as the seed's config.yaml has it (docs/compat.md
-// "The configuration file"), quirks included.
+// The seed's `api.randomuser.mapping` list, read as the seed's config.yaml has it, quirks included
+// (docs/compat.md "The configuration file").
 #include <fmt/format.h>
 
 #include "config/property.h"

@@ -97,7 +97,8 @@ void check_template(ColumnMapping& column, const std::string& path, bool placeho
 void check_element(const YAML::Node& node, const std::string& path, Problems& problems) {
   std::string element;
   if (!read_string(node, path, problems, &element)) return;
-  // The seed says 'result' but the API's array is "results" (docs/compat.md): accept both, use the latter.
+  // The seed says 'result' but the API's array is "results" (docs/compat.md "The configuration
+  // file"): accept both, use the latter.
   if (element != "results" && element != "result") {
     problems.add(path, fmt::format("expected 'results' (the seed's 'result' is accepted), got '{}'",
                                    element));

@@ -1,6 +1,7 @@
 #pragma once
-// Reading a request's query the way randomuser v1.4 does (docs/compat.md): bad values fall back to
-// defaults instead of failing, exactly as the real server does, so clients see the same behaviour.
+// Reading a request's query the way randomuser v1.4 does: bad values fall back to defaults instead
+// of failing, exactly as the real server does, so clients see the same behaviour
+// (docs/compat.md "The randomuser.me API (v1.4)").
 
 #include <map>
 #include <optional>

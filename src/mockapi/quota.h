@@ -1,7 +1,8 @@
 #pragma once
 // A per-client quota like randomuser's open-source server (20,000 users per 5 minutes, then
-// HTTP 429; docs/compat.md). Fixed windows per client, started by the client's first request. Pure:
-// the caller passes the time. Not thread-safe; MockApi serialises calls.
+// HTTP 429; docs/compat.md "Limits and failures seen in the wild"). Fixed windows per client,
+// started by the client's first request. Pure: the caller passes the time. Not thread-safe;
+// MockApi serialises calls.
 
 #include <chrono>
 #include <cstdint>

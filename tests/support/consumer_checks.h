@@ -34,7 +34,7 @@ inline kafka::ConsumerConfig consumer_config(const std::string& bootstraps, cons
 inline std::unique_ptr<kafka::Consumer> make_consumer(const kafka::ConsumerConfig& config,
                                                       kafka::RebalanceHandlers handlers = {}) {
   auto consumer = kafka::Consumer::create(config, std::move(handlers));
-  EXPECT_OK(consumer) << consumer.error().message;
+  EXPECT_OK(consumer);
   return consumer.ok() ? std::move(consumer).value() : nullptr;
 }
 
@@ -45,7 +45,7 @@ inline std::vector<kafka::Message> poll_records(kafka::Consumer& consumer, std::
   const auto deadline = std::chrono::steady_clock::now() + budget;
   while (out.size() < count && std::chrono::steady_clock::now() < deadline) {
     auto batch = consumer.poll(count - out.size(), std::chrono::milliseconds(200));
-    EXPECT_OK(batch) << batch.error().message;
+    EXPECT_OK(batch);
     if (!batch.ok()) break;
     for (auto& m : *batch) out.push_back(std::move(m));
   }
@@ -67,7 +67,7 @@ inline std::vector<kafka::Message> poll_for(kafka::Consumer& consumer, std::chro
 inline void store_advanced(pipeline::OffsetTracker& tracker, kafka::Consumer& consumer) {
   for (const auto& point : tracker.take_advanced()) {
     Status stored = consumer.store_offset(point.tp.topic, point.tp.partition, point.next_offset);
-    EXPECT_OK(stored) << stored.error().message;
+    EXPECT_OK(stored);
   }
 }
 

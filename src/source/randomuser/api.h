@@ -1,6 +1,6 @@
 #pragma once
-// Facts about the randomuser.me API v1.4 that rdstream relies on (docs/compat.md "The randomuser.me
-// API (v1.4)"): parameter ranges, nationality codes, the user's top-level fields.
+// Facts about the randomuser.me API v1.4 that rdstream relies on: parameter ranges, nationality
+// codes, the user's top-level fields (docs/compat.md "The randomuser.me API (v1.4)").
 
 #include <array>
 #include <cstdint>

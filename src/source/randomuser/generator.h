@@ -22,14 +22,15 @@ namespace rds::randomuser {
 
 enum class Gender { kMale, kFemale };
 
-// Every field of docs/compat.md's "A user", as plain values. Strings are reused by generate(out) so a
+// Every field in docs/compat.md "A user", as plain values. Strings are reused by generate(out) so a
 // loop that keeps one GeneratedUser allocates nothing after warm-up.
 struct GeneratedUser {
   Gender gender = Gender::kMale;
   std::string title, first, last;
   std::int64_t street_number = 0;
   std::string street_name, city, state, country;
-  bool postcode_is_string = false;  // string for GB, CA, NO; int elsewhere (docs/compat.md)
+  // A string for GB, CA, NO; an int elsewhere (docs/compat.md "A user").
+  bool postcode_is_string = false;
   std::string postcode_text;        // when postcode_is_string
   std::int64_t postcode_number = 0;  // otherwise
   std::string latitude, longitude, tz_offset, tz_description;

@@ -10,7 +10,7 @@ namespace rds::randomuser {
 struct NatProfile {
   std::string_view code;
   std::string_view country;
-  // docs/compat.md: the API's postcode is a string for GB, CA and NO and an int elsewhere.
+  // docs/compat.md "A user": the API's postcode is a string for GB, CA and NO and an int elsewhere.
   bool postcode_is_string;
   std::string_view postcode_pattern;      // when postcode_is_string
   std::int64_t postcode_min, postcode_max;  // when an int

@@ -45,7 +45,8 @@ struct ParsedResponse {
 //   kTruncated  the body ends inside the JSON (cut connection, truncated proxy response)
 //   kProtocol   not JSON, not an object, or no `results` array
 //   kServer     an `error` body: {"error": "..."}
-//   kUnavailable an empty `results` (docs/compat.md: a client must treat it as a failure and back off)
+//   kUnavailable an empty `results` (a failure to back off from: docs/compat.md "Limits and
+//               failures seen in the wild")
 Result<ParsedResponse> parse_response(std::string_view body);
 
 struct MappedBatch {

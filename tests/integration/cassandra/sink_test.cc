@@ -27,7 +27,7 @@ std::unique_ptr<Session> connect_and_create(const std::string& table) {
   auto config = stack_session_config();
   config.reconnect.max_delay = std::chrono::milliseconds(1000);  // come back fast after the restart
   auto s = Session::connect(config);
-  EXPECT_OK(s) << s.error().message;
+  EXPECT_OK(s);
   if (!s.ok()) return nullptr;
   cassandra::KeyspaceSpec spec;
   spec.name = "rds_client_sink";
@@ -36,7 +36,7 @@ std::unique_ptr<Session> connect_and_create(const std::string& table) {
       **s, fmt::format("DROP TABLE IF EXISTS rds_client_sink.{0};"
                        "CREATE TABLE rds_client_sink.{0} (id int PRIMARY KEY, name text, age int, created timestamp)",
                        table));
-  EXPECT_OK(status) << status.error().message;
+  EXPECT_OK(status);
   return std::move(*s);
 }
 
@@ -48,7 +48,7 @@ int64_t count_rows(Session& session, const std::string& table) {
   auto s = cassandra::Statement::of(fmt::format("SELECT COUNT(*) FROM rds_client_sink.{}", table), cql::Consistency::kOne);
   s.timeout = std::chrono::seconds(120);
   auto r = session.execute_sync(std::move(s));
-  EXPECT_OK(r.response) << r.response.error().message;
+  EXPECT_OK(r.response);
   if (!r.response.ok()) return -1;
   return *std::get<cql::RowsResult>(r.response->message).value(0, 0)->get_if<int64_t>();
 }
@@ -57,7 +57,7 @@ void expect_row(Session& session, const std::string& table, int32_t id) {
   auto select = session.prepare(fmt::format("SELECT name, age, created FROM rds_client_sink.{} WHERE id = ?", table));
   ASSERT_OK(select);
   auto r = session.execute_sync(*(*select)->bind({Value(id)}));
-  ASSERT_OK(r.response) << r.response.error().message;
+  ASSERT_OK(r.response);
   const auto& rows = std::get<cql::RowsResult>(r.response->message);
   ASSERT_EQ(rows.rows.size(), 1u) << id;
   EXPECT_EQ(*rows.value(0, 0), Value(fmt::format("user-{}", id)));

@@ -98,7 +98,8 @@ class IngestStackTest : public ::testing::Test {
   }
 
   // Reads the topic back and checks it holds exactly `ids`, once each, every value a flat JSON
-  // object of strings with every column of docs/compat.md and id equal to the key.
+  // object of strings with every column of docs/compat.md "The record on the topic" and id equal
+  // to the key.
   void expect_topic_holds_exactly(const std::string& topic, const std::vector<std::string>& ids) {
     auto messages = testing::consume_all(kafka_, topic, kPartitions, ids.size(), seconds(120), seconds(2));
     ASSERT_EQ(messages.size(), ids.size());

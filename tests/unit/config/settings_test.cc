@@ -164,7 +164,7 @@ TEST(SettingsTest, TheStacksStateFileSitsBelowTheEnvironmentAndTheFlags) {
               }).ok());
   ASSERT_EQ(error_of(app::apply_stack_state(s)), "(ok)");
   auto config = app::stack_config(s);
-  ASSERT_OK(config) << config.error().message;
+  ASSERT_OK(config);
   EXPECT_EQ(config->kafka_port, 19092);
   EXPECT_EQ(s.stack.kafka_port.source(), Source::kStateFile);
   EXPECT_EQ(config->cassandra_port, 19042);

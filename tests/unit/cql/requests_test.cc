@@ -70,7 +70,7 @@ TEST(CqlRequestTest, QueryWithValuesAndAllOptions) {
   q.params.serial_consistency = Consistency::kLocalSerial;
   q.params.default_timestamp = 1700000000000000;
   auto f = encode_query(2, q);
-  ASSERT_OK(f) << f.error().message;
+  ASSERT_OK(f);
   SpecBytes body;
   body.lstr(q.query)
       .u16(0x0006)         // LOCAL_QUORUM
@@ -144,7 +144,7 @@ TEST(CqlRequestTest, BatchExactBytes) {
   b.consistency = Consistency::kQuorum;
   b.default_timestamp = 123;
   auto f = encode_batch(5, b);
-  ASSERT_OK(f) << f.error().message;
+  ASSERT_OK(f);
   SpecBytes body;
   body.u8(1).u16(2)
       .u8(0).lstr("INSERT INTO t (a) VALUES (1)").u16(0)

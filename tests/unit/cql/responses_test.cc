@@ -14,7 +14,7 @@ using testing::SpecBytes;
 // Returns a copy: callers often pass a temporary Result.
 template <typename T>
 T expect_message(const Result<Response>& r) {
-  EXPECT_OK(r) << (r.ok() ? "" : r.error().message);
+  EXPECT_OK(r);
   if (!r.ok()) return T{};
   const T* m = std::get_if<T>(&r->message);
   EXPECT_NE(m, nullptr) << "got " << message_name(r->message);

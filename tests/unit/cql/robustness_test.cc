@@ -67,7 +67,7 @@ void expect_clean_error(const Result<Response>& r, const std::string& label) {
 TEST(CqlRobustnessTest, SamplesDecode) {
   for (const auto& s : samples()) {
     auto r = decode_response(SpecBytes::response(s.opcode, s.body));
-    EXPECT_OK(r) << s.name << ": " << (r.ok() ? "" : r.error().message);
+    EXPECT_OK(r) << s.name;
   }
 }
 

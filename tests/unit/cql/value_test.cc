@@ -14,10 +14,10 @@ DataType T(TypeId id) { return DataType(id); }
 
 Value round_trip(const Value& v, const DataType& t) {
   auto b = encode_value(v, t);
-  EXPECT_OK(b) << b.error().message;
+  EXPECT_OK(b);
   if (!b.ok()) return Value();
   auto d = decode_value(t, ByteView(*b));
-  EXPECT_OK(d) << d.error().message;
+  EXPECT_OK(d);
   return d.ok() ? *d : Value();
 }
 

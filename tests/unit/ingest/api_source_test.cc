@@ -87,7 +87,7 @@ class ApiSourceTest : public ::testing::Test {
     std::vector<mapping::Record> out;
     for (int page = 0; page < pages; ++page) {
       auto batch = source.next(per_page, stop);
-      EXPECT_OK(batch) << batch.error().message;
+      EXPECT_OK(batch);
       if (!batch.ok()) break;
       EXPECT_EQ(batch->size(), static_cast<size_t>(per_page));
       for (auto& r : *batch) out.push_back(std::move(r));
@@ -143,7 +143,7 @@ TEST_F(ApiSourceTest, The429IsRetriedAfterItsRetryAfter) {
   auto batch = source.next(20, stop);
   const auto took = Clock::now() - started;
   lift.join();
-  ASSERT_OK(batch) << batch.error().message;
+  ASSERT_OK(batch);
   EXPECT_EQ(*batch, expected("limited", 20, 1));
   // Retry-After is a floor for the delay (the backoff alone would wait a few ms).
   EXPECT_GE(took, milliseconds(1000));
@@ -277,7 +277,7 @@ TEST_F(ApiSourceTest, ACutConnectionIsRetriedAsATruncatedBody) {
   ApiSource source(c, mapping::Mapper::default_mapper());
   std::atomic<bool> stop{false};
   auto batch = source.next(10, stop);
-  ASSERT_OK(batch) << batch.error().message;
+  ASSERT_OK(batch);
   EXPECT_EQ(*batch, expected("raw", 10, 1));
   EXPECT_EQ(raw.served(), 3);
   EXPECT_EQ(source.counters().requests, 3u);
@@ -298,7 +298,7 @@ TEST_F(ApiSourceTest, AnErrorBodyAndAnHtmlPageWithStatus200AreRetried) {
   ApiSource source(c, mapping::Mapper::default_mapper());
   std::atomic<bool> stop{false};
   auto batch = source.next(5, stop);
-  ASSERT_OK(batch) << batch.error().message;
+  ASSERT_OK(batch);
   EXPECT_EQ(*batch, expected("odd", 5, 1));
   EXPECT_EQ(source.counters().retries, 2u);
   EXPECT_EQ(source.counters().retries_by_reason.at("error_body"), 1u);
@@ -402,7 +402,7 @@ TEST_F(ApiSourceTest, TheStopFlagInterruptsALongBackoffQuickly) {
   auto batch = source.next(10, stop);
   const auto took = Clock::now() - started;
   ctrl_c.join();
-  ASSERT_OK(batch) << batch.error().message;  // stopping is not an error
+  ASSERT_OK(batch);  // stopping is not an error
   EXPECT_TRUE(batch->empty());
   EXPECT_LT(took, milliseconds(1500));
   EXPECT_EQ(source.counters().requests, 1u);
@@ -421,7 +421,9 @@ TEST(GeneratorSourceTest, IsDeterministicAndCountsWhatItHandsOut) {
   auto first = a.next(100, stop);
   auto second = b.next(100, stop);
   auto third = c.next(100, stop);
-  ASSERT_TRUE(first.ok() && second.ok() && third.ok());
+  ASSERT_OK(first);
+  ASSERT_OK(second);
+  ASSERT_OK(third);
   EXPECT_EQ(*first, *second);
   EXPECT_NE(first->front().id(), third->front().id());
   auto next_page = a.next(100, stop);

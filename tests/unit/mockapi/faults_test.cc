@@ -82,7 +82,7 @@ TEST(FaultsTest, PatchMergesAndValidates) {
   FaultConfig base;
   base.rate_429 = 0.5;
   auto patched = apply_fault_patch(base, {{"rate_5xx", 0.25}, {"slow_ms", 30}, {"seed", 9}});
-  ASSERT_OK(patched) << patched.error().message;
+  ASSERT_OK(patched);
   EXPECT_EQ(patched->rate_429, 0.5);
   EXPECT_EQ(patched->rate_5xx, 0.25);
   EXPECT_EQ(patched->slow.count(), 30);

@@ -24,7 +24,7 @@ TEST(MockApiServerTest, ServesOverHttpOnLoopback) {
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(res->get_header_value("Content-Type"), "application/json");
   auto parsed = randomuser::parse_response(res->body);
-  ASSERT_OK(parsed) << parsed.error().message;
+  ASSERT_OK(parsed);
   EXPECT_EQ(parsed->users.size(), 25u);
   EXPECT_EQ(parsed->users[0]["nat"], "NO");
   EXPECT_TRUE(parsed->users[0]["location"]["postcode"].is_string());

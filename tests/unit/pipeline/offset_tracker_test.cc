@@ -15,13 +15,13 @@ const TopicPartition kP1{"users_created", 1};
 
 Ticket must_track(OffsetTracker& tracker, const TopicPartition& tp, int64_t offset) {
   auto ticket = tracker.track(tp, offset);
-  EXPECT_OK(ticket) << ticket.error().message;
+  EXPECT_OK(ticket);
   return *ticket;
 }
 
 AckOutcome must_ack(OffsetTracker& tracker, const Ticket& ticket) {
   auto outcome = tracker.ack(ticket);
-  EXPECT_OK(outcome) << outcome.error().message;
+  EXPECT_OK(outcome);
   return *outcome;
 }
 

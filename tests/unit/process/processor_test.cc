@@ -138,9 +138,9 @@ TEST_F(ProcessorTest, WritesValidRecordsDeadLettersPoisonAndCommitsEverything) {
   ScriptedWriter writer([](const std::string&, int) { return ok(); });
   auto processor = Processor::create(consumer_config("g-e2e"), dead_letter_config(), processor_config(6), validator_,
                                      writer, probe_);
-  ASSERT_OK(processor) << processor.error().message;
+  ASSERT_OK(processor);
   auto report = (*processor)->run();
-  ASSERT_OK(report) << report.error().message;
+  ASSERT_OK(report);
   EXPECT_EQ(report->consumed, 6u);
   EXPECT_EQ(report->stored, 4u);
   EXPECT_EQ(report->dead_lettered, 2u);
@@ -168,7 +168,7 @@ TEST_F(ProcessorTest, RetriableFailurePausesRetriesAndThenCommits) {
                                      writer, probe_);
   ASSERT_OK(processor);
   auto report = (*processor)->run();
-  ASSERT_OK(report) << report.error().message;
+  ASSERT_OK(report);
   EXPECT_EQ(report->stored, 5u);
   EXPECT_EQ(report->retries, 2u);
   EXPECT_EQ(writer.attempts("n2"), 3);
@@ -219,7 +219,7 @@ TEST_F(ProcessorTest, PermanentFailureCanBeDeadLettered) {
                                      probe_);
   ASSERT_OK(processor);
   auto report = (*processor)->run();
-  ASSERT_OK(report) << report.error().message;
+  ASSERT_OK(report);
   EXPECT_EQ(report->stored, 2u);
   EXPECT_EQ(report->dead_lettered, 1u);
   processor->reset();

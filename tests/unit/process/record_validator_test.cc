@@ -15,7 +15,7 @@ namespace {
 
 constexpr const char* kId = "6f1c2a9e-3b4d-4c5e-8f70-1a2b3c4d5e6f";
 
-// The docs/compat.md example record (with a real UUID), dob included.
+// The example record of docs/compat.md "The record on the topic" (with a real UUID), dob included.
 std::string good_record() {
   return std::string(R"({"id":")") + kId + R"(","first_name":"Ava","last_name":"Lind","gender":"female",)"
          R"("address":"4127 Harbour Road, Eastvale, Oregon, United States","post_code":"48213",)"

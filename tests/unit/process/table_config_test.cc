@@ -41,7 +41,7 @@ TEST(TableConfigTest, DefaultIsTheSeedTable) {
 
 TEST(TableConfigTest, ReadsTheSeedConfigFileAsItIs) {
   auto table = load_table_file(data_file("seed_config.yaml"));
-  ASSERT_OK(table) << table.error().message;
+  ASSERT_OK(table);
   EXPECT_EQ(table->form, TableConfigForm::kSeed);
   EXPECT_EQ(table->create_table_path, "helpers/create_table_created_users.sql");
   EXPECT_EQ(table->qualified_name(), "spark_streams.created_users");
@@ -69,7 +69,7 @@ databases:
         - {column_name: 'seen', data_type: TimestampType, nullable: false}
         - {column_name: 'day', data_type: DateType, nullable: false}
 )");
-  ASSERT_OK(table) << table.error().message;
+  ASSERT_OK(table);
   ASSERT_EQ(table->columns.size(), 7u);
   EXPECT_EQ(table->columns[0].name, "id");  // the key moves first
   EXPECT_EQ(table->columns[1].name, "age");
@@ -108,7 +108,7 @@ databases:
                          "schema[2]: expected a map, got a string"});
   // No schema: the seed's table.
   auto no_schema = load_table_text("databases: {cassandra_db: {created_users: {format: sql}}}");
-  ASSERT_OK(no_schema) << no_schema.error().message;
+  ASSERT_OK(no_schema);
   EXPECT_EQ(no_schema->columns, default_table().columns);
   expect_error_mentions(load_table_text(R"(
 databases:
@@ -138,7 +138,7 @@ cassandra:
     - {name: name, type: text}
     - {name: dob, type: TIMESTAMP, nullable: true}
 )");
-  ASSERT_OK(table) << table.error().message;
+  ASSERT_OK(table);
   EXPECT_EQ(table->form, TableConfigForm::kNative);
   EXPECT_EQ(table->qualified_name(), "users.people");
   EXPECT_EQ(table->replication.strategy, "NetworkTopologyStrategy");
@@ -164,7 +164,7 @@ cassandra:
   keyspace: other
   strict_columns: true
 )");
-  ASSERT_OK(table) << table.error().message;
+  ASSERT_OK(table);
   EXPECT_EQ(table->qualified_name(), "other.created_users");
   ASSERT_EQ(table->columns.size(), 2u);
   EXPECT_EQ(table->columns[1].name, "email");

@@ -50,7 +50,7 @@ TEST(JavaTest, GcLogOptionIsAcceptedByTheJvmAndWritesTheLog) {
   spec.log_file = dir / "java.out";
   spec.working_dir = dir;
   auto rc = run_to_completion(spec, std::chrono::seconds(60));
-  ASSERT_OK(rc) << rc.error().message;
+  ASSERT_OK(rc);
   std::stringstream log;
   log << std::ifstream(dir / "gc.log").rdbuf();
   std::stringstream out;

@@ -71,7 +71,7 @@ TEST(StackFailuresTest, PortTakenNamesServicePortAndFlagAndTouchesNothing) {
   config.kafka_port = foreign.port();
   Stack stack(config);
   auto report = stack.up();
-  ASSERT_OK(report) << report.error().message;
+  ASSERT_OK(report);
   ASSERT_EQ(report->services.size(), 1u);
   const auto& kafka = report->services[0];
   EXPECT_EQ(kafka.state, ServiceState::kFailed);
