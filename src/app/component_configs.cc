@@ -135,19 +135,22 @@ process::ProcessorConfig processor_config(const config::Settings& s) {
   return c;
 }
 
+Result<std::string> secret(const config::String& value, const config::String& file) {
+  // The environment's value wins over the file; the file over the default.
+  if (value.source() >= Source::kEnvironment || file().empty()) return value();
+  std::ifstream in(file());
+  std::string line;
+  if (!in || !std::getline(in, line)) {
+    return Error(ErrorCode::kNotFound, fmt::format("{}: cannot read a line from {}", file.path(), file()));
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
 Result<cassandra::Credentials> cassandra_credentials(const config::Settings& s) {
-  const auto& c = s.cassandra;
-  // The environment's password wins over the file; the file over the seed's default.
-  if (c.password.source() >= Source::kEnvironment || c.password_file().empty()) {
-    return cassandra::Credentials{c.username(), c.password()};
-  }
-  std::ifstream in(c.password_file());
-  std::string password;
-  if (!in || !std::getline(in, password)) {
-    return Error(ErrorCode::kNotFound, fmt::format("cassandra.password_file: cannot read the password from {}",
-                                                   c.password_file()));
-  }
-  return cassandra::Credentials{c.username(), password};
+  auto password = secret(s.cassandra.password, s.cassandra.password_file);
+  if (!password.ok()) return password.take_error();
+  return cassandra::Credentials{s.cassandra.username(), std::move(*password)};
 }
 
 Result<cql::Consistency> parse_consistency(const std::string& name) {

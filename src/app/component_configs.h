@@ -34,6 +34,9 @@ kafka::ProducerConfig producer_config(const config::Settings& s);
 kafka::ConsumerConfig consumer_config(const config::Settings& s);
 process::DeadLetterConfig dead_letter_config(const config::Settings& s);
 process::ProcessorConfig processor_config(const config::Settings& s);
+// A secret setting: its environment variable, else the first line of its file setting, else its
+// default (kNotFound naming the file setting when the file cannot be read).
+Result<std::string> secret(const config::String& value, const config::String& file);
 // The password: RDSTREAM_CASSANDRA_PASSWORD, else cassandra.password_file, else the seed's default.
 Result<cassandra::Credentials> cassandra_credentials(const config::Settings& s);
 Result<cassandra::SessionConfig> session_config(const config::Settings& s);

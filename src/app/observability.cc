@@ -12,9 +12,12 @@ Result<std::unique_ptr<Observability>> Observability::start(const config::Settin
   auto endpoint = metrics::MetricsEndpoint::start(address, o->metrics_, [self = o.get()] { return self->readiness(); });
   if (!endpoint.ok()) return endpoint.take_error();
   o->endpoint_ = std::move(*endpoint);
+  o->address_ = address.substr(0, address.rfind(':')) + ":" + std::to_string(o->endpoint_->port());
   log::info("metrics", "serving /metrics, /healthz and /readyz on {} (port {})", address, o->endpoint_->port());
   return o;
 }
+
+std::string Observability::address() const { return address_; }
 
 void Observability::set_readiness(metrics::ReadinessCheck check) {
   std::lock_guard<std::mutex> lock(mutex_);

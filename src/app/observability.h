@@ -39,6 +39,8 @@ class Observability {
   void every_tick(std::function<void()> refresh);
   ~Observability();
   int port() const { return endpoint_ ? endpoint_->port() : 0; }
+  // Where /metrics is served, HOST:PORT with the port bound (empty: no endpoint).
+  std::string address() const;
 
  private:
   Observability() = default;
@@ -48,6 +50,7 @@ class Observability {
 
   metrics::Metrics metrics_;
   std::chrono::milliseconds stall_threshold_{0};
+  std::string address_;
   mutable std::mutex mutex_;
   metrics::ReadinessCheck readiness_;
   bool stopped_ = false;

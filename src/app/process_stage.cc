@@ -8,6 +8,7 @@
 #include "cassandra/schema.h"
 #include "core/log.h"
 #include "kafka/producer.h"
+#include "metrics/endpoint.h"
 
 namespace rds::app {
 
@@ -53,12 +54,16 @@ ProcessStage::~ProcessStage() {
 
 Result<std::unique_ptr<ProcessStage>> ProcessStage::create(const config::Settings& settings,
                                                            metrics::Metrics& metrics,
+                                                           std::string_view metrics_address,
                                                            RowAcknowledged on_row_acknowledged,
                                                            RowHandedToSink on_row_handed) {
   // Every setting first, so that a bad one is reported before anything connects.
   auto configs = process_configs(settings);
   if (!configs.ok()) return configs.take_error();
   auto& table = configs->table;
+  if (!metrics_address.empty()) {
+    configs->consumer.client_id = metrics::announce_metrics(configs->consumer.client_id, metrics_address);
+  }
   const std::string& bootstrap = settings.kafka.bootstrap_servers();
   const std::string host = configs->session.contact_points.front();
   const uint16_t port = configs->session.port;

@@ -38,8 +38,10 @@ class ProcessStage {
   // Connects, creates keyspace and table if missing (waiting for schema agreement), prepares the
   // INSERT and joins the consumer group. Errors name the component and the fix.
   // Settings errors (kInvalidArgument) come before anything connects.
-  // The stage counts into `metrics` (which must outlive it).
+  // The stage counts into `metrics` (which must outlive it). A non-empty `metrics_address` (where
+  // /metrics is served) is announced in the consumer's client.id, for the console to find.
   static Result<std::unique_ptr<ProcessStage>> create(const config::Settings& settings, metrics::Metrics& metrics,
+                                                      std::string_view metrics_address,
                                                       RowAcknowledged on_row_acknowledged = {},
                                                       RowHandedToSink on_row_handed = {});
   ~ProcessStage();

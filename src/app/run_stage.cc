@@ -44,7 +44,7 @@ Outcome run_process_stage(const config::Settings& settings) {
   auto observability = Observability::start(settings);
   if (!observability.ok()) return Outcome::failed(observability.error());
   (*observability)->set_readiness([] { return metrics::Readiness{{"the Cassandra session"}}; });
-  auto stage = ProcessStage::create(settings, (*observability)->metrics());
+  auto stage = ProcessStage::create(settings, (*observability)->metrics(), (*observability)->address());
   if (!stage.ok()) return Outcome::failed(stage.error());
   (*observability)->set_readiness(process_readiness(**stage));
   watch_cassandra(**observability, **stage);
@@ -76,7 +76,7 @@ Outcome run_pipeline(const config::Settings& settings, const std::atomic<bool>& 
   LatencyTracker latency;
   // The processor first: the table exists and the group is joining before the first record.
   auto stage = ProcessStage::create(
-      settings, metrics, [&latency](const sink::Row& row) { if (!row.empty()) latency.acknowledged(row.front()); },
+      settings, metrics, (*observability)->address(), [&latency](const sink::Row& row) { if (!row.empty()) latency.acknowledged(row.front()); },
       [&latency](const std::vector<sink::Row>& rows) { latency.handed_to_sink(rows); });
   if (!stage.ok()) return Outcome::failed(stage.error());
   (*observability)->set_readiness([processing = process_readiness(**stage), ingesting = ingest_readiness(metrics)] {

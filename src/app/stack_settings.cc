@@ -17,6 +17,7 @@ constexpr PortSetting kPorts[] = {
     {nullptr, &stack::StackConfig::cassandra_port},
     {&config::Settings::Stack::cassandra_storage_port, &stack::StackConfig::cassandra_storage_port},
     {&config::Settings::Stack::postgres_port, &stack::StackConfig::postgres_port},
+    {&config::Settings::Stack::console_port, &stack::StackConfig::console_port},
 };
 
 const config::Int& port_setting(const config::Settings& s, const PortSetting& p) {
@@ -44,6 +45,8 @@ Result<stack::StackConfig> stack_config(const config::Settings& s) {
   stack::StackConfig config;
   config.state_dir = st.state_dir();
   for (const auto& p : kPorts) config.*p.field = static_cast<uint16_t>(port_setting(s, p)());
+  std::error_code ec;
+  config.rdstream_binary = std::filesystem::read_symlink("/proc/self/exe", ec);  // the console runs this binary
   config.engine_cache =
       st.engine_cache().empty() ? stack::default_engine_cache() : std::filesystem::path(st.engine_cache());
   config.kafka_heap_mb = static_cast<int>(st.kafka_heap_mb());

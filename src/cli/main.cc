@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   rds::cli::register_process(app, globals);
   rds::cli::register_run(app, globals);
   rds::cli::register_config(app, globals);
+  rds::cli::register_console(app, globals);
 
   try {
     app.parse(argc, argv);

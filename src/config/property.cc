@@ -26,7 +26,7 @@ const std::vector<CommandName>& command_names() {
   static const std::vector<CommandName> kNames = {
       {kIngest, "ingest"},       {kProcess, "process"},         {kRun, "run"},
       {kCql, "cql"},             {kStackUp, "stack up"},        {kStackDown, "stack down"},
-      {kStackStatus, "stack status"}, {kStackLogs, "stack logs"}, {kMockApi, "mock-api"},
+      {kStackStatus, "stack status"}, {kStackLogs, "stack logs"}, {kMockApi, "mock-api"}, {kConsole, "console"},
   };
   return kNames;
 }

@@ -39,6 +39,7 @@ enum Command : uint32_t {
   kStackStatus = 1u << 6,
   kStackLogs = 1u << 7,
   kMockApi = 1u << 8,
+  kConsole = 1u << 9,
 };
 inline constexpr uint32_t kStack = kStackUp | kStackDown | kStackStatus | kStackLogs;
 inline constexpr uint32_t kPipeline = kIngest | kProcess | kRun;

@@ -46,4 +46,22 @@ Result<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::start(std::string_view
   return endpoint;
 }
 
+std::string announce_metrics(std::string_view client_id, std::string_view address) {
+  return std::string(client_id) + "@" + std::string(address);
+}
+
+std::optional<std::string> announced_metrics(std::string_view client_id, std::string_view member_host) {
+  const auto at = client_id.rfind('@');
+  if (at == std::string_view::npos) return std::nullopt;
+  const std::string_view address = client_id.substr(at + 1);
+  const auto colon = address.rfind(':');
+  if (colon == std::string_view::npos || colon + 1 == address.size()) return std::nullopt;
+  std::string_view host = address.substr(0, colon);
+  if (host == "0.0.0.0" || host == "::" || host == "[::]" || host.empty()) {
+    if (!member_host.empty() && member_host.front() == '/') member_host.remove_prefix(1);
+    host = member_host;
+  }
+  return std::string(host) + std::string(address.substr(colon));
+}
+
 }  // namespace rds::metrics

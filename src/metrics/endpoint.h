@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,5 +38,13 @@ class MetricsEndpoint {
   MetricsEndpoint() = default;
   http_server::HttpServer server_;
 };
+
+// How an instance tells the console where its endpoint is: a consumer group member's client.id
+// carries it, "rdstream-process@127.0.0.1:9464", and the console reads it back from the group's
+// description. An address on all interfaces (0.0.0.0, ::) is reached through the member's host.
+std::string announce_metrics(std::string_view client_id, std::string_view address);
+// The announced HOST:PORT, or nullopt if `client_id` announces none. `member_host` is the host the
+// broker saw ("/127.0.0.1").
+std::optional<std::string> announced_metrics(std::string_view client_id, std::string_view member_host);
 
 }  // namespace rds::metrics

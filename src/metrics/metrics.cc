@@ -50,7 +50,9 @@ Metrics::Metrics()
                                     "rdstream_cassandra_write_latency_seconds",
                                     "One Cassandra write, from its send to its acknowledgement")),
       kafka_delivery_latency_(build(prometheus::BuildHistogram(), *registry_, "rdstream_kafka_delivery_latency_seconds",
-                                   "One record, from produce() to Kafka's delivery report")) {}
+                                   "One record, from produce() to Kafka's delivery report")),
+      console_alert_active_(build(prometheus::BuildGauge(), *registry_, "rdstream_console_alert_active",
+                                 "1 while the console's alert is raised (lag_high, dlq_growing, <engine>_down)")) {}
 
 namespace {
 
@@ -93,6 +95,9 @@ void Metrics::forget_partition(std::string_view topic, int32_t partition) {
 
 prometheus::Gauge& Metrics::engine_connected(std::string_view engine) { return engine_connected_.Add(labels({{"engine", engine}})); }
 prometheus::Gauge& Metrics::engine_stalled(std::string_view engine) { return engine_stalled_.Add(labels({{"engine", engine}})); }
+prometheus::Gauge& Metrics::console_alert_active(std::string_view alert) {
+  return console_alert_active_.Add(labels({{"alert", alert}}));
+}
 prometheus::Histogram& Metrics::end_to_end_latency() { return end_to_end_latency_.Add({}, latency_buckets()); }
 prometheus::Histogram& Metrics::cassandra_write_latency() { return cassandra_write_latency_.Add({}, latency_buckets()); }
 prometheus::Histogram& Metrics::kafka_delivery_latency(std::string_view stage) {

@@ -60,6 +60,8 @@ class Metrics {
   void forget_partition(std::string_view topic, int32_t partition);
   prometheus::Gauge& engine_connected(std::string_view engine);
   prometheus::Gauge& engine_stalled(std::string_view engine);
+  // The console's alerts (src/console/alerts.h): 1 while raised.
+  prometheus::Gauge& console_alert_active(std::string_view alert);
   // Seconds: fetch (the record's Kafka timestamp) to Cassandra's acknowledgement; one Cassandra
   // write; one Kafka delivery.
   prometheus::Histogram& end_to_end_latency();
@@ -86,6 +88,7 @@ class Metrics {
   prometheus::Family<prometheus::Histogram>& end_to_end_latency_;
   prometheus::Family<prometheus::Histogram>& cassandra_write_latency_;
   prometheus::Family<prometheus::Histogram>& kafka_delivery_latency_;
+  prometheus::Family<prometheus::Gauge>& console_alert_active_;
 
  public:
   // The latency histograms' buckets, in seconds: 1 ms to 60 s.

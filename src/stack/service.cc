@@ -12,6 +12,7 @@ std::unique_ptr<Service> make_service(ServiceKind kind, const StackConfig& confi
     case ServiceKind::kKafka: return make_kafka_service(config);
     case ServiceKind::kCassandra: return make_cassandra_service(config);
     case ServiceKind::kPostgres: return make_postgres_service(config);
+    case ServiceKind::kConsole: return make_console_service(config);
   }
   return nullptr;
 }

@@ -60,6 +60,7 @@ class Service {
 std::unique_ptr<Service> make_kafka_service(const StackConfig& config);
 std::unique_ptr<Service> make_cassandra_service(const StackConfig& config);
 std::unique_ptr<Service> make_postgres_service(const StackConfig& config);
+std::unique_ptr<Service> make_console_service(const StackConfig& config);
 std::unique_ptr<Service> make_service(ServiceKind kind, const StackConfig& config);
 
 // Shared helpers for the implementations.

@@ -14,6 +14,7 @@ std::string_view to_string(ServiceKind kind) {
     case ServiceKind::kKafka: return "kafka";
     case ServiceKind::kCassandra: return "cassandra";
     case ServiceKind::kPostgres: return "postgres";
+    case ServiceKind::kConsole: return "console";
   }
   return "?";
 }
@@ -22,8 +23,9 @@ Result<ServiceKind> parse_service(std::string_view name) {
   if (name == "kafka") return ServiceKind::kKafka;
   if (name == "cassandra") return ServiceKind::kCassandra;
   if (name == "postgres" || name == "postgresql") return ServiceKind::kPostgres;
+  if (name == "console") return ServiceKind::kConsole;
   return Error(ErrorCode::kInvalidArgument,
-               fmt::format("unknown service '{}': expected kafka, cassandra or postgres", name));
+               fmt::format("unknown service '{}': expected kafka, cassandra, postgres or console", name));
 }
 
 namespace {
@@ -38,6 +40,7 @@ constexpr PortSetting kPortSettings[] = {
     {"kafka_controller_port", &StackConfig::kafka_controller_port},
     {"cassandra_port", &StackConfig::cassandra_port},
     {"cassandra_storage_port", &StackConfig::cassandra_storage_port},
+    {"console_port", &StackConfig::console_port},
     {"postgres_port", &StackConfig::postgres_port},
 };
 
@@ -85,7 +88,7 @@ std::vector<std::string> StackConfig::problems() const {
   if (start_timeout.count() < 5 || start_timeout.count() > 3600) {
     out.push_back(fmt::format("start_timeout: {} s must be between 5 and 3600", start_timeout.count()));
   }
-  if (services.empty()) out.push_back("services: choose at least one of kafka, cassandra, postgres");
+  if (services.empty()) out.push_back("services: choose at least one of kafka, cassandra, postgres, console");
   return out;
 }
 

@@ -19,10 +19,11 @@ inline constexpr uint16_t kDefaultKafkaPort = 9092;
 inline constexpr uint16_t kDefaultKafkaControllerPort = 9093;
 inline constexpr uint16_t kDefaultCassandraStoragePort = 7000;
 inline constexpr uint16_t kDefaultPostgresPort = 5432;
+inline constexpr uint16_t kDefaultConsolePort = 9021;  // Confluent Control Center's, as in the seed
 inline constexpr int kDefaultKafkaHeapMb = 512;
 inline constexpr int kDefaultCassandraHeapMb = 1024;
 
-enum class ServiceKind { kKafka, kCassandra, kPostgres };
+enum class ServiceKind { kKafka, kCassandra, kPostgres, kConsole };
 std::string_view to_string(ServiceKind kind);
 Result<ServiceKind> parse_service(std::string_view name);
 
@@ -35,6 +36,9 @@ struct StackConfig {
   uint16_t cassandra_port = cassandra::kDefaultPort;
   uint16_t cassandra_storage_port = kDefaultCassandraStoragePort;
   uint16_t postgres_port = kDefaultPostgresPort;
+  uint16_t console_port = kDefaultConsolePort;
+  // The rdstream binary that runs the console (`rdstream console`); the CLI sets it to itself.
+  std::filesystem::path rdstream_binary;
   int kafka_heap_mb = kDefaultKafkaHeapMb;
   int cassandra_heap_mb = kDefaultCassandraHeapMb;
   std::chrono::seconds start_timeout{240};     // per service, from spawn to first healthy answer
@@ -42,8 +46,8 @@ struct StackConfig {
   std::string postgres_bin_dir;                // empty: newest /usr/lib/postgresql/<n>/bin
   std::string postgres_user = "postgres";      // system user PostgreSQL runs as when we are root
   std::string postgres_password;               // empty: <state_dir>/postgres/password, made once
-  std::vector<ServiceKind> services = {ServiceKind::kKafka, ServiceKind::kCassandra,
-                                       ServiceKind::kPostgres};
+  std::vector<ServiceKind> services = {ServiceKind::kKafka, ServiceKind::kCassandra, ServiceKind::kPostgres,
+                                       ServiceKind::kConsole};
 
   // Every problem found, each naming its setting and the fix; empty when valid.
   std::vector<std::string> problems() const;

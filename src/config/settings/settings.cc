@@ -50,15 +50,15 @@ Check<std::string> http_url() {
 
 Check<std::vector<std::string>> known_services() {
   return {[](const std::vector<std::string>& v) -> std::string {
-            if (v.empty()) return "choose at least one of kafka, cassandra, postgres";
+            if (v.empty()) return "choose at least one of kafka, cassandra, postgres, console";
             for (const auto& s : v) {
-              if (s != "kafka" && s != "cassandra" && s != "postgres") {
-                return "unknown service '" + s + "': expected kafka, cassandra or postgres";
+              if (s != "kafka" && s != "cassandra" && s != "postgres" && s != "console") {
+                return "unknown service '" + s + "': expected kafka, cassandra, postgres or console";
               }
             }
             return {};
           },
-          "of kafka, cassandra, postgres"};
+          "of kafka, cassandra, postgres, console"};
 }
 
 Check<std::string> host_port_or_empty() {
@@ -85,10 +85,10 @@ Settings::General::General(Registry& r)
     : Part(r),
       config_file(reg, {.path = "config_file",
                         .description = "the YAML config file: the seed's config.yaml as it is, or rdstream's",
-                        .commands = kPipeline | kCql, .flag = "--config", .env = "RDSTREAM_CONFIG", .in_file = false},
+                        .commands = kPipeline | kCql | kConsole, .flag = "--config", .env = "RDSTREAM_CONFIG", .in_file = false},
                   ""),
       log_level(reg, {.path = "log.level", .description = "log level",
-                      .commands = kPipeline | kCql | kStack | kMockApi, .flag = "--log-level",
+                      .commands = kPipeline | kCql | kStack | kMockApi | kConsole, .flag = "--log-level",
                       .env = "RDSTREAM_LOG_LEVEL"},
                 "info", one_of({"debug", "info", "warn", "error", "off"})),
       metrics_address(reg, {.path = "metrics.address",
@@ -104,10 +104,10 @@ Settings::General::General(Registry& r)
 Settings::Kafka::Kafka(Registry& r)
     : Part(r),
       bootstrap_servers(reg, {.path = "kafka.bootstrap_servers", .description = "Kafka bootstrap servers (host:port,...)",
-                              .commands = kPipeline, .flag = "--bootstrap-servers", .env = "RDSTREAM_KAFKA"},
+                              .commands = kPipeline | kConsole, .flag = "--bootstrap-servers", .env = "RDSTREAM_KAFKA"},
                         kafka::kLocalBootstrapServers, non_empty()),
       topic(reg, {.path = "kafka.topic", .description = "the topic of user records (the seed's)",
-                  .commands = kPipeline, .flag = "--topic"},
+                  .commands = kPipeline | kConsole, .flag = "--topic"},
             "users_created", non_empty()),
       partitions(reg, {.path = "kafka.partitions", .description = "partitions of the topics rdstream creates when missing",
                        .commands = kPipeline, .flag = "--partitions"},
@@ -119,7 +119,7 @@ Settings::Kafka::Kafka(Registry& r)
       properties(reg, {.path = "kafka.properties",
                        .description = "librdkafka properties for every producer and consumer rdstream makes (e.g. "
                                       "security.protocol); rdstream's offset-management properties cannot be overridden",
-                       .commands = kPipeline},
+                       .commands = kPipeline | kConsole},
                  {}),
       compression(reg, {.path = "kafka.producer.compression", .description = "compression of produced batches",
                         .commands = kIngest | kRun, .flag = "--compression"},
@@ -224,25 +224,25 @@ Settings::Ingest::Ingest(Registry& r)
 Settings::Cassandra::Cassandra(Registry& r)
     : Part(r),
       contact_points(reg, {.path = "cassandra.contact_points", .description = "Cassandra hosts to connect to first",
-                           .commands = kProcessing | kCql, .flag = "--cassandra-host,--host",
+                           .commands = kProcessing | kCql | kConsole, .flag = "--cassandra-host,--host",
                            .env = "RDSTREAM_CASSANDRA_HOST"},
                      kSession.contact_points, non_empty_list()),
       port(reg, {.path = "cassandra.port", .description = "CQL native port (the stack's Cassandra listens there)",
-                 .commands = kProcessing | kCql | kStack, .flag = "--cassandra-port,--port",
+                 .commands = kProcessing | kCql | kStack | kConsole, .flag = "--cassandra-port,--port",
                  .env = "RDSTREAM_CASSANDRA_PORT"},
            kSession.port, range(1, 65'535)),
       username(reg, {.path = "cassandra.username", .description = "user (PasswordAuthenticator)",
-                     .commands = kProcessing | kCql, .flag = "--cassandra-user,-u,--user",
+                     .commands = kProcessing | kCql | kConsole, .flag = "--cassandra-user,-u,--user",
                      .env = "RDSTREAM_CASSANDRA_USER"},
                "cassandra"),
       password(reg, {.path = "cassandra.password",
                      .description = "password (the seed's default); from the environment only, or password_file",
-                     .commands = kProcessing | kCql, .env = "RDSTREAM_CASSANDRA_PASSWORD", .secret = true,
+                     .commands = kProcessing | kCql | kConsole, .env = "RDSTREAM_CASSANDRA_PASSWORD", .secret = true,
                      .in_file = false},
                "cassandra"),
       password_file(reg, {.path = "cassandra.password_file",
                           .description = "file whose first line is the password (used unless the environment sets it)",
-                          .commands = kProcessing | kCql, .flag = "--cassandra-password-file,--password-file"},
+                          .commands = kProcessing | kCql | kConsole, .flag = "--cassandra-password-file,--password-file"},
                     ""),
       consistency(reg, {.path = "cassandra.consistency", .description = "consistency of the writes",
                         .commands = kProcessing, .flag = "--consistency"},
@@ -253,10 +253,10 @@ Settings::Cassandra::Cassandra(Registry& r)
                                  .commands = kProcessing},
                            kSession.connections_per_host, range(1, 64)),
       connect_timeout_ms(reg, {.path = "cassandra.connect_timeout_ms",
-                               .description = "TCP connect, STARTUP and login", .commands = kProcessing},
+                               .description = "TCP connect, STARTUP and login", .commands = kProcessing | kConsole},
                          ms(kSession.connect_timeout), range(1, kDay)),
       request_timeout_ms(reg, {.path = "cassandra.request_timeout_ms", .description = "per request",
-                               .commands = kProcessing},
+                               .commands = kProcessing | kConsole},
                          ms(kSession.request_timeout), range(1, kDay)),
       heartbeat_interval_ms(reg, {.path = "cassandra.heartbeat_interval_ms",
                                   .description = "an idle connection is probed this often (0: off)",
@@ -290,9 +290,9 @@ Settings::Cassandra::Cassandra(Registry& r)
                          .commands = kProcessing},
                    ms(kSession.retry.backoff.max_delay), range(0, kDay)),
       keyspace(reg, {.path = "cassandra.keyspace", .description = "keyspace of the table (created if missing)",
-                     .commands = kProcessing},
+                     .commands = kProcessing | kConsole},
                kTable.keyspace),
-      table(reg, {.path = "cassandra.table", .description = "the table (created if missing)", .commands = kProcessing},
+      table(reg, {.path = "cassandra.table", .description = "the table (created if missing)", .commands = kProcessing | kConsole},
             kTable.table),
       replication(reg, {.path = "cassandra.replication",
                         .description = "the keyspace's replication when rdstream creates it (default SimpleStrategy, 1)",
@@ -373,7 +373,7 @@ Settings::Sink::Sink(Registry& r)
 Settings::Process::Process(Registry& r)
     : Part(r),
       group(reg, {.path = "process.group", .description = "Kafka consumer group (its lag shows in Kafka's tools)",
-                  .commands = kProcessing, .flag = "--group"},
+                  .commands = kProcessing | kConsole, .flag = "--group"},
             "rdstream-process", non_empty()),
       instance_id(reg, {.path = "process.instance_id",
                         .description = "static membership (unique per member): a member restarted with the same id "
@@ -402,7 +402,7 @@ Settings::Process::Process(Registry& r)
                                         .commands = kProcessing},
                                   ms(kConsumer.prefetch_refill_interval), range(1, 10'000)),
       dlq_topic(reg, {.path = "process.dlq_topic", .description = "dead-letter topic (empty: <topic>.dlq)",
-                      .commands = kProcessing, .flag = "--dlq-topic"},
+                      .commands = kProcessing | kConsole, .flag = "--dlq-topic"},
                 ""),
       dlq_message_timeout_ms(reg, {.path = "process.dlq_message_timeout_ms",
                                    .description = "a dead letter not acknowledged by then is retried",
@@ -464,7 +464,7 @@ Settings::Cql::Cql(Registry& r)
 Settings::Stack::Stack(Registry& r)
     : Part(r),
       state_dir(reg, {.path = "stack.state_dir", .description = "all stack state: data, logs, pid files, configuration",
-                      .commands = kStack, .flag = "--state-dir", .env = "RDSTREAM_STATE_DIR", .in_file = false},
+                      .commands = kStack | kConsole, .flag = "--state-dir", .env = "RDSTREAM_STATE_DIR", .in_file = false},
                 kStackConfig.state_dir.string(), non_empty()),
       engine_cache(reg, {.path = "stack.engine_cache",
                          .description = "engine jars and cqlsh from scripts/bootstrap (empty: ~/.cache/rdstream/engines)",
@@ -472,7 +472,7 @@ Settings::Stack::Stack(Registry& r)
                    ""),
       services(reg, {.path = "stack.services", .description = "services to act on", .commands = kStack,
                      .flag = "--only", .in_file = false},
-               {"kafka", "cassandra", "postgres"}, known_services()),
+               {"kafka", "cassandra", "postgres", "console"}, known_services()),
       kafka_port(reg, {.path = "stack.kafka_port", .description = "Kafka's client port", .commands = kStack,
                        .flag = "--kafka-port", .env = "RDSTREAM_KAFKA_PORT", .in_file = false},
                  kStackConfig.kafka_port, range(1'024, 65'535)),
@@ -487,6 +487,10 @@ Settings::Stack::Stack(Registry& r)
       postgres_port(reg, {.path = "stack.postgres_port", .description = "PostgreSQL port", .commands = kStack,
                           .flag = "--postgres-port", .env = "RDSTREAM_POSTGRES_PORT", .in_file = false},
                     kStackConfig.postgres_port, range(1'024, 65'535)),
+      console_port(reg, {.path = "stack.console_port",
+                         .description = "the web console's port (on 127.0.0.1; `rdstream console` for more)",
+                         .commands = kStack, .flag = "--console-port", .env = "RDSTREAM_CONSOLE_PORT", .in_file = false},
+                   kStackConfig.console_port, range(1'024, 65'535)),
       postgres_password(reg, {.path = "stack.postgres_password",
                               .description = "PostgreSQL superuser password (empty: generated once into "
                                              "<state dir>/postgres/password)",
@@ -515,6 +519,55 @@ Settings::Stack::Stack(Registry& r)
       log_lines(reg, {.path = "stack.log_lines", .description = "lines per service", .commands = kStackLogs,
                       .flag = "-n,--lines", .in_file = false},
                 50, range(1, 100'000)) {}
+
+Settings::Console::Console(Registry& r)
+    : Part(r),
+      address(reg, {.path = "console.address",
+                    .description = "serve the console on HOST:PORT (any address but loopback needs a token)",
+                    .commands = kConsole, .flag = "--address", .env = "RDSTREAM_CONSOLE_ADDRESS"},
+              "127.0.0.1:9021", host_port_or_empty()),
+      token(reg, {.path = "console.token",
+                  .description = "the console's access token (Bearer, or basic auth's password); from the "
+                                 "environment only, or token_file",
+                  .commands = kConsole, .env = "RDSTREAM_CONSOLE_TOKEN", .secret = true, .in_file = false},
+            ""),
+      token_file(reg, {.path = "console.token_file", .description = "a file holding the console's access token",
+                       .commands = kConsole, .flag = "--token-file"},
+                 ""),
+      instances(reg, {.path = "console.instances",
+                      .description = "metrics addresses (HOST:PORT) of rdstream instances to watch, beyond those "
+                                     "the consumer group's members announce",
+                      .commands = kConsole, .flag = "--instance"},
+                {}),
+      refresh_ms(reg, {.path = "console.refresh_ms", .description = "how often the engines and instances are read",
+                       .commands = kConsole, .flag = "--refresh-ms"},
+                 1'000, range(250, 10'000)),
+      history_minutes(reg, {.path = "console.history_minutes", .description = "how much history the charts keep",
+                            .commands = kConsole},
+                      15, range(1, 240)),
+      lag_alert_records(reg, {.path = "console.lag_alert_records",
+                              .description = "alert when the group's lag stays above this many records...",
+                              .commands = kConsole},
+                        10'000, range(1, std::numeric_limits<int64_t>::max())),
+      lag_alert_for_s(reg, {.path = "console.lag_alert_for_s", .description = "...for this many seconds",
+                            .commands = kConsole},
+                      60, range(0, 86'400)),
+      dlq_alert_window_s(reg, {.path = "console.dlq_alert_window_s",
+                               .description = "alert while the dead-letter topic grew within this many seconds",
+                               .commands = kConsole},
+                         300, range(1, 86'400)),
+      count_ranges(reg, {.path = "console.count_ranges",
+                         .description = "token ranges of an exact row count (each one SELECT count(*))",
+                         .commands = kConsole},
+                   256, range(1, 65'536)),
+      count_parallelism(reg, {.path = "console.count_parallelism",
+                              .description = "token ranges of an exact count read at once", .commands = kConsole},
+                        4, range(1, 64)),
+      kafka_log_dirs(reg, {.path = "console.kafka_log_dirs",
+                           .description = "Kafka log directories on this machine, to size topics (empty: the "
+                                          "stack's, if it runs here)",
+                           .commands = kConsole},
+                     {}) {}
 
 Settings::MockApi::MockApi(Registry& r)
     : Part(r),

@@ -189,6 +189,7 @@ class Settings {
     Int kafka_controller_port;
     Int cassandra_storage_port;
     Int postgres_port;
+    Int console_port;
     String postgres_password;
     Int kafka_heap_mb;
     Int cassandra_heap_mb;
@@ -199,6 +200,24 @@ class Settings {
     Int log_lines;
     explicit Stack(Registry& r);
   } stack{registry_};
+
+  // `rdstream console`: the web UI (src/console), and what it watches beyond the pipeline's own
+  // settings (the topic, the group, the table and the engines are theirs).
+  struct Console : Part {
+    String address;
+    String token;
+    String token_file;
+    StringList instances;
+    Int refresh_ms;
+    Int history_minutes;
+    Int lag_alert_records;
+    Int lag_alert_for_s;
+    Int dlq_alert_window_s;
+    Int count_ranges;
+    Int count_parallelism;
+    StringList kafka_log_dirs;
+    explicit Console(Registry& r);
+  } console{registry_};
 
   // `rdstream mock-api`: flags only.
   struct MockApi : Part {

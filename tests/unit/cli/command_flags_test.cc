@@ -64,6 +64,7 @@ struct Registered {
     register_process(app, globals);
     register_run(app, globals);
     register_config(app, globals);
+    register_console(app, globals);
   }
 };
 

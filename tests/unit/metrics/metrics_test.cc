@@ -66,6 +66,7 @@ TEST(MetricsTest, NamesAndLabelsAreThePromisedOnes) {
   m.end_to_end_latency().Observe(0.01);
   m.cassandra_write_latency().Observe(0.01);
   m.kafka_delivery_latency(kIngest).Observe(0.01);
+  m.console_alert_active("lag_high").Set(0);
   const std::set<std::string> golden = {
       "rdstream_received_records_total{stage}",
       "rdstream_received_bytes_total{stage}",
@@ -85,6 +86,7 @@ TEST(MetricsTest, NamesAndLabelsAreThePromisedOnes) {
       "rdstream_end_to_end_latency_seconds{}",
       "rdstream_cassandra_write_latency_seconds{}",
       "rdstream_kafka_delivery_latency_seconds{stage}",
+      "rdstream_console_alert_active{alert}",
   };
   EXPECT_EQ(series_shapes(m.render()), golden) << m.render();
 }
