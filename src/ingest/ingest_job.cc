@@ -95,7 +95,9 @@ struct IngestMetrics {
         source_errors(m.errors(metrics::kIngest, "source")),
         api_retries(m.retries(metrics::kIngest, metrics::kApi)),
         in_flight_records(m.in_flight_records(metrics::kIngest)),
-        kafka_connected(m.engine_connected(metrics::kKafka)) {}
+        kafka_connected(m.engine_connected(metrics::kKafka)),
+        discarded(m.discarded_records(metrics::kIngest, "invalid_element")),
+        registry(m) {}
   prometheus::Counter& received_records;
   prometheus::Counter& received_bytes;
   prometheus::Counter& sent_records;
@@ -106,6 +108,10 @@ struct IngestMetrics {
   prometheus::Counter& api_retries;
   prometheus::Gauge& in_flight_records;
   prometheus::Gauge& kafka_connected;
+  prometheus::Counter& discarded;  // API elements the source skipped (bad JSON element, mapping failure)
+  metrics::Metrics& registry;
+  prometheus::Gauge* api_connected = nullptr;  // set once the source is seen to be an HTTP one
+  uint64_t skipped_seen = 0;
 };
 
 }  // namespace
@@ -170,6 +176,15 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
     }
     if (pending_pos == pending.size()) {
       auto batch = source.next(pacer && source.sized_on_demand() ? granted : want, stop);
+      if (source.counters().requests > 0) {
+        // An HTTP source: whether the API answers is its connection state (the generator has none).
+        if (m.api_connected == nullptr) m.api_connected = &m.registry.engine_connected(metrics::kApi);
+        m.api_connected->Set(batch.ok() ? 1 : 0);
+      }
+      if (const uint64_t skipped = source.counters().skipped; skipped > m.skipped_seen) {
+        m.discarded.Increment(static_cast<double>(skipped - m.skipped_seen));
+        m.skipped_seen = skipped;
+      }
       if (!batch.ok()) {
         m.source_errors.Increment();
         summary.source_error = batch.error().message;

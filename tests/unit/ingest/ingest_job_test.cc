@@ -14,6 +14,7 @@
 
 #include "core/log.h"
 #include "ingest/api_source.h"
+#include "metrics/metrics.h"
 #include "support/kafka_mock.h"
 #include "support/topic_reader.h"
 #include "support/result_matchers.h"
@@ -264,6 +265,48 @@ TEST_F(IngestJobTest, ASourceErrorEndsTheRunIncompleteButDeliversWhatWasProduced
   EXPECT_NE(summary->source_error.find("giving up on page 2"), std::string::npos) << summary->source_error;
 }
 
+// An API-like source (it sends requests): one good page with two elements it had to skip, then the
+// API goes away. The API's connection state and the skipped elements show in the vocabulary.
+class FlakyApiSource final : public RecordSource {
+ public:
+  Result<std::vector<mapping::Record>> next(int max_records, const std::atomic<bool>& stop) override {
+    counters_.requests++;
+    if (calls_++ > 0) return Error(ErrorCode::kUnavailable, "connection refused", true);
+    auto page = inner_.next(max_records, stop);
+    counters_.fetched += page->size();
+    counters_.skipped += 2;
+    return page;
+  }
+  const SourceCounters& counters() const override { return counters_; }
+  std::string describe() const override { return "flaky api"; }
+
+ private:
+  GeneratorSource inner_{"mock-flaky"};
+  SourceCounters counters_;
+  int calls_ = 0;
+};
+
+TEST_F(IngestJobTest, TheApisStateAndSkippedElementsAreCounted) {
+  metrics::Metrics m;
+  IngestOptions o = options(5000);
+  o.metrics = &m;
+  std::atomic<bool> stop{false};
+  {
+    // The generator has no API: no api connection series at all.
+    GeneratorSource generator("mock-no-api");
+    IngestOptions g = options(100);
+    g.metrics = &m;
+    ASSERT_OK(run_ingest(generator, g, stop));
+    EXPECT_EQ(m.render().find("rdstream_engine_connected{engine=\"api\"}"), std::string::npos);
+  }
+  FlakyApiSource source;
+  auto summary = run_ingest(source, o, stop);
+  ASSERT_OK(summary);
+  EXPECT_EQ(summary->produced, 500u);
+  EXPECT_EQ(m.engine_connected(metrics::kApi).Value(), 0);  // the last request failed
+  EXPECT_EQ(m.discarded_records(metrics::kIngest, "invalid_element").Value(), 2);
+  EXPECT_EQ(m.received_records(metrics::kIngest).Value(), 600);
+}
 
 // Records what the job asked of a source: a generator (sized on demand) or an API-like one that
 // hands out whole pages.
