@@ -65,6 +65,13 @@ Result<std::unique_ptr<Inspector>> Inspector::create(const InspectorConfig& conf
       {"enable.partition.eof", "true"},
       {"auto.offset.reset", "earliest"},
       {"fetch.wait.max.ms", "100"},
+      // It reads a handful of records at a time (the oldest unconsumed one, the newest dead
+      // letters): no prefetching of megabytes behind them, which a busy topic's broker would serve
+      // and this process decompress and drop. A larger record still comes whole (KIP-74).
+      {"queued.min.messages", "1"},
+      {"queued.max.messages.kbytes", "1024"},
+      {"fetch.max.bytes", "1048576"},
+      {"max.partition.fetch.bytes", "65536"},
       {"socket.timeout.ms", std::to_string(std::clamp<int64_t>(config.timeout.count(), 10, 300'000))},
   };
   for (const auto& [k, v] : config.extra) props.emplace_back(k, v);

@@ -2,6 +2,7 @@
 // each engine's own client (Kafka's TopicCommand, cqlsh, psql) and with ours, idempotent `up`,
 // failures with their fixes, and `down` leaving no process behind. The steps run in order.
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <librdkafka/rdkafka.h>
 #include <signal.h>
 
@@ -9,6 +10,8 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <thread>
 
 #include "cassandra/blocking_connection.h"
 #include "stack/process.h"
@@ -59,6 +62,9 @@ class StackIntegrationTest : public ::testing::Test {
     config_->cassandra_port = 31042;
     config_->cassandra_storage_port = 31000;
     config_->postgres_port = 31432;
+    config_->console_port = 31021;
+    const char* bin = std::getenv("RDSTREAM_BIN");  // the console runs the rdstream binary
+    if (bin != nullptr) config_->rdstream_binary = bin;
   }
   static void TearDownTestSuite() {
     // Whatever happened above, leave nothing running.
@@ -83,7 +89,7 @@ test::TempDir* StackIntegrationTest::dir_ = nullptr;
 StackConfig* StackIntegrationTest::config_ = nullptr;
 std::map<ServiceKind, int> StackIntegrationTest::pids_;
 
-TEST_F(StackIntegrationTest, UpStartsAllThreeAndWaitsUntilHealthy) {
+TEST_F(StackIntegrationTest, UpStartsEveryServiceAndWaitsUntilHealthy) {
   auto report = Stack(*config_).up();
   ASSERT_OK(report);
   std::ostringstream printed;
@@ -154,6 +160,28 @@ TEST_F(StackIntegrationTest, PostgresAnswersPsql) {
   // Password authentication is on: without the password, psql is refused.
   out = run_command("PGPASSWORD=nope psql -h 127.0.0.1 -p 31432 -U rdstream -d postgres -tAc 'SELECT 1'", &rc);
   EXPECT_NE(rc, 0) << out;
+}
+
+TEST_F(StackIntegrationTest, TheConsoleWatchesTheStacksEngines) {
+  // `rdstream console`, started by up on the stack's own Kafka and Cassandra: both up in its view.
+  httplib::Client client("127.0.0.1", 31021);
+  nlohmann::json state;
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  bool both_up = false;
+  while (!both_up && std::chrono::steady_clock::now() < deadline) {
+    auto r = client.Get("/api/state");
+    if (r && r->status == 200) {
+      state = nlohmann::json::parse(r->body);
+      both_up = state["engines"].size() == 2 && state["engines"][0]["up"] == true && state["engines"][1]["up"] == true;
+    }
+    if (!both_up) std::this_thread::sleep_for(500ms);
+  }
+  EXPECT_TRUE(both_up) << state.dump(2);
+  EXPECT_NE(state["engines"][0]["detail"].get<std::string>().find("127.0.0.1:31092"), std::string::npos) << state.dump();
+  auto page = client.Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("rdstream console"), std::string::npos);
 }
 
 TEST_F(StackIntegrationTest, SecondUpIsIdempotentAndStatusIsHealthy) {

@@ -89,8 +89,9 @@ class ConsoleTest : public ::testing::Test {
             "--cassandra-host", host_, "--cassandra-port", std::to_string(port_)};
   }
   Child& start_console(std::vector<std::string> extra = {}) {
+    // The stack's state directory: topic sizes from its Kafka's log directory.
     std::vector<std::string> args = {"console", "--address", "127.0.0.1:" + std::to_string(console_port_),
-                                     "--refresh-ms", "500"};
+                                     "--refresh-ms", "500", "--state-dir", env("RDSTREAM_TEST_STACK_DIR")};
     for (const auto& a : common()) args.push_back(a);
     args.insert(args.end(), extra.begin(), extra.end());
     Child& c = start("console", args);
@@ -178,6 +179,7 @@ TEST_F(ConsoleTest, ShowsTheRunAsTheEnginesSeeIt) {
   }
   ASSERT_NE(topic, nullptr) << state["topics"].dump(2);
   EXPECT_EQ((*topic)["records"], kGood + static_cast<int>(kPoison.size()));
+  EXPECT_GT((*topic)["size_bytes"].get<int64_t>(), 0) << "from the stack's Kafka log directory";
   ASSERT_EQ((*topic)["partitions"].size(), static_cast<size_t>(kPartitions));
   const auto offsets = group_offsets(kafka_, group_, topic_, kPartitions);
   for (const auto& p : (*topic)["partitions"]) {
