@@ -119,7 +119,7 @@ Result<std::vector<ColumnInfo>> CassandraView::columns() {
 }
 
 Result<std::optional<int64_t>> CassandraView::write_count() {
-  const auto response = session_->query(fmt::format("SELECT count FROM system_views.coordinator_write_latency "
+  const auto response = session_->query(fmt::format("SELECT count FROM system_views.local_write_latency "
                                                   "WHERE keyspace_name = {} AND table_name = {}",
                                                   literal(keyspace_), literal(table_)));
   auto rows = rows_of(response, "the table's write count");

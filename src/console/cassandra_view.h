@@ -1,6 +1,7 @@
 #pragma once
-// What the console shows of the table: its columns, Cassandra's own write count for it
-// (system_views.coordinator_write_latency, so the rate is the engine's, whoever writes), its
+// What the console shows of the table: its columns, Cassandra's own count of the rows written to
+// it (system_views.local_write_latency: one per row applied, whoever writes; the coordinator's
+// count would be one per batch), its
 // estimated row count (system.size_estimates), and an exact count on demand. `SELECT count(*)`
 // over a million rows times out on a small machine, so the exact count splits the Murmur3 token
 // range into slices and counts them a few at a time, as Spark's connector does.
@@ -52,7 +53,8 @@ class CassandraView {
   const std::string& keyspace() const { return keyspace_; }
   const std::string& table() const { return table_; }
   Result<std::vector<ColumnInfo>> columns();
-  // Writes the coordinators counted for the table since they started (summed over this node's view).
+  // Rows the node applied to the table since it started. Virtual tables are per node: on a cluster
+  // this is the answering node's share (times the replication factor), not the table's.
   Result<std::optional<int64_t>> write_count();
   // Cassandra's estimate (refreshed by the engine every few minutes; 0 for a fresh table).
   Result<std::optional<int64_t>> estimated_rows();

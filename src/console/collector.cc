@@ -46,7 +46,7 @@ std::optional<double> sum_rates(const std::vector<InstanceReading>& readings,
 struct Collector::Previous {
   int64_t t_ms = 0;
   std::optional<int64_t> topic_end;
-  std::optional<int64_t> committed;
+  std::deque<std::pair<int64_t, int64_t>> committed_window;  // (t, committed), the last 10 s
   std::optional<int64_t> write_count;
   std::deque<std::pair<int64_t, int64_t>> dlq;  // (t, dead letters), the last minute
   std::optional<int64_t> estimated_rows;
@@ -252,7 +252,7 @@ void Collector::tick() {
   }
 
   json groups = json::array();
-  std::optional<int64_t> group_lag, committed_sum;
+  std::optional<int64_t> group_lag;
   std::optional<double> group_lag_seconds, group_rate;
   std::vector<InstanceTarget> targets;
   if (kafka.up) {
@@ -315,8 +315,14 @@ void Collector::tick() {
               static_cast<double>(lag);
         }
         group_lag = lag_total;
-        committed_sum = committed_total;
-        group_rate = rate(committed_sum, prev.committed, dt);
+        // Offsets are committed every few seconds (process.commit_interval_ms): a rate between two
+        // ticks would jump between 0 and bursts, so the group's rate is over the last 10 s.
+        auto& window = prev.committed_window;
+        window.emplace_back(now, committed_total);
+        while (window.size() > 1 && now - window.front().first > 10'000) window.pop_front();
+        if (window.size() > 1) {
+          group_rate = rate(committed_total, window.front().second, (now - window.front().first) / 1000.0);
+        }
       }
       groups.push_back({{"id", group->id},
                         {"state", group->state},
@@ -424,7 +430,6 @@ void Collector::tick() {
 
   prev.t_ms = now;
   prev.topic_end = topic_end;
-  prev.committed = committed_sum;
   std::lock_guard lock(mutex_);
   state_ = std::move(state);
   history_.append(now, series);

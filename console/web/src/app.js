@@ -90,7 +90,7 @@ function renderPipeline(s) {
     stage("topic", p.topic.name, p.topic.rate, "produced", "topic"), arrow(),
     stage("consumer group", p.group.name, p.group.rate, "lag " + lag + " records, " + seconds(p.group.lag_seconds), "group"),
     arrow(),
-    stage("table", p.table.name, p.table.rate, "written (Cassandra's count)", "table"));
+    stage("table", p.table.name, p.table.rate, "rows written (Cassandra's count)", "table"));
 }
 
 function renderTopics(s) {
@@ -158,7 +158,7 @@ function renderCassandra(s) {
     el("dl", { class: "kv" },
        el("dt", { text: "table" }), el("dd", { text: c.keyspace + "." + c.table }),
        el("dt", { text: "write rate" }), el("dd", { text: rate(c.write_rate) }),
-       el("dt", { text: "writes counted" }), el("dd", { text: num(c.writes_total) }),
+       el("dt", { text: "rows written" }), el("dd", { text: num(c.writes_total), title: "system_views.local_write_latency: since this node started" }),
        el("dt", { text: "estimated rows" }), el("dd", { text: num(c.estimated_rows), title: "system.size_estimates, refreshed by Cassandra every few minutes" })),
     el("div", { class: "columns" }, ...c.columns.map((col) =>
       el("span", { class: col.kind === "regular" ? "" : "key", title: col.kind, text: col.name + " " + col.type }))));

@@ -202,7 +202,7 @@ TEST_F(ConsoleTest, ShowsTheRunAsTheEnginesSeeIt) {
   EXPECT_EQ(state["cassandra"]["keyspace"], keyspace_) << state.dump(2);
   EXPECT_EQ(state["cassandra"]["columns"][0]["name"], "id");
   EXPECT_EQ(state["cassandra"]["columns"][0]["kind"], "partition_key");
-  EXPECT_GE(state["cassandra"]["writes_total"].get<int64_t>(), 1);
+  EXPECT_GE(state["cassandra"]["writes_total"].get<int64_t>(), kGood);  // rows applied, by Cassandra's count
   for (const auto& e : state["engines"]) EXPECT_TRUE(e["up"].get<bool>()) << e.dump();
   // Dead letters: the four poison records.
   EXPECT_EQ(state["dlq"]["records"], static_cast<int>(kPoison.size()));
