@@ -8,25 +8,18 @@
 namespace rds::console {
 namespace {
 
-// A CQL string literal.
-std::string literal(const std::string& s) {
-  std::string out = "'";
+// `s` between `quote`s, a quote inside doubled: a CQL string literal ('...') or a quoted
+// identifier ("...": the table's names are the user's, quoting keeps their case).
+std::string quoted(const std::string& s, char quote) {
+  std::string out(1, quote);
   for (char c : s) {
     out += c;
-    if (c == '\'') out += '\'';
+    if (c == quote) out += quote;
   }
-  return out + "'";
+  return out + quote;
 }
-
-// A quoted identifier (the table's names are the user's; quoting keeps their case).
-std::string identifier(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    out += c;
-    if (c == '"') out += '"';
-  }
-  return out + "\"";
-}
+std::string literal(const std::string& s) { return quoted(s, '\''); }
+std::string identifier(const std::string& s) { return quoted(s, '"'); }
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())

@@ -38,6 +38,15 @@ Status wait_admin(rd_kafka_queue_t* queue, int timeout_ms, EventHandle& out, std
   return ok_status();
 }
 
+using AdminOptions = std::unique_ptr<rd_kafka_AdminOptions_t, decltype(&rd_kafka_AdminOptions_destroy)>;
+
+AdminOptions admin_options(rd_kafka_t* rk, rd_kafka_admin_op_t op, int timeout_ms) {
+  AdminOptions options(rd_kafka_AdminOptions_new(rk, op), &rd_kafka_AdminOptions_destroy);
+  char errstr[256];
+  rd_kafka_AdminOptions_set_request_timeout(options.get(), timeout_ms, errstr, sizeof errstr);
+  return options;
+}
+
 }  // namespace
 
 struct Inspector::Impl {
@@ -138,13 +147,10 @@ Result<GroupState> Inspector::group(const std::string& id) {
   const int timeout_ms = static_cast<int>(impl_->config.timeout.count());
   std::unique_ptr<rd_kafka_queue_t, decltype(&rd_kafka_queue_destroy)> queue(rd_kafka_queue_new(rk),
                                                                              &rd_kafka_queue_destroy);
-  char errstr[256];
   GroupState out;
   out.id = id;
   {
-    std::unique_ptr<rd_kafka_AdminOptions_t, decltype(&rd_kafka_AdminOptions_destroy)> options(
-        rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS), &rd_kafka_AdminOptions_destroy);
-    rd_kafka_AdminOptions_set_request_timeout(options.get(), timeout_ms, errstr, sizeof errstr);
+    const auto options = admin_options(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, timeout_ms);
     const char* groups[] = {id.c_str()};
     rd_kafka_DescribeConsumerGroups(rk, groups, 1, options.get(), queue.get());
     EventHandle event;
@@ -174,9 +180,7 @@ Result<GroupState> Inspector::group(const std::string& id) {
     }
   }
   {
-    std::unique_ptr<rd_kafka_AdminOptions_t, decltype(&rd_kafka_AdminOptions_destroy)> options(
-        rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS), &rd_kafka_AdminOptions_destroy);
-    rd_kafka_AdminOptions_set_request_timeout(options.get(), timeout_ms, errstr, sizeof errstr);
+    const auto options = admin_options(rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, timeout_ms);
     rd_kafka_ListConsumerGroupOffsets_t* request = rd_kafka_ListConsumerGroupOffsets_new(id.c_str(), nullptr);
     rd_kafka_ListConsumerGroupOffsets(rk, &request, 1, options.get(), queue.get());
     rd_kafka_ListConsumerGroupOffsets_destroy(request);

@@ -39,10 +39,6 @@ int free_port() {
   return port;
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 // Four records the processor must refuse, each with its reason (process/record_validator.h).
 const std::vector<std::pair<std::string, std::string>> kPoison = {
@@ -52,38 +48,15 @@ const std::vector<std::pair<std::string, std::string>> kPoison = {
     {"missing_id", R"({"first_name": "x"})"},
 };
 
-class ConsoleTest : public ::testing::Test {
+class ConsoleTest : public StackSuite {
  public:
+  ConsoleTest() : StackSuite("console") {}
   void SetUp() override {
     log::set_level(log::Level::kWarn);
-    kafka_ = env("RDSTREAM_TEST_KAFKA");
-    bin_ = env("RDSTREAM_BIN");
-    host_ = env("RDSTREAM_TEST_CASSANDRA_HOST", "127.0.0.1");
-    port_ = static_cast<uint16_t>(std::stoi(env("RDSTREAM_TEST_CASSANDRA_PORT", "29042")));
-    if (kafka_.empty() || bin_.empty()) {
-      GTEST_SKIP() << "RDSTREAM_TEST_KAFKA and RDSTREAM_BIN are set by CTest (ctest -L integration)";
-    }
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    const auto now = std::chrono::system_clock::now().time_since_epoch();
-    name_ = "console_" + lower(info->name()).substr(0, 12) + "_" + std::to_string(::getpid()) + "_" +
-            std::to_string(std::chrono::duration_cast<milliseconds>(now).count() % 100'000'000);
-    topic_ = name_;
-    group_ = name_ + "_group";
-    keyspace_ = name_;
-    config_ = dir_.path() / "config.yaml";
-    std::ofstream(config_) << "cassandra:\n  keyspace: " << keyspace_ << "\n  table: created_users\n";
+    StackSuite::SetUp();
     console_port_ = free_port();
   }
-  void TearDown() override {
-    children_.clear();
-    if (!keyspace_.empty() && !bin_.empty()) cql_execute(host_, port_, "DROP KEYSPACE IF EXISTS " + keyspace_);
-  }
 
-  Child& start(const std::string& label, std::vector<std::string> args) {
-    args.insert(args.begin(), bin_);
-    children_.push_back(std::make_unique<Child>(args, dir_.path(), label + "-" + std::to_string(children_.size())));
-    return *children_.back();
-  }
   std::vector<std::string> common() const {
     return {"--bootstrap-servers", kafka_, "--topic", topic_, "--group", group_, "--config", config_.string(),
             "--cassandra-host", host_, "--cassandra-port", std::to_string(port_)};
@@ -149,7 +122,7 @@ class ConsoleTest : public ::testing::Test {
         [&] {
           state = get_json("/api/state");
           if (!state.is_object() || state["groups"].empty()) return false;
-          const json& g = state["groups"][0];
+          json& g = state["groups"][0];
           return g["lag_records"] == 0 && !state["instances"].empty() && state["instances"][0]["up"] == true &&
                  !state["cassandra"]["columns"].empty();
         },
@@ -158,23 +131,18 @@ class ConsoleTest : public ::testing::Test {
     return state;
   }
 
-  std::string kafka_, bin_, host_;
-  uint16_t port_ = 0;
   int console_port_ = 0;
-  test::TempDir dir_;
-  std::string name_, topic_, group_, keyspace_;
-  std::filesystem::path config_;
-  std::vector<std::unique_ptr<Child>> children_;
 };
 
 TEST_F(ConsoleTest, ShowsTheRunAsTheEnginesSeeIt) {
   Child& process = run_pipeline();
   start_console();
-  const json state = wait_state_settled();
+  // Not const: a missing key or index reads as null (a failed check), never as undefined behaviour.
+  json state = wait_state_settled();
 
   // The topic: every record, on every partition, end offsets as produced.
-  const json* topic = nullptr;
-  for (const auto& t : state["topics"]) {
+  json* topic = nullptr;
+  for (auto& t : state["topics"]) {
     if (t["name"] == topic_) topic = &t;
   }
   ASSERT_NE(topic, nullptr) << state["topics"].dump(2);
@@ -182,16 +150,16 @@ TEST_F(ConsoleTest, ShowsTheRunAsTheEnginesSeeIt) {
   EXPECT_GT((*topic)["size_bytes"].get<int64_t>(), 0) << "from the stack's Kafka log directory";
   ASSERT_EQ((*topic)["partitions"].size(), static_cast<size_t>(kPartitions));
   const auto offsets = group_offsets(kafka_, group_, topic_, kPartitions);
-  for (const auto& p : (*topic)["partitions"]) {
+  for (auto& p : (*topic)["partitions"]) {
     EXPECT_EQ(p["end_offset"], offsets.at(p["partition"].get<int32_t>()).high);
   }
   // The group: its one member announces the metrics endpoint the console scraped.
-  const json& group = state["groups"][0];
+  json& group = state["groups"][0];
   EXPECT_EQ(group["id"], group_);
   EXPECT_EQ(group["state"], "Stable");
   ASSERT_EQ(group["members"].size(), 1u);
   EXPECT_FALSE(group["members"][0]["metrics_address"].is_null());
-  for (const auto& p : group["partitions"]) {
+  for (auto& p : group["partitions"]) {
     EXPECT_EQ(p["lag_records"], 0);
     EXPECT_EQ(p["lag_seconds"], 0.0);
   }
@@ -203,7 +171,7 @@ TEST_F(ConsoleTest, ShowsTheRunAsTheEnginesSeeIt) {
   EXPECT_EQ(state["cassandra"]["columns"][0]["name"], "id");
   EXPECT_EQ(state["cassandra"]["columns"][0]["kind"], "partition_key");
   EXPECT_GE(state["cassandra"]["writes_total"].get<int64_t>(), kGood);  // rows applied, by Cassandra's count
-  for (const auto& e : state["engines"]) EXPECT_TRUE(e["up"].get<bool>()) << e.dump();
+  for (auto& e : state["engines"]) EXPECT_TRUE(e["up"].get<bool>()) << e.dump();
   // Dead letters: the four poison records.
   EXPECT_EQ(state["dlq"]["records"], static_cast<int>(kPoison.size()));
 
@@ -228,7 +196,7 @@ TEST_F(ConsoleTest, ShowsTheRunAsTheEnginesSeeIt) {
   // Replay: refused without the CSRF token or from another origin; then the four go back to the
   // topic, and (still bad) to the dead-letter topic again.
   json body = {{"records", json::array()}};
-  for (const auto& r : dlq["records"]) body["records"].push_back({{"partition", r["partition"]}, {"offset", r["offset"]}});
+  for (auto& r : dlq["records"]) body["records"].push_back({{"partition", r["partition"]}, {"offset", r["offset"]}});
   EXPECT_EQ(http_status(post("/api/dlq/replay", body.dump())), 403);
   EXPECT_EQ(http_status(post("/api/dlq/replay", body.dump(), {{"X-CSRF-Token", csrf()}, {"Origin", "http://evil.example"}})),
             403);
@@ -236,7 +204,7 @@ TEST_F(ConsoleTest, ShowsTheRunAsTheEnginesSeeIt) {
   auto replayed = post("/api/dlq/replay", body.dump(), {{"X-CSRF-Token", csrf()}});
   ASSERT_TRUE(replayed);
   ASSERT_EQ(replayed->status, 200) << replayed->body;
-  const json result = json::parse(replayed->body);
+  json result = json::parse(replayed->body);
   EXPECT_EQ(result["replayed"].size(), kPoison.size()) << result.dump(2);
   EXPECT_TRUE(result["errors"].empty()) << result.dump(2);
   int64_t high = 0;
@@ -321,14 +289,10 @@ TEST_F(ConsoleTest, BrowserShowsTheRunAndReplaysDeadLetters) {
   wait_state_settled();
   const auto out = std::filesystem::path(env("RDSTREAM_TEST_ARTIFACTS", dir_.path().c_str())) / "console";
   std::filesystem::create_directories(out);
-  Child& browser = [&]() -> Child& {
-    children_.push_back(std::make_unique<Child>(
-        std::vector<std::string>{"/usr/bin/node", script, "--url", "http://127.0.0.1:" + std::to_string(console_port_),
-                                 "--out", out.string(), "--topic", topic_, "--group", group_, "--dlq-expect",
-                                 std::to_string(kPoison.size()), "--replay"},
-        dir_.path(), "browser"));
-    return *children_.back();
-  }();
+  Child& browser = start_program("browser", {"/usr/bin/node", script, "--url",
+                                             "http://127.0.0.1:" + std::to_string(console_port_), "--out", out.string(),
+                                             "--topic", topic_, "--group", group_, "--dlq-expect",
+                                             std::to_string(kPoison.size()), "--replay"});
   const auto code = browser.wait(seconds(240));
   std::cout << "[console] browser: " << browser.out() << "\n";
   ASSERT_EQ(code, std::optional<int>(0)) << browser.err_tail(40);

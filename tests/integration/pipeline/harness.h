@@ -8,6 +8,7 @@
 // RDSTREAM_TEST_CASSANDRA_HOST/PORT, RDSTREAM_BIN, RDSTREAM_TEST_STACK_FLAGS.
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -35,6 +36,7 @@
 #include "cql/requests.h"
 #include "cql/responses.h"
 #include "cql/wire.h"
+#include "support/temp_dir.h"
 #include "support/topic_reader.h"
 
 namespace rds::e2e {
@@ -354,5 +356,61 @@ inline std::optional<std::string> cell_text(const cql::Cell& cell) {
   if (!cell) return std::nullopt;
   return std::string(cell->begin(), cell->end());
 }
+
+// ---- a suite on the shared test stack -----------------------------------------------------------
+
+// The base of the suites that run `rdstream` against the shared test stack: the stack's addresses
+// from the environment (skipped without them), and a name of its own for each test (topic, group
+// and keyspace "<prefix>_<test>_<pid>_<ms>", a config file naming the keyspace), child processes
+// that are killed and reaped at TearDown, and the keyspace dropped.
+class StackSuite : public ::testing::Test {
+ public:
+  explicit StackSuite(std::string prefix) : prefix_(std::move(prefix)) {}
+
+  void SetUp() override {
+    kafka_ = env("RDSTREAM_TEST_KAFKA");
+    bin_ = env("RDSTREAM_BIN");
+    host_ = env("RDSTREAM_TEST_CASSANDRA_HOST", "127.0.0.1");
+    port_ = static_cast<uint16_t>(std::stoi(env("RDSTREAM_TEST_CASSANDRA_PORT", "29042")));
+    if (kafka_.empty() || bin_.empty()) {
+      GTEST_SKIP() << "RDSTREAM_TEST_KAFKA and RDSTREAM_BIN are set by CTest (ctest -L integration)";
+    }
+    ASSERT_FALSE(dir_.path().empty());
+    std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::transform(test.begin(), test.end(), test.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    name_ = prefix_ + "_" + test.substr(0, 16) + "_" + std::to_string(::getpid()) + "_" +
+            std::to_string(std::chrono::duration_cast<milliseconds>(now).count() % 100'000'000);
+    topic_ = name_;
+    group_ = name_ + "_group";
+    keyspace_ = name_;
+    config_ = dir_.path() / "config.yaml";
+    std::ofstream(config_) << "cassandra:\n  keyspace: " << keyspace_ << "\n  table: created_users\n";
+  }
+
+  void TearDown() override {
+    children_.clear();  // kills and reaps whatever is still running
+    if (!keyspace_.empty() && !bin_.empty()) cql_execute(host_, port_, "DROP KEYSPACE IF EXISTS " + keyspace_);
+  }
+
+  // Starts `rdstream <args...>` as a child process, owned by the test (killed at TearDown).
+  Child& start(const std::string& label, std::vector<std::string> args) {
+    args.insert(args.begin(), bin_);
+    return start_program(label, std::move(args));
+  }
+  // Any program, likewise.
+  Child& start_program(const std::string& label, const std::vector<std::string>& argv) {
+    children_.push_back(std::make_unique<Child>(argv, dir_.path(), label + "-" + std::to_string(children_.size())));
+    return *children_.back();
+  }
+
+  std::string prefix_;
+  std::string kafka_, bin_, host_;
+  uint16_t port_ = 0;
+  test::TempDir dir_;
+  std::string name_, topic_, group_, keyspace_;
+  std::filesystem::path config_;
+  std::vector<std::unique_ptr<Child>> children_;
+};
 
 }  // namespace rds::e2e

@@ -83,47 +83,21 @@ std::string describe(const std::map<int32_t, PartitionLag>& offsets) {
   return out.empty() ? "(offsets unavailable)" : out;
 }
 
-// "... stored 123 ..." -> 123 from a summary line; -1 when absent.
-
-class PipelineTest : public ::testing::Test {
+class PipelineTest : public StackSuite {
  public:
+  PipelineTest() : StackSuite("e2e") {}
   void SetUp() override {
     log::set_level(log::Level::kWarn);
-    kafka_ = env("RDSTREAM_TEST_KAFKA");
-    bin_ = env("RDSTREAM_BIN");
-    host_ = env("RDSTREAM_TEST_CASSANDRA_HOST", "127.0.0.1");
-    port_ = static_cast<uint16_t>(std::stoi(env("RDSTREAM_TEST_CASSANDRA_PORT", "29042")));
-    if (kafka_.empty() || bin_.empty()) {
-      GTEST_SKIP() << "RDSTREAM_TEST_KAFKA and RDSTREAM_BIN are set by CTest (ctest -L integration)";
-    }
-    ASSERT_FALSE(dir_.path().empty());
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string what = lower(info->name()).substr(0, 16);
-    const auto now = std::chrono::system_clock::now().time_since_epoch();
-    name_ = "e2e_" + what + "_" + std::to_string(::getpid()) + "_" +
-            std::to_string(std::chrono::duration_cast<milliseconds>(now).count() % 100'000'000);
-    topic_ = name_;
-    group_ = name_ + "_group";
-    keyspace_ = name_;
-    config_ = dir_.path() / "config.yaml";
-    std::ofstream(config_) << "cassandra:\n  keyspace: " << keyspace_ << "\n  table: created_users\n";
+    StackSuite::SetUp();
     started_ = Clock::now();
   }
 
   void TearDown() override {
-    children_.clear();  // kills and reaps whatever is still running
-    if (!keyspace_.empty() && !bin_.empty()) cql_execute(host_, port_, "DROP KEYSPACE IF EXISTS " + keyspace_);
+    StackSuite::TearDown();
     if (!bin_.empty()) {
       std::cout << "[pipeline] " << name_ << " took "
                 << std::chrono::duration<double>(Clock::now() - started_).count() << " s\n";
     }
-  }
-
-  // Starts `rdstream <args...>` as a child process, owned by the test (killed at TearDown).
-  Child& start(const std::string& label, std::vector<std::string> args) {
-    args.insert(args.begin(), bin_);
-    children_.push_back(std::make_unique<Child>(args, dir_.path(), label + "-" + std::to_string(children_.size())));
-    return *children_.back();
   }
 
   // Offsets are committed every 200 ms (default 5 s) so that the group's committed lag, which
@@ -207,12 +181,6 @@ class PipelineTest : public ::testing::Test {
     for (const auto& [p, l] : o) EXPECT_EQ(l.committed, l.high) << "partition " << p << ": " << describe(o);
   }
 
-  std::string kafka_, bin_, host_;
-  uint16_t port_ = 0;
-  test::TempDir dir_;
-  std::string name_, topic_, group_, keyspace_;
-  std::filesystem::path config_;
-  std::vector<std::unique_ptr<Child>> children_;
   Clock::time_point started_;
 };
 
