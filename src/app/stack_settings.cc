@@ -18,6 +18,8 @@ constexpr PortSetting kPorts[] = {
     {&config::Settings::Stack::cassandra_storage_port, &stack::StackConfig::cassandra_storage_port},
     {&config::Settings::Stack::postgres_port, &stack::StackConfig::postgres_port},
     {&config::Settings::Stack::console_port, &stack::StackConfig::console_port},
+    {&config::Settings::Stack::registry_port, &stack::StackConfig::registry_port},
+    {&config::Settings::Stack::registry_management_port, &stack::StackConfig::registry_management_port},
 };
 
 const config::Int& port_setting(const config::Settings& s, const PortSetting& p) {
@@ -53,6 +55,8 @@ Result<stack::StackConfig> stack_config(const config::Settings& s) {
   config.cassandra_heap_mb = static_cast<int>(st.cassandra_heap_mb());
   config.start_timeout = std::chrono::seconds(st.start_timeout_s());
   config.java_home = st.java_home();
+  config.registry_java_home = st.registry_java_home();
+  config.registry_heap_mb = static_cast<int>(st.registry_heap_mb());
   config.postgres_bin_dir = st.postgres_bin_dir();
   config.postgres_user = st.postgres_user();
   config.postgres_password = st.postgres_password();

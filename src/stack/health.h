@@ -20,5 +20,9 @@ Status cassandra_health(const std::string& host, uint16_t port, const std::strin
 // libpq: connect over TCP with the superuser's password and run SELECT 1.
 Status postgres_health(const std::string& host, uint16_t port, const std::string& user,
                        const std::string& password, std::chrono::milliseconds timeout);
+// Creates `database` unless it exists (the schema registry's storage).
+Status postgres_ensure_database(const std::string& host, uint16_t port, const std::string& user,
+                                const std::string& password, const std::string& database,
+                                std::chrono::milliseconds timeout);
 
 }  // namespace rds::stack

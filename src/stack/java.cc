@@ -77,6 +77,14 @@ Result<JavaRuntime> find_java(const std::string& java_home, bool search_system_d
                            found_versions));
 }
 
+Result<JavaRuntime> java_at(const std::filesystem::path& home) {
+  const auto java = home / "bin" / "java";
+  if (::access(java.c_str(), X_OK) != 0) {
+    return Error(ErrorCode::kNotFound, fmt::format("no java executable at {}", java.string()));
+  }
+  return JavaRuntime{java, parse_java_major_version(capture_version(java))};
+}
+
 std::string gc_log_option(const std::filesystem::path& file) {
   return fmt::format("-Xlog:gc:file=\"{}\":time,uptime:filecount=5,filesize=10m", file.string());
 }

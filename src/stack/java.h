@@ -24,6 +24,10 @@ int parse_java_major_version(const std::string& version_output);
 // search_system_dirs is false, for tests), then PATH.
 Result<JavaRuntime> find_java(const std::string& java_home, bool search_system_dirs = true);
 
+// The java of the JDK at `home` (<home>/bin/java) and its major version, whatever it is; kNotFound
+// when there is no java there.
+Result<JavaRuntime> java_at(const std::filesystem::path& home);
+
 // The -Xlog option that writes the JVM's GC events (every pause, with its length) to `file`, in
 // 5 rotated files of 10 MiB, as Cassandra's and Kafka's own start scripts do by default: a pause
 // stalls every request the engine holds, so it is the first thing to look at when latency spikes.

@@ -17,7 +17,6 @@ namespace rds::stack {
 
 // The superuser the stack creates; the password comes from RDSTREAM_POSTGRES_PASSWORD or, if that
 // is unset, from a random one generated at initdb time into <state>/postgres/password (mode 0600).
-inline constexpr const char* kPostgresSuperuser = "rdstream";
 
 namespace {
 
@@ -169,28 +168,31 @@ class PostgresService final : public Service {
     return ok_status();
   }
 
-  Result<std::string> superuser_password() const {
-    if (!config_.postgres_password.empty()) return config_.postgres_password;  // RDSTREAM_POSTGRES_PASSWORD
-    auto existing = read_text_file(password_file());
-    if (existing.ok()) {
-      std::string p = *existing;
-      while (!p.empty() && (p.back() == '\n' || p.back() == '\r')) p.pop_back();
-      if (!p.empty()) return p;
-    }
-    std::error_code ec;
-    if (std::filesystem::exists(data_dir() / "PG_VERSION", ec)) {
-      return Error(ErrorCode::kAuth,
-                   fmt::format("postgres: the superuser password is unknown: set RDSTREAM_POSTGRES_PASSWORD or "
-                               "restore {}", password_file().string()));
-    }
-    std::string fresh = random_password();
-    RDS_TRY(write_text_file(password_file(), fresh + "\n"));
-    ::chmod(password_file().c_str(), 0600);
-    return fresh;
-  }
+  Result<std::string> superuser_password() const { return postgres_superuser_password(config_); }
 };
 
 }  // namespace
+
+Result<std::string> postgres_superuser_password(const StackConfig& config) {
+  if (!config.postgres_password.empty()) return config.postgres_password;  // RDSTREAM_POSTGRES_PASSWORD
+  const auto password_file = config.service_dir(ServiceKind::kPostgres) / "password";
+  auto existing = read_text_file(password_file);
+  if (existing.ok()) {
+    std::string p = *existing;
+    while (!p.empty() && (p.back() == '\n' || p.back() == '\r')) p.pop_back();
+    if (!p.empty()) return p;
+  }
+  std::error_code ec;
+  if (std::filesystem::exists(std::filesystem::absolute(config.service_dir(ServiceKind::kPostgres)) / "data" / "PG_VERSION", ec)) {
+    return Error(ErrorCode::kAuth,
+                 fmt::format("postgres: the superuser password is unknown: set RDSTREAM_POSTGRES_PASSWORD or "
+                             "restore {}", password_file.string()));
+  }
+  std::string fresh = random_password();
+  RDS_TRY(write_text_file(password_file, fresh + "\n"));
+  ::chmod(password_file.c_str(), 0600);
+  return fresh;
+}
 
 std::unique_ptr<Service> make_postgres_service(const StackConfig& config) {
   return std::make_unique<PostgresService>(config);

@@ -13,6 +13,7 @@ std::unique_ptr<Service> make_service(ServiceKind kind, const StackConfig& confi
     case ServiceKind::kCassandra: return make_cassandra_service(config);
     case ServiceKind::kPostgres: return make_postgres_service(config);
     case ServiceKind::kConsole: return make_console_service(config);
+    case ServiceKind::kRegistry: return make_registry_service(config);
   }
   return nullptr;
 }

@@ -45,6 +45,9 @@ class Service {
   virtual std::chrono::seconds stop_grace() const { return std::chrono::seconds(60); }
   // How a person reaches it with the engine's own client, for `stack status`.
   virtual std::string client_hint() const = 0;
+  // Once it answers (after every `up`, whether just started or already running): settings that
+  // live in the engine itself. Idempotent.
+  virtual Status after_healthy(std::chrono::milliseconds /*timeout*/) const { return ok_status(); }
 
   std::filesystem::path dir() const { return config_.service_dir(kind()); }
   std::filesystem::path log_file() const { return dir() / (name() + ".log"); }
@@ -61,7 +64,13 @@ std::unique_ptr<Service> make_kafka_service(const StackConfig& config);
 std::unique_ptr<Service> make_cassandra_service(const StackConfig& config);
 std::unique_ptr<Service> make_postgres_service(const StackConfig& config);
 std::unique_ptr<Service> make_console_service(const StackConfig& config);
+std::unique_ptr<Service> make_registry_service(const StackConfig& config);
 std::unique_ptr<Service> make_service(ServiceKind kind, const StackConfig& config);
+
+// The stack's PostgreSQL superuser, and its password: RDSTREAM_POSTGRES_PASSWORD, else
+// <state_dir>/postgres/password, made once (mode 0600) for a new data directory.
+inline constexpr const char* kPostgresSuperuser = "rdstream";
+Result<std::string> postgres_superuser_password(const StackConfig& config);
 
 // Shared helpers for the implementations.
 Status write_text_file(const std::filesystem::path& path, const std::string& content);

@@ -187,6 +187,7 @@ Result<StackReport> Stack::up() {
         continue;
       }
       Status health = svc.check_health(kHealthRequestTimeout);
+      if (health.ok()) health = svc.after_healthy(kHealthRequestTimeout);
       if (health.ok()) {
         r.state = ServiceState::kHealthy;
         r.detail = it->started_now ? fmt::format("started, healthy after {}", seconds_since(it->since))

@@ -15,6 +15,7 @@ std::string_view to_string(ServiceKind kind) {
     case ServiceKind::kCassandra: return "cassandra";
     case ServiceKind::kPostgres: return "postgres";
     case ServiceKind::kConsole: return "console";
+    case ServiceKind::kRegistry: return "registry";
   }
   return "?";
 }
@@ -24,8 +25,9 @@ Result<ServiceKind> parse_service(std::string_view name) {
   if (name == "cassandra") return ServiceKind::kCassandra;
   if (name == "postgres" || name == "postgresql") return ServiceKind::kPostgres;
   if (name == "console") return ServiceKind::kConsole;
+  if (name == "registry") return ServiceKind::kRegistry;
   return Error(ErrorCode::kInvalidArgument,
-               fmt::format("unknown service '{}': expected kafka, cassandra, postgres or console", name));
+               fmt::format("unknown service '{}': expected kafka, cassandra, postgres, console or registry", name));
 }
 
 namespace {
@@ -41,6 +43,8 @@ constexpr PortSetting kPortSettings[] = {
     {"cassandra_port", &StackConfig::cassandra_port},
     {"cassandra_storage_port", &StackConfig::cassandra_storage_port},
     {"console_port", &StackConfig::console_port},
+    {"registry_port", &StackConfig::registry_port},
+    {"registry_management_port", &StackConfig::registry_management_port},
     {"postgres_port", &StackConfig::postgres_port},
 };
 
@@ -49,6 +53,7 @@ constexpr PortSetting kPortSettings[] = {
 std::string kafka_version() { return RDS_KAFKA_VERSION; }
 std::string cassandra_version() { return RDS_CASSANDRA_VERSION; }
 std::string cqlsh_version() { return RDS_CQLSH_VERSION; }
+std::string apicurio_version() { return RDS_APICURIO_VERSION; }
 
 std::filesystem::path default_engine_cache() {
   const char* home = std::getenv("HOME");
@@ -88,7 +93,7 @@ std::vector<std::string> StackConfig::problems() const {
   if (start_timeout.count() < 5 || start_timeout.count() > 3600) {
     out.push_back(fmt::format("start_timeout: {} s must be between 5 and 3600", start_timeout.count()));
   }
-  if (services.empty()) out.push_back("services: choose at least one of kafka, cassandra, postgres, console");
+  if (services.empty()) out.push_back("services: choose at least one of kafka, cassandra, postgres, console, registry");
   return out;
 }
 

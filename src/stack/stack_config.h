@@ -20,10 +20,13 @@ inline constexpr uint16_t kDefaultKafkaControllerPort = 9093;
 inline constexpr uint16_t kDefaultCassandraStoragePort = 7000;
 inline constexpr uint16_t kDefaultPostgresPort = 5432;
 inline constexpr uint16_t kDefaultConsolePort = 9021;  // Confluent Control Center's, as in the seed
+inline constexpr uint16_t kDefaultRegistryPort = 8081;  // the seed's Schema Registry's
+inline constexpr uint16_t kDefaultRegistryManagementPort = 8091;  // its health and metrics
+inline constexpr int kDefaultRegistryHeapMb = 384;
 inline constexpr int kDefaultKafkaHeapMb = 512;
 inline constexpr int kDefaultCassandraHeapMb = 1024;
 
-enum class ServiceKind { kKafka, kCassandra, kPostgres, kConsole };
+enum class ServiceKind { kKafka, kCassandra, kPostgres, kConsole, kRegistry };
 std::string_view to_string(ServiceKind kind);
 Result<ServiceKind> parse_service(std::string_view name);
 
@@ -37,6 +40,10 @@ struct StackConfig {
   uint16_t cassandra_storage_port = kDefaultCassandraStoragePort;
   uint16_t postgres_port = kDefaultPostgresPort;
   uint16_t console_port = kDefaultConsolePort;
+  uint16_t registry_port = kDefaultRegistryPort;
+  uint16_t registry_management_port = kDefaultRegistryManagementPort;
+  int registry_heap_mb = kDefaultRegistryHeapMb;
+  std::string registry_java_home = "/usr/lib/jvm/temurin-25-jdk-amd64";  // Java 21+: Apicurio 3
   // The rdstream binary that runs the console (`rdstream console`); the CLI sets it to itself.
   std::filesystem::path rdstream_binary;
   int kafka_heap_mb = kDefaultKafkaHeapMb;
@@ -46,8 +53,9 @@ struct StackConfig {
   std::string postgres_bin_dir;                // empty: newest /usr/lib/postgresql/<n>/bin
   std::string postgres_user = "postgres";      // system user PostgreSQL runs as when we are root
   std::string postgres_password;               // empty: <state_dir>/postgres/password, made once
+  // The registry after PostgreSQL: it keeps its schemas there.
   std::vector<ServiceKind> services = {ServiceKind::kKafka, ServiceKind::kCassandra, ServiceKind::kPostgres,
-                                       ServiceKind::kConsole};
+                                       ServiceKind::kConsole, ServiceKind::kRegistry};
 
   // Every problem found, each naming its setting and the fix; empty when valid.
   std::vector<std::string> problems() const;
@@ -61,6 +69,7 @@ struct StackConfig {
 std::string kafka_version();
 std::string cassandra_version();
 std::string cqlsh_version();
+std::string apicurio_version();
 
 // ~/.cache/rdstream/engines (the setting stack.engine_cache, RDSTREAM_ENGINE_CACHE, overrides it).
 std::filesystem::path default_engine_cache();

@@ -1,6 +1,7 @@
 // The local stack against the real engines: a private stack on non-default ports, checked with
 // each engine's own client (Kafka's TopicCommand, cqlsh, psql) and with ours, idempotent `up`,
 // failures with their fixes, and `down` leaving no process behind. The steps run in order.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <librdkafka/rdkafka.h>
@@ -63,6 +64,8 @@ class StackIntegrationTest : public ::testing::Test {
     config_->cassandra_storage_port = 31000;
     config_->postgres_port = 31432;
     config_->console_port = 31021;
+    config_->registry_port = 31081;
+    config_->registry_management_port = 31091;
     const char* bin = std::getenv("RDSTREAM_BIN");  // the console runs the rdstream binary
     if (bin != nullptr) config_->rdstream_binary = bin;
   }
@@ -182,6 +185,46 @@ TEST_F(StackIntegrationTest, TheConsoleWatchesTheStacksEngines) {
   ASSERT_TRUE(page);
   EXPECT_EQ(page->status, 200);
   EXPECT_NE(page->body.find("rdstream console"), std::string::npos);
+}
+
+TEST_F(StackIntegrationTest, TheRegistryKeepsItsSchemasInPostgresAndChecksCompatibility) {
+  httplib::Client registry("127.0.0.1", 31081);
+  registry.set_read_timeout(30, 0);
+  // BACKWARD, set by up (Apicurio starts with NONE).
+  auto config = registry.Get("/apis/ccompat/v7/config");
+  ASSERT_TRUE(config);
+  EXPECT_EQ(nlohmann::json::parse(config->body).value("compatibilityLevel", ""), "BACKWARD") << config->body;
+  const std::string v1 = R"({"type":"record","name":"u","fields":[{"name":"id","type":"string"}]})";
+  auto created = registry.Post("/apis/ccompat/v7/subjects/stack-it-value/versions",
+                               nlohmann::json({{"schema", v1}}).dump(), "application/vnd.schemaregistry.v1+json");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 200) << created->body;
+  const int id = nlohmann::json::parse(created->body).value("id", -1);
+  EXPECT_GE(id, 0);
+  // A field added without a default breaks BACKWARD: refused.
+  const std::string breaking =
+      R"({"type":"record","name":"u","fields":[{"name":"id","type":"string"},{"name":"x","type":"string"}]})";
+  auto refused = registry.Post("/apis/ccompat/v7/subjects/stack-it-value/versions",
+                               nlohmann::json({{"schema", breaking}}).dump(), "application/vnd.schemaregistry.v1+json");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 409) << refused->body;
+
+  // Restarted, it still has the schema: it lives in the stack's PostgreSQL, not in memory.
+  StackConfig only = *config_;
+  only.services = {ServiceKind::kRegistry};
+  ASSERT_OK(Stack(only).down());
+  StackConfig with_postgres = *config_;
+  with_postgres.services = {ServiceKind::kPostgres, ServiceKind::kRegistry};
+  auto again = Stack(with_postgres).up();
+  ASSERT_OK(again);
+  ASSERT_TRUE(again->all_healthy());
+  pids_[ServiceKind::kRegistry] = find(*again, ServiceKind::kRegistry).pid;
+  auto schema = registry.Get(fmt::format("/apis/ccompat/v7/schemas/ids/{}", id));
+  ASSERT_TRUE(schema);
+  EXPECT_EQ(schema->status, 200) << schema->body;
+  auto versions = registry.Get("/apis/ccompat/v7/subjects/stack-it-value/versions");
+  ASSERT_TRUE(versions);
+  EXPECT_EQ(nlohmann::json::parse(versions->body), nlohmann::json::array({1})) << versions->body;
 }
 
 TEST_F(StackIntegrationTest, SecondUpIsIdempotentAndStatusIsHealthy) {

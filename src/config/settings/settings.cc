@@ -50,15 +50,15 @@ Check<std::string> http_url() {
 
 Check<std::vector<std::string>> known_services() {
   return {[](const std::vector<std::string>& v) -> std::string {
-            if (v.empty()) return "choose at least one of kafka, cassandra, postgres, console";
+            if (v.empty()) return "choose at least one of kafka, cassandra, postgres, console, registry";
             for (const auto& s : v) {
-              if (s != "kafka" && s != "cassandra" && s != "postgres" && s != "console") {
-                return "unknown service '" + s + "': expected kafka, cassandra, postgres or console";
+              if (s != "kafka" && s != "cassandra" && s != "postgres" && s != "console" && s != "registry") {
+                return "unknown service '" + s + "': expected kafka, cassandra, postgres, console or registry";
               }
             }
             return {};
           },
-          "of kafka, cassandra, postgres, console"};
+          "of kafka, cassandra, postgres, console, registry"};
 }
 
 Check<std::string> host_port_or_empty() {
@@ -472,7 +472,7 @@ Settings::Stack::Stack(Registry& r)
                    ""),
       services(reg, {.path = "stack.services", .description = "services to act on", .commands = kStack,
                      .flag = "--only", .in_file = false},
-               {"kafka", "cassandra", "postgres", "console"}, known_services()),
+               {"kafka", "cassandra", "postgres", "console", "registry"}, known_services()),
       kafka_port(reg, {.path = "stack.kafka_port", .description = "Kafka's client port", .commands = kStack,
                        .flag = "--kafka-port", .env = "RDSTREAM_KAFKA_PORT", .in_file = false},
                  kStackConfig.kafka_port, range(1'024, 65'535)),
@@ -491,6 +491,21 @@ Settings::Stack::Stack(Registry& r)
                          .description = "the web console's port (on 127.0.0.1; `rdstream console` for more)",
                          .commands = kStack, .flag = "--console-port", .env = "RDSTREAM_CONSOLE_PORT", .in_file = false},
                    kStackConfig.console_port, range(1'024, 65'535)),
+      registry_port(reg, {.path = "stack.registry_port",
+                          .description = "the schema registry's port (Confluent-compatible API under /apis/ccompat/v7)",
+                          .commands = kStack, .flag = "--registry-port", .env = "RDSTREAM_REGISTRY_PORT", .in_file = false},
+                    kStackConfig.registry_port, range(1'024, 65'535)),
+      registry_management_port(reg, {.path = "stack.registry_management_port",
+                                     .description = "the schema registry's health and metrics port",
+                                     .commands = kStack, .flag = "--registry-management-port", .in_file = false},
+                               kStackConfig.registry_management_port, range(1'024, 65'535)),
+      registry_heap_mb(reg, {.path = "stack.registry_heap_mb", .description = "the schema registry's JVM heap, MiB",
+                             .commands = kStackUp, .flag = "--registry-heap-mb", .in_file = false},
+                       kStackConfig.registry_heap_mb, range(128, 8'192)),
+      registry_java_home(reg, {.path = "stack.registry_java_home",
+                               .description = "a JDK 21 or newer for the schema registry (Apicurio 3)",
+                               .commands = kStackUp, .env = "RDSTREAM_REGISTRY_JAVA_HOME", .in_file = false},
+                         kStackConfig.registry_java_home, non_empty()),
       postgres_password(reg, {.path = "stack.postgres_password",
                               .description = "PostgreSQL superuser password (empty: generated once into "
                                              "<state dir>/postgres/password)",

@@ -190,6 +190,10 @@ class Settings {
     Int cassandra_storage_port;
     Int postgres_port;
     Int console_port;
+    Int registry_port;
+    Int registry_management_port;
+    Int registry_heap_mb;
+    String registry_java_home;
     String postgres_password;
     Int kafka_heap_mb;
     Int cassandra_heap_mb;

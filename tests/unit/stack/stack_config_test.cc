@@ -31,6 +31,18 @@ TEST(StackConfigTest, RejectsDuplicatePortsNamingTheSetting) {
   EXPECT_NE(problems[0].find("cassandra_port: 9092 is used twice"), std::string::npos) << problems[0];
 }
 
+TEST(StackConfigTest, EveryServiceHasItsName) {
+  for (auto kind : {ServiceKind::kKafka, ServiceKind::kCassandra, ServiceKind::kPostgres, ServiceKind::kConsole,
+                    ServiceKind::kRegistry}) {
+    auto parsed = parse_service(to_string(kind));
+    ASSERT_OK(parsed);
+    EXPECT_EQ(*parsed, kind);
+  }
+  auto unknown = parse_service("zookeeper");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.error().message.find("registry"), std::string::npos) << unknown.error().message;
+}
+
 TEST(StackConfigTest, RejectsPrivilegedPortsAndBadHeapsAndNonLoopbackHost) {
   StackConfig config;
   config.postgres_port = 80;
