@@ -7,8 +7,10 @@
 #include <fstream>
 #include <random>
 
+#include "avro/codec.h"
 #include "core/log.h"
 #include "ingest/api_source.h"
+#include "mapping/mapper.h"
 #include "mapping/mapper.h"
 
 namespace rds::app {
@@ -281,6 +283,33 @@ Status check_settings(const config::Settings& s) {
   auto configs = process_configs(s);
   if (!configs.ok()) return configs.take_error();
   return ok_status();
+}
+
+registry::RegistryConfig registry_config(const config::Settings& s) {
+  registry::RegistryConfig r;
+  r.url = s.schema_registry.url();
+  r.timeout = milliseconds(s.schema_registry.timeout_ms());
+  return r;
+}
+
+Result<std::string> record_avro_schema(const config::Settings& s) {
+  auto mapping = mapping_config(s);
+  if (!mapping.ok()) return mapping.take_error();
+  auto mapper = mapping::Mapper::create(*mapping);
+  if (!mapper.ok()) return mapper.take_error();
+  auto table = table_config(s);
+  if (!table.ok()) return table.take_error();
+  std::vector<avro::Field> fields;
+  for (const auto& column : mapper->columns()) {
+    avro::Field f;
+    f.name = column;
+    const auto spec = std::find_if(table->columns.begin(), table->columns.end(),
+                                   [&](const process::ColumnSpec& c) { return c.name == column; });
+    f.nullable = column != mapping::MappingConfig::kIdColumn && (spec == table->columns.end() || spec->nullable);
+    if (f.nullable) f.default_value = std::optional<std::string>();  // default null: fields can be added
+    fields.push_back(std::move(f));
+  }
+  return avro::record_schema_json(table->table, "rdstream", fields);
 }
 
 }  // namespace rds::app

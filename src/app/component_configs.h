@@ -19,6 +19,7 @@
 #include "process/dead_letter.h"
 #include "process/processor.h"
 #include "process/table_config.h"
+#include "registry/client.h"
 #include "sink/cassandra/cassandra_sink.h"
 
 namespace rds::app {
@@ -62,6 +63,13 @@ struct ProcessConfigs {
   process::ProcessorConfig processor;
 };
 Result<ProcessConfigs> process_configs(const config::Settings& s);
+
+// The schema registry's client settings.
+registry::RegistryConfig registry_config(const config::Settings& s);
+// The Avro schema of the records this configuration produces: a record named after the table, in
+// namespace "rdstream", one string field per record column in the record's order (`id` first); a
+// column the table declares nullable, or that the table lacks, is a union with null, default null.
+Result<std::string> record_avro_schema(const config::Settings& s);
 
 // Every component config a command builds, built and validated, without connecting: `config check`.
 Status check_settings(const config::Settings& s);

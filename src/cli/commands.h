@@ -27,5 +27,6 @@ void register_process(CLI::App& app, Globals& globals);
 void register_run(CLI::App& app, Globals& globals);
 void register_config(CLI::App& app, Globals& globals);
 void register_console(CLI::App& app, Globals& globals);
+void register_schema(CLI::App& app, Globals& globals);
 
 }  // namespace rds::cli

@@ -40,6 +40,7 @@ enum Command : uint32_t {
   kStackLogs = 1u << 7,
   kMockApi = 1u << 8,
   kConsole = 1u << 9,
+  kSchema = 1u << 10,
 };
 inline constexpr uint32_t kStack = kStackUp | kStackDown | kStackStatus | kStackLogs;
 inline constexpr uint32_t kPipeline = kIngest | kProcess | kRun;

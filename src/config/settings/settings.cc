@@ -15,6 +15,7 @@
 #include "process/dead_letter.h"
 #include "process/processor.h"
 #include "process/table_config.h"
+#include "registry/client.h"
 #include "sink/cassandra/cassandra_sink.h"
 #include "stack/stack_config.h"
 
@@ -85,10 +86,10 @@ Settings::General::General(Registry& r)
     : Part(r),
       config_file(reg, {.path = "config_file",
                         .description = "the YAML config file: the seed's config.yaml as it is, or rdstream's",
-                        .commands = kPipeline | kCql | kConsole, .flag = "--config", .env = "RDSTREAM_CONFIG", .in_file = false},
+                        .commands = kPipeline | kCql | kConsole | kSchema, .flag = "--config", .env = "RDSTREAM_CONFIG", .in_file = false},
                   ""),
       log_level(reg, {.path = "log.level", .description = "log level",
-                      .commands = kPipeline | kCql | kStack | kMockApi | kConsole, .flag = "--log-level",
+                      .commands = kPipeline | kCql | kStack | kMockApi | kConsole | kSchema, .flag = "--log-level",
                       .env = "RDSTREAM_LOG_LEVEL"},
                 "info", one_of({"debug", "info", "warn", "error", "off"})),
       metrics_address(reg, {.path = "metrics.address",
@@ -107,7 +108,7 @@ Settings::Kafka::Kafka(Registry& r)
                               .commands = kPipeline | kConsole, .flag = "--bootstrap-servers", .env = "RDSTREAM_KAFKA"},
                         kafka::kLocalBootstrapServers, non_empty()),
       topic(reg, {.path = "kafka.topic", .description = "the topic of user records (the seed's)",
-                  .commands = kPipeline | kConsole, .flag = "--topic"},
+                  .commands = kPipeline | kConsole | kSchema, .flag = "--topic"},
             "users_created", non_empty()),
       partitions(reg, {.path = "kafka.partitions", .description = "partitions of the topics rdstream creates when missing",
                        .commands = kPipeline, .flag = "--partitions"},
@@ -142,23 +143,23 @@ Settings::Ingest::Ingest(Registry& r)
                 .commands = kIngest | kRun, .flag = "--url", .env = "RDSTREAM_API_URL"},
           "https://randomuser.me/api/", http_url()),
       format(reg, {.path = "api.randomuser.format", .description = "the API's format (the seed's key; json only)",
-                   .commands = kIngest | kRun},
+                   .commands = kIngest | kRun | kSchema},
              "json", one_of({"json"})),
       element(reg, {.path = "api.randomuser.element",
                     .description = "the response's array of users (the seed wrote 'result'; the API's is 'results')",
-                    .commands = kIngest | kRun},
+                    .commands = kIngest | kRun | kSchema},
               "results", one_of({"results", "result"})),
       seed_mapping(reg, {.path = "api.randomuser.mapping",
                          .description = "the seed's column mapping: `- column: [json, path]` or a format with values "
                                         "(src/mapping/README.md); default the seed's full mapping",
-                         .commands = kIngest | kRun,
+                         .commands = kIngest | kRun | kSchema,
                          .example = "[{first_name: [name, first]}, {gender: gender}, "
                                     "{address: {format: '{city}, {country}', values: {city: [location, city], "
                                     "country: [location, country]}}}]"},
                    {}),
       mapping(reg, {.path = "mapping",
                     .description = "rdstream's own mapping, instead of the seed's (src/mapping/README.md)",
-                    .commands = kIngest | kRun,
+                    .commands = kIngest | kRun | kSchema,
                     .example = "{id: login.uuid, columns: [{column: first_name, path: name.first}, "
                                "{column: city, template: '{location.city}', optional: true, default: ''}]}"},
               {}),
@@ -290,53 +291,53 @@ Settings::Cassandra::Cassandra(Registry& r)
                          .commands = kProcessing},
                    ms(kSession.retry.backoff.max_delay), range(0, kDay)),
       keyspace(reg, {.path = "cassandra.keyspace", .description = "keyspace of the table (created if missing)",
-                     .commands = kProcessing | kConsole},
+                     .commands = kProcessing | kConsole | kSchema},
                kTable.keyspace),
-      table(reg, {.path = "cassandra.table", .description = "the table (created if missing)", .commands = kProcessing | kConsole},
+      table(reg, {.path = "cassandra.table", .description = "the table (created if missing)", .commands = kProcessing | kConsole | kSchema},
             kTable.table),
       replication(reg, {.path = "cassandra.replication",
                         .description = "the keyspace's replication when rdstream creates it (default SimpleStrategy, 1)",
-                        .commands = kProcessing,
+                        .commands = kProcessing | kSchema,
                         .example = "{class: NetworkTopologyStrategy, dc1: 3}"},
                   {}),
       primary_key(reg, {.path = "cassandra.primary_key", .description = "the uuid key column (the record's id)",
-                        .commands = kProcessing},
+                        .commands = kProcessing | kSchema},
                   kTable.primary_key),
       columns(reg, {.path = "cassandra.columns",
                     .description = "the table's columns in CQL types (default: the seed's schema, else the seed's table)",
-                    .commands = kProcessing,
+                    .commands = kProcessing | kSchema,
                     .example = "[{name: id, type: uuid}, {name: first_name, type: text}, "
                                "{name: dob, type: text, nullable: true}]"},
               {}),
       strict_columns(reg, {.path = "cassandra.strict_columns",
                            .description = "reject a record with a column the table lacks (false: ignore it, as the "
                                           "seed's dob)",
-                           .commands = kProcessing},
+                           .commands = kProcessing | kSchema},
                      kTable.strict_columns),
       text_from_scalars(reg, {.path = "cassandra.text_from_scalars",
                               .description = "accept JSON numbers and booleans for text columns",
-                              .commands = kProcessing},
+                              .commands = kProcessing | kSchema},
                         kTable.text_from_scalars),
       max_value_bytes(reg, {.path = "cassandra.max_value_bytes", .description = "largest column value accepted",
-                            .commands = kProcessing},
+                            .commands = kProcessing | kSchema},
                       static_cast<int64_t>(kTable.max_value_bytes), range(1, 16LL * 1024 * 1024)),
       max_record_bytes(reg, {.path = "cassandra.max_record_bytes", .description = "largest Kafka record accepted",
-                             .commands = kProcessing},
+                             .commands = kProcessing | kSchema},
                        static_cast<int64_t>(kTable.max_record_bytes), range(2, 64LL * 1024 * 1024)),
       create_table_path(reg, {.path = "cassandra.create_table_path",
                               .description = "a CQL file creating the table, run instead of rdstream's CREATE TABLE",
-                              .commands = kProcessing},
+                              .commands = kProcessing | kSchema},
                         ""),
       seed_create_table_path(reg, {.path = "databases.cassandra_db.created_users.create_table_path",
                                    .description = "the seed's DDL file (as cassandra.create_table_path)",
-                                   .commands = kProcessing},
+                                   .commands = kProcessing | kSchema},
                              ""),
       seed_format(reg, {.path = "databases.cassandra_db.created_users.format",
-                        .description = "the seed's DDL format", .commands = kProcessing},
+                        .description = "the seed's DDL format", .commands = kProcessing | kSchema},
                   "sql", one_of({"sql", "cql"})),
       seed_schema(reg, {.path = "databases.cassandra_db.created_users.schema",
                         .description = "the seed's table schema in Spark types; id is a uuid whatever it says",
-                        .commands = kProcessing,
+                        .commands = kProcessing | kSchema,
                         .example = "[{column_name: id, data_type: StringType, nullable: false}, "
                                    "{column_name: first_name, data_type: StringType, nullable: false}]"},
                   {}) {}
@@ -534,6 +535,17 @@ Settings::Stack::Stack(Registry& r)
       log_lines(reg, {.path = "stack.log_lines", .description = "lines per service", .commands = kStackLogs,
                       .flag = "-n,--lines", .in_file = false},
                 50, range(1, 100'000)) {}
+
+Settings::SchemaRegistry::SchemaRegistry(Registry& r)
+    : Part(r),
+      url(reg, {.path = "registry.url",
+                .description = "the schema registry's Confluent-compatible API (the stack's Apicurio, or a Confluent "
+                               "Schema Registry's root URL)",
+                .commands = kSchema, .flag = "--registry-url", .env = "RDSTREAM_REGISTRY_URL"},
+          registry::RegistryConfig{}.url, http_url()),
+      timeout_ms(reg, {.path = "registry.timeout_ms", .description = "per request to the schema registry",
+                       .commands = kSchema},
+                 ms(registry::RegistryConfig{}.timeout), range(100, 600'000)) {}
 
 Settings::Console::Console(Registry& r)
     : Part(r),

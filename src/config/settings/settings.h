@@ -205,6 +205,13 @@ class Settings {
     explicit Stack(Registry& r);
   } stack{registry_};
 
+  // The schema registry rdstream talks to (its Confluent-compatible API).
+  struct SchemaRegistry : Part {
+    String url;
+    Int timeout_ms;
+    explicit SchemaRegistry(Registry& r);
+  } schema_registry{registry_};
+
   // `rdstream console`: the web UI (src/console), and what it watches beyond the pipeline's own
   // settings (the topic, the group, the table and the engines are theirs).
   struct Console : Part {

@@ -65,6 +65,7 @@ struct Registered {
     register_run(app, globals);
     register_config(app, globals);
     register_console(app, globals);
+    register_schema(app, globals);
   }
 };
 
