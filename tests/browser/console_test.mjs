@@ -76,6 +76,8 @@ async function main() {
                                null, { timeout: 30_000 });
     const points = await page.locator(".chart").evaluateAll((cs) => cs.map((c) => [c.id, Number(c.dataset.points)]));
     check("a chart has data points", points.some(([, n]) => n >= 2), JSON.stringify(points));
+    await page.waitForFunction(() => Number(document.getElementById("chart-lag").dataset.points) >= 2, null,
+                               { timeout: 30_000 });
     check("the lag chart is drawn", await page.locator("#chart-lag canvas").count() > 0);
     await page.screenshot({ path: path.join(opt.out, "console-overview.png"), fullPage: true });
 

@@ -175,7 +175,11 @@ function renderCassandra(s) {
 async function refreshState() {
   const s = await api("/api/state");
   state.refreshMs = s.refresh_ms || 1000;
-  state.group = s.groups[0] ? s.groups[0].id : null;
+  const group = s.groups[0] ? s.groups[0].id : null;
+  // The lag chart draws the group's series: redraw the history as soon as the group is known.
+  const groupChanged = group !== state.group;
+  state.group = group;
+  if (groupChanged && group) refreshHistory().catch(banner);
   renderEngines(s); renderAlerts(s); renderPipeline(s); renderTopics(s); renderGroup(s); renderInstances(s); renderCassandra(s);
   $("dlq-topic").textContent = s.dlq.topic + " · " + num(s.dlq.records) + " in all";
 }
