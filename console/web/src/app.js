@@ -42,10 +42,15 @@ function replace(parent, ...children) { parent.replaceChildren(...children.filte
 
 // ---- talking to the console ---------------------------------------------------------------------
 async function api(path, options = {}) {
-  const response = await fetch(path, { cache: "no-store", ...options });
+  let response;
+  try {
+    response = await fetch(path, { cache: "no-store", ...options });
+  } catch (error) {  // no answer at all: the console is down or the network is
+    throw Object.assign(new Error(`console unreachable: ${path}: ${error.message}`), { unreachable: path, reason: error.message });
+  }
   let body = null;
   try { body = await response.json(); } catch (_) { /* a non-JSON body: reported below */ }
-  if (!response.ok) throw new Error((body && body.error) || `${path}: HTTP ${response.status}`);
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}` + (body && body.error ? ": " + body.error : ""));
   return body;
 }
 async function post(path, payload) {
@@ -56,11 +61,21 @@ async function post(path, payload) {
     body: JSON.stringify(payload || {}),
   });
 }
-function banner(error) {
+// The banner lists what failed, per poll (state, history, dead letters): one poll succeeding
+// does not hide another's failure.
+const failures = new Map();
+function report(source, error) {
+  if (error) failures.set(source, error); else failures.delete(source);
+  const errors = [...failures.values()];
+  const down = errors.filter((e) => e.unreachable);
+  const messages = down.length
+    ? [`console unreachable (${down.map((e) => e.unreachable).join(", ")}): ${[...new Set(down.map((e) => e.reason))].join("; ")}`]
+    : [];
+  messages.push(...new Set(errors.filter((e) => !e.unreachable).map((e) => e.message)));
   const b = $("banner");
-  if (!error) { b.classList.add("hidden"); return; }
-  b.textContent = "console unreachable or failing: " + error.message;
-  b.classList.remove("hidden");
+  b.textContent = messages.join(" · ");
+  b.classList.toggle("hidden", failures.size === 0);
+  document.body.classList.toggle("stale", failures.has("state"));
 }
 
 // ---- the snapshot -------------------------------------------------------------------------------
@@ -84,11 +99,12 @@ function renderPipeline(s) {
        el("div", { class: "kind", text: kind }), el("div", { class: "name", text: name, title: name }),
        el("div", { class: "rate", text: rate(value) }), el("div", { class: "extra", text: extra || "" }));
   const arrow = () => el("div", { class: "arrow", text: "→" });
-  const lag = p.group.lag_records === null ? dash : num(p.group.lag_records);
+  const lag = p.group.lag_records === null ? "lag " + dash
+    : "lag " + num(p.group.lag_records) + " records, " + seconds(p.group.lag_seconds);
   replace($("pipeline"),
     stage("source", p.api.name, p.api.rate, "fetched by ingest", "api"), arrow(),
     stage("topic", p.topic.name, p.topic.rate, "produced", "topic"), arrow(),
-    stage("consumer group", p.group.name, p.group.rate, "lag " + lag + " records, " + seconds(p.group.lag_seconds), "group"),
+    stage("consumer group", p.group.name, p.group.rate, lag, "group"),
     arrow(),
     stage("table", p.table.name, p.table.rate, "rows written (Cassandra's count)", "table"));
 }
@@ -99,8 +115,8 @@ function renderTopics(s) {
     return;
   }
   replace($("topics"), ...s.topics.map((t) => {
-    const start = t.partitions.map((p) => p.start_offset).join(", ");
-    const end = t.partitions.map((p) => p.end_offset).join(", ");
+    const start = t.partitions.map((p) => num(p.start_offset)).join(", ");
+    const end = t.partitions.map((p) => num(p.end_offset)).join(", ");
     return el("tr", { "data-testid": "topic-row", "data-topic": t.name, "data-records": String(t.records) },
       el("td", { text: t.name }), el("td", { class: "num", text: String(t.partitions.length) }),
       el("td", { text: `[${start}] → [${end}]` }), el("td", { class: "num", text: num(t.records) }),
@@ -165,7 +181,7 @@ function renderCassandra(s) {
   const out = $("count-result");
   $("count-button").disabled = count.state === "running";
   if (count.state === "running") out.textContent = `counting… ${count.ranges_done}/${count.ranges_total} token ranges, ${num(count.rows_so_far)} rows so far`;
-  else if (count.state === "done") out.textContent = `${num(count.rows)} rows (exact, ${count.ranges_total} token ranges in ${seconds(count.elapsed_ms / 1000)})`;
+  else if (count.state === "done") out.textContent = `${num(count.rows)} rows (exact, ${count.ranges_total} token ranges in ${seconds(count.elapsed_ms === null ? null : count.elapsed_ms / 1000)})`;
   else if (count.state === "failed") out.textContent = "count failed: " + count.error;
   else out.textContent = "";
   out.dataset.state = count.state;
@@ -179,12 +195,14 @@ async function refreshState() {
   // The lag chart draws the group's series: redraw the history as soon as the group is known.
   const groupChanged = group !== state.group;
   state.group = group;
-  if (groupChanged && group) refreshHistory().catch(banner);
+  if (groupChanged && group) refreshHistory().then(() => report("history"), (e) => report("history", e));
   renderEngines(s); renderAlerts(s); renderPipeline(s); renderTopics(s); renderGroup(s); renderInstances(s); renderCassandra(s);
   $("dlq-topic").textContent = s.dlq.topic + " · " + num(s.dlq.records) + " in all";
 }
 
 // ---- charts (uPlot) -------------------------------------------------------------------------------
+// Time axis ticks: whole seconds and up (one point per second; uPlot would go down to 1 ms).
+const timeSteps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
 const palette = ["#2b6cb0", "#2f855a", "#c05621", "#6b46c1", "#b83280", "#2c7a7b", "#975a16", "#4a5568"];
 
 // Draws `names` (history series) into the container `id`; recreated when the set of series changes.
@@ -193,12 +211,16 @@ function chart(id, history, names, labels, unit) {
   const present = names.filter((n) => history.series[n]);
   const points = Math.max(0, ...present.map((n) => history.series[n].filter((v) => v !== null).length));
   box.dataset.points = String(points);
-  if (!present.length || history.t.length < 2) {
+  if (!present.length || points === 0 || history.t.length < 2) {
     if (state.charts[id]) { state.charts[id].plot.destroy(); delete state.charts[id]; }
     replace(box, el("div", { class: "empty", text: "no data yet" }));
     return;
   }
-  const data = [history.t.map((t) => t / 1000), ...present.map((n) => history.series[n])];
+  // From the first point on (the window is 15 minutes; a console started a minute ago would
+  // otherwise draw a sliver at the right edge).
+  const first = Math.min(...present.map((n) => history.series[n].findIndex((v) => v !== null)).filter((i) => i >= 0));
+  const from = Math.min(first, history.t.length - 2);
+  const data = [history.t.slice(from).map((t) => t / 1000), ...present.map((n) => history.series[n].slice(from))];
   const key = present.join("|");
   const existing = state.charts[id];
   if (existing && existing.key === key) { existing.plot.setData(data); return; }
@@ -207,7 +229,7 @@ function chart(id, history, names, labels, unit) {
   const plot = new uPlot({
     width: Math.max(300, box.clientWidth || 600), height: 180,
     series: [{}, ...present.map((n, i) => ({ label: labels(n), stroke: palette[i % palette.length], width: 1.5, spanGaps: false }))],
-    axes: [{}, { label: unit, size: 60 }],
+    axes: [{ incrs: timeSteps }, { label: unit, size: 60 }],
     legend: { live: true },
     cursor: { drag: { x: false, y: false } },
   }, data, box);
@@ -278,7 +300,7 @@ $("dlq-filter").addEventListener("change", (e) => {
   state.dlqReason = e.target.value;
   state.dlqSelected.clear();
   $("dlq-select-all").checked = false;
-  refreshDeadLetters().catch(banner);
+  refreshDeadLetters().then(() => report("dlq"), (e) => report("dlq", e));
 });
 $("dlq-select-all").addEventListener("change", (e) => {
   for (const r of state.dlqShown || []) {
@@ -305,22 +327,22 @@ $("dlq-replay").addEventListener("click", async () => {
     out.textContent = "replay failed: " + error.message;
     out.dataset.failed = "all";
   }
-  await refreshDeadLetters().catch(banner);
+  await refreshDeadLetters().then(() => report("dlq"), (e) => report("dlq", e));
 });
 
 $("count-button").addEventListener("click", async () => {
   try { await post("/api/cassandra/count"); } catch (error) { $("count-result").textContent = error.message; }
-  await refreshState().catch(banner);
+  await refreshState().then(() => report("state"), (e) => report("state", e));
 });
 
 // ---- the loop ----------------------------------------------------------------------------------------
-function every(fn, periodMs) {
+function every(source, fn, periodMs) {
   const run = async () => {
-    try { await fn(); banner(null); } catch (error) { banner(error); }
+    try { await fn(); report(source); } catch (error) { report(source, error); }
     setTimeout(run, typeof periodMs === "function" ? periodMs() : periodMs);
   };
   run();
 }
-every(refreshState, () => state.refreshMs);
-every(refreshHistory, 2000);
-every(refreshDeadLetters, 5000);
+every("state", refreshState, () => state.refreshMs);
+every("history", refreshHistory, 2000);
+every("dlq", refreshDeadLetters, 5000);
