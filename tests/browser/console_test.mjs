@@ -7,10 +7,12 @@
 //
 // It checks what a person would look at: the topic, the group with its lag at 0, a chart with
 // points, the poison records in the dead-letter view with their reasons (and the filter), and,
-// with --replay, selecting them and replaying from the page. Screenshots go to DIR. Exit code 0
-// when every check held; otherwise 1 and the failed check on stderr.
+// with --replay, selecting them and replaying from the page. Screenshots go to DIR
+// (console-overview.png, console-dlq.png, console-replayed.png; console-failure.png when a check
+// fails). Exit code 0 when every check held; otherwise 1, the failed check and what the page
+// showed on stderr. The last line on stdout is the results as JSON.
 import { createRequire } from "node:module";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,17 +33,35 @@ function args() {
     if (!out[required]) throw new Error(`missing --${required}`);
   }
   out.dlqExpect = Number(out["dlq-expect"]);
+  if (!Number.isInteger(out.dlqExpect) || out.dlqExpect < 0) throw new Error(`--dlq-expect: not a count: ${out["dlq-expect"]}`);
   return out;
 }
 
 const checks = [];
+let failureShot = null;
 function check(name, ok, detail = "") {
   checks.push({ name, ok, detail });
   if (!ok) throw new Error(`check failed: ${name}${detail ? ": " + detail : ""}`);
 }
 
+// Waits until fn(arg) holds in the page; on a timeout, fails the check `name` with what the page
+// showed (seen(), evaluated in the page) and the console's error banner, if any.
+async function waitUntil(page, name, fn, arg, timeoutMs, seen) {
+  try {
+    await page.waitForFunction(fn, arg, { timeout: timeoutMs });
+  } catch (error) {
+    if (error.name !== "TimeoutError") throw error;
+    const shown = seen ? await page.evaluate(seen).catch((e) => `(unreadable: ${e.message})`) : "";
+    const banner = await page.locator("[data-testid=banner]:not(.hidden)").textContent({ timeout: 1000 }).catch(() => null);
+    check(name, false, `not within ${timeoutMs / 1000} s; the page shows ${JSON.stringify(shown)}` +
+                       (banner ? `; its error banner says: ${banner}` : ""));
+  }
+  checks.push({ name, ok: true, detail: "" });
+}
+
 async function main() {
   const opt = args();
+  mkdirSync(opt.out, { recursive: true });
   const profile = mkdtempSync(path.join(tmpdir(), "rdstream-chromium-"));
   // The flags that keep Chromium off the network it cannot reach here (and out of the sandbox,
   // which needs privileges a CI container lacks).
@@ -57,14 +77,21 @@ async function main() {
     const consoleErrors = [];
     page.on("pageerror", (e) => consoleErrors.push(e.message));
     page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
-    await page.goto(opt.url, { waitUntil: "load" });
+    const response = await page.goto(opt.url, { waitUntil: "load" }).catch((error) => {
+      check(`the console answers at ${opt.url}`, false, error.message.split("\n")[0]);
+    });
+    check("the console serves its page", response && response.ok(), response ? `HTTP ${response.status()}` : "no response");
+    failureShot = () => page.screenshot({ path: path.join(opt.out, "console-failure.png"), fullPage: true });
 
     // The topic and the group, at lag 0.
-    const topicRow = page.locator(`[data-testid=topic-row][data-topic="${opt.topic}"]`);
-    await topicRow.waitFor({ timeout: 30_000 });
-    check("the topic is listed", await topicRow.count() === 1);
-    await page.locator("[data-testid=group-id]", { hasText: opt.group }).waitFor({ timeout: 30_000 });
-    await page.locator('[data-testid=group-lag][data-lag="0"]').waitFor({ timeout: 60_000 });
+    await waitUntil(page, `the topic ${opt.topic} is listed`,
+                    (t) => [...document.querySelectorAll("[data-testid=topic-row]")].some((r) => r.dataset.topic === t),
+                    opt.topic, 30_000, () => [...document.querySelectorAll("[data-testid=topic-row]")].map((r) => r.dataset.topic));
+    await waitUntil(page, `the group ${opt.group} is shown`,
+                    (g) => document.querySelector("[data-testid=group-id]")?.textContent === g, opt.group, 30_000,
+                    () => document.querySelector("[data-testid=group]")?.textContent);
+    await waitUntil(page, "the group's lag falls to 0", () => document.querySelector("[data-testid=group-lag]")?.dataset.lag === "0",
+                    null, 60_000, () => "lag " + document.querySelector("[data-testid=group-lag]")?.textContent);
     const partitionLags = await page.locator("[data-testid=group-partition]").evaluateAll((rows) => rows.map((r) => r.dataset.lag));
     check("every partition of the group is at lag 0", partitionLags.length > 0 && partitionLags.every((l) => l === "0"),
           JSON.stringify(partitionLags));
@@ -72,19 +99,20 @@ async function main() {
     check("the engines are up", engines.length >= 2 && engines.every(([, up]) => up === "true"), JSON.stringify(engines));
 
     // A chart with points (the history fills once a second).
-    await page.waitForFunction(() => [...document.querySelectorAll(".chart")].some((c) => Number(c.dataset.points) >= 2),
-                               null, { timeout: 30_000 });
-    const points = await page.locator(".chart").evaluateAll((cs) => cs.map((c) => [c.id, Number(c.dataset.points)]));
-    check("a chart has data points", points.some(([, n]) => n >= 2), JSON.stringify(points));
-    await page.waitForFunction(() => Number(document.getElementById("chart-lag").dataset.points) >= 2, null,
-                               { timeout: 30_000 });
+    const chartPoints = () => [...document.querySelectorAll(".chart")].map((c) => [c.id, Number(c.dataset.points)]);
+    await waitUntil(page, "a chart has at least 2 points",
+                    () => [...document.querySelectorAll(".chart")].some((c) => Number(c.dataset.points) >= 2), null, 30_000, chartPoints);
+    checks.at(-1).detail = JSON.stringify(await page.evaluate(chartPoints));
+    await waitUntil(page, "the lag chart has at least 2 points",
+                    () => Number(document.getElementById("chart-lag").dataset.points) >= 2, null, 30_000, chartPoints);
     check("the lag chart is drawn", await page.locator("#chart-lag canvas").count() > 0);
     await page.screenshot({ path: path.join(opt.out, "console-overview.png"), fullPage: true });
 
     // The dead letters, each with its reason; the filter narrows to one reason.
     const rows = page.locator("[data-testid=dlq-row]");
-    await page.waitForFunction((n) => document.querySelectorAll("[data-testid=dlq-row]").length >= n, opt.dlqExpect,
-                               { timeout: 30_000 });
+    const dlqShown = () => [...document.querySelectorAll("[data-testid=dlq-row]")].map((r) => r.dataset.reason);
+    await waitUntil(page, `the dead letters list at least ${opt.dlqExpect} records`,
+                    (n) => document.querySelectorAll("[data-testid=dlq-row]").length >= n, opt.dlqExpect, 30_000, dlqShown);
     const reasons = await rows.evaluateAll((rs) => rs.map((r) => r.dataset.reason));
     check(`at least ${opt.dlqExpect} dead letters, each with a reason`,
           reasons.length >= opt.dlqExpect && reasons.every((r) => r && r !== "unknown"), JSON.stringify(reasons));
@@ -95,32 +123,39 @@ async function main() {
     }
     const one = reasons[0];
     await page.locator("[data-testid=dlq-filter]").selectOption(one);
-    await page.waitForFunction((r) => {
+    await waitUntil(page, `the filter on ${one} shows only ${one}`, (r) => {
       const rs = [...document.querySelectorAll("[data-testid=dlq-row]")];
       return rs.length > 0 && rs.every((x) => x.dataset.reason === r);
-    }, one, { timeout: 15_000 });
-    check(`the filter shows only ${one}`, true);
+    }, one, 15_000, dlqShown);
     await page.locator("[data-testid=dlq-filter]").selectOption("");
-    await page.waitForFunction((n) => document.querySelectorAll("[data-testid=dlq-row]").length >= n, opt.dlqExpect,
-                               { timeout: 15_000 });
+    await waitUntil(page, "the filter back on all shows every record again",
+                    (n) => document.querySelectorAll("[data-testid=dlq-row]").length >= n, reasons.length, 15_000, dlqShown);
     await page.screenshot({ path: path.join(opt.out, "console-dlq.png"), fullPage: true });
 
     if (opt.replay) {
       await page.locator("[data-testid=dlq-select-all]").check();
+      const selected = await page.locator("[data-testid=dlq-select]:checked").count();
+      check(`every dead letter shown is selected (at least ${opt.dlqExpect})`, selected >= opt.dlqExpect && selected >= reasons.length,
+            `${selected} selected`);
       const button = page.locator("[data-testid=dlq-replay]");
       check("replay is enabled once records are selected", await button.isEnabled());
       await button.click();
       const result = page.locator("[data-testid=dlq-result]");
-      await page.waitForFunction(() => {
+      await waitUntil(page, "the replay answers", () => {
         const r = document.querySelector("[data-testid=dlq-result]");
         return r && (r.dataset.replayed !== undefined || r.dataset.failed !== undefined);
-      }, null, { timeout: 60_000 });
+      }, null, 60_000, () => document.querySelector("[data-testid=dlq-result]")?.textContent);
       const text = await result.textContent();
       const replayed = Number(await result.getAttribute("data-replayed"));
-      check(`the page says it replayed ${reasons.length}`, replayed === reasons.length && text.startsWith(`Replayed ${reasons.length}`), text);
+      check(`the page says it replayed ${selected}`, replayed === selected && text === `Replayed ${selected}`, text);
       await page.screenshot({ path: path.join(opt.out, "console-replayed.png"), fullPage: true });
     }
     check("no error in the page", consoleErrors.length === 0, consoleErrors.join("; "));
+    const banner = await page.locator("[data-testid=banner]:not(.hidden)").count();
+    check("no error banner", banner === 0, banner ? await page.locator("[data-testid=banner]").textContent() : "");
+  } catch (error) {
+    if (failureShot) await failureShot().catch(() => {});
+    throw error;
   } finally {
     await browser.close();
     rmSync(profile, { recursive: true, force: true });
