@@ -99,6 +99,19 @@ class FastavroTest : public ::testing::Test {
     ASSERT_OK(s);
     schema_ = *s;
   }
+  // fastavro's answer to `lines` in `mode` ("read" or "write"), one line per record; a failed run
+  // fails the test with its output.
+  std::vector<std::string> fastavro(const std::string& mode, const std::string& lines) {
+    int code = -1;
+    const std::string out = run_python(kScript, schema_.json() + "\n" + mode + "\n" + lines, dir_, &code);
+    EXPECT_EQ(code, 0) << out;
+    std::vector<std::string> answer;
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);) answer.push_back(line);
+    EXPECT_EQ(answer.size(), records().size()) << out;
+    return answer;
+  }
+
   Schema schema_;
   test::TempDir dir_;
 };
@@ -106,21 +119,16 @@ class FastavroTest : public ::testing::Test {
 TEST_F(FastavroTest, FastavroReadsOurFramedRecordsFieldForField) {
   auto encoder = Encoder::create(schema_);
   ASSERT_OK(encoder);
-  std::string input = schema_.json() + "\nread\n";
+  std::string input;
   for (const auto& r : records()) {
     std::vector<std::optional<std::string_view>> views(r.begin(), r.end());
     auto body = encoder->encode(views);
     ASSERT_OK(body);
     input += hex(frame(42, *body)) + "\n";
   }
-  int code = -1;
-  const std::string out = run_python(kScript, input, dir_, &code);
-  ASSERT_EQ(code, 0) << out;
-  std::istringstream lines(out);
-  std::size_t i = 0;
-  for (std::string line; std::getline(lines, line); ++i) {
-    ASSERT_LT(i, records().size()) << out;
-    const auto j = nlohmann::json::parse(line);
+  const auto answer = fastavro("read", input);
+  for (std::size_t i = 0; i < answer.size() && i < records().size(); ++i) {
+    const auto j = nlohmann::json::parse(answer[i]);
     EXPECT_EQ(j["id"], 42);
     const Values& expected = records()[i];
     for (std::size_t f = 0; f < kFields.size(); ++f) {
@@ -132,7 +140,6 @@ TEST_F(FastavroTest, FastavroReadsOurFramedRecordsFieldForField) {
       }
     }
   }
-  EXPECT_EQ(i, records().size());
 }
 
 TEST_F(FastavroTest, FastavroWritesOurBytesExactlyAndWeReadThem) {
@@ -140,19 +147,15 @@ TEST_F(FastavroTest, FastavroWritesOurBytesExactlyAndWeReadThem) {
   auto decoder = Decoder::create(schema_, schema_);
   ASSERT_OK(encoder);
   ASSERT_OK(decoder);
-  std::string input = schema_.json() + "\nwrite\n";
+  std::string input;
   for (const auto& r : records()) {
     nlohmann::json j = nlohmann::json::object();
     for (std::size_t f = 0; f < kFields.size(); ++f) j[kFields[f].name] = r[f] ? nlohmann::json(*r[f]) : nlohmann::json();
     input += j.dump() + "\n";
   }
-  int code = -1;
-  const std::string out = run_python(kScript, input, dir_, &code);
-  ASSERT_EQ(code, 0) << out;
-  std::istringstream lines(out);
-  std::size_t i = 0;
-  for (std::string line; std::getline(lines, line); ++i) {
-    ASSERT_LT(i, records().size()) << out;
+  const auto answer = fastavro("write", input);
+  for (std::size_t i = 0; i < answer.size() && i < records().size(); ++i) {
+    const std::string& line = answer[i];
     const std::string theirs = unhex(line);
     std::vector<std::optional<std::string_view>> views(records()[i].begin(), records()[i].end());
     auto ours = encoder->encode(views);
@@ -162,7 +165,6 @@ TEST_F(FastavroTest, FastavroWritesOurBytesExactlyAndWeReadThem) {
     ASSERT_OK(decoded);
     EXPECT_EQ(*decoded, records()[i]);
   }
-  EXPECT_EQ(i, records().size());
 }
 
 }  // namespace
