@@ -1,6 +1,7 @@
 #include "app/ingest_stage.h"
 
 #include "app/component_configs.h"
+#include "app/record_format.h"
 #include "app/observability.h"
 #include "core/log.h"
 
@@ -28,6 +29,10 @@ Outcome run_ingest_stage(const config::Settings& settings, const std::atomic<boo
   auto observability = Observability::start(settings);
   if (!observability.ok()) return Outcome::failed(observability.error());
   plan->options.metrics = &(*observability)->metrics();
+  // Avro: the schema is registered before anything is produced (or consumed, for run).
+  auto encoder = record_encoder(settings, stop);
+  if (!encoder.ok()) return Outcome::failed(encoder.error());
+  plan->options.encoder = encoder->get();
   (*observability)->set_readiness(ingest_readiness((*observability)->metrics()));
   watch_kafka_deliveries(**observability);
   log::info("ingest", "seed {} (pass --seed {} to replay this run)", plan->seed, plan->seed);

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "app/component_configs.h"
+#include "app/record_format.h"
 #include "cassandra/schema.h"
 #include "core/log.h"
 #include "kafka/producer.h"
@@ -91,6 +92,9 @@ Result<std::unique_ptr<ProcessStage>> ProcessStage::create(const config::Setting
 
   stage->sink_ = std::make_unique<sink::CassandraSink>(*stage->session_, configs->sink, &metrics);
   RDS_TRY(stage->sink_->start());
+  auto decoder = record_decoder(settings, table);
+  if (!decoder.ok()) return decoder.take_error();
+  stage->decoder_ = std::move(*decoder);
   stage->validator_ = std::make_unique<process::RecordValidator>(std::move(table));
   stage->writer_ = std::make_unique<ObservingWriter>(*stage->sink_, std::move(on_row_acknowledged),
                                                     std::move(on_row_handed));
@@ -105,7 +109,7 @@ Result<std::unique_ptr<ProcessStage>> ProcessStage::create(const config::Setting
   }
 
   auto processor = process::Processor::create(configs->consumer, configs->dead_letter, configs->processor, *stage->validator_,
-                                              *stage->writer_, *stage->probe_);
+                                              *stage->writer_, *stage->probe_, stage->decoder_.get());
   if (!processor.ok()) return processor.take_error();
   stage->processor_ = std::move(*processor);
   log::info("process", "{} (group {}) -> {} on {}:{}", topic, configs->consumer.group_id,

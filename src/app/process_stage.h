@@ -18,6 +18,7 @@
 #include "metrics/metrics.h"
 #include "process/dead_letter.h"
 #include "process/processor.h"
+#include "process/record_decoder.h"
 #include "process/processor_probe.h"
 #include "process/record_validator.h"
 #include "process/table_config.h"
@@ -64,6 +65,7 @@ class ProcessStage {
   std::unique_ptr<cassandra::Session> session_;
   std::unique_ptr<sink::CassandraSink> sink_;
   std::unique_ptr<process::RecordValidator> validator_;
+  std::unique_ptr<process::RecordDecoder> decoder_;  // JSON and Confluent-framed Avro
   std::unique_ptr<process::RowWriter> writer_;
   std::unique_ptr<process::Processor> processor_;
 };

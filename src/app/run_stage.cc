@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "app/component_configs.h"
+#include "app/record_format.h"
 #include "app/ingest_stage.h"
 #include "app/observability.h"
 #include "app/latency_tracker.h"
@@ -73,6 +74,10 @@ Outcome run_pipeline(const config::Settings& settings, const std::atomic<bool>& 
   (*observability)->set_readiness([] { return metrics::Readiness{{"the Cassandra session"}}; });
   metrics::Metrics& metrics = (*observability)->metrics();
   plan->options.metrics = &metrics;
+  // Avro: the schema is registered before anything is produced (or consumed, for run).
+  auto encoder = record_encoder(settings, stop);
+  if (!encoder.ok()) return Outcome::failed(encoder.error());
+  plan->options.encoder = encoder->get();
   LatencyTracker latency;
   // The processor first: the table exists and the group is joining before the first record.
   auto stage = ProcessStage::create(

@@ -264,6 +264,10 @@ Result<Values> Decoder::decode(std::string_view body) {
   return out;
 }
 
+bool Decoder::from_writer(std::size_t reader_field) const {
+  return reader_field < state_->from_writer.size() && state_->from_writer[reader_field] >= 0;
+}
+
 std::string record_schema_json(std::string_view name, std::string_view ns, const std::vector<Field>& fields) {
   nlohmann::json doc = {{"type", "record"}, {"name", std::string(name)}, {"namespace", std::string(ns)},
                         {"fields", nlohmann::json::array()}};

@@ -70,6 +70,8 @@ class Decoder {
   // The reader's values. kTruncated for a body that ends early, kProtocol for bytes left over or
   // a value libavro cannot decode.
   Result<Values> decode(std::string_view body);
+  // Whether the writer has the reader's field `reader_field` (else its value is the default).
+  bool from_writer(std::size_t reader_field) const;
 
   struct State;
 

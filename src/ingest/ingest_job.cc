@@ -144,8 +144,10 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
   });
   if (!producer.ok()) return producer.take_error();
   kafka::Producer& p = **producer;
-  log::info("ingest", "{} -> topic {} on {}", source.describe(), options.producer.topic,
-            options.producer.bootstrap_servers);
+  JsonRecordEncoder json_encoder;
+  RecordEncoder& encoder = options.encoder != nullptr ? *options.encoder : json_encoder;
+  log::info("ingest", "{} -> topic {} on {} as {}", source.describe(), options.producer.topic,
+            options.producer.bootstrap_servers, encoder.describe());
 
   const auto started = Clock::now();
   auto last_progress = started;
@@ -203,9 +205,14 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
     for (size_t i = 0; i < n; ++i) {
       const mapping::Record& record = pending[pending_pos++];
       if (options.on_fetched) options.on_fetched(record, released_at);
-      std::string value = mapping::to_json(record);
-      m.received_bytes.Increment(static_cast<double>(value.size()));
-      Status queued = p.produce(record.id(), value, sequence++);
+      auto value = encoder.encode(record);
+      if (!value.ok()) {
+        summary.source_error = value.error().message;
+        summary.source_error_code = value.error().code;
+        break;
+      }
+      m.received_bytes.Increment(static_cast<double>(value->size()));
+      Status queued = p.produce(record.id(), *value, sequence++);
       if (!queued.ok()) {
         summary.source_error = queued.error().message;
         break;

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "ingest/record_encoder.h"
 #include "ingest/record_source.h"
 #include "kafka/producer.h"
 #include "metrics/metrics.h"
@@ -37,6 +38,8 @@ struct IngestOptions {
   // slices), the time the rate limit released it: a deliberate wait is not pipeline latency.
   // `rdstream run` uses it to measure end-to-end latency.
   std::function<void(const mapping::Record&, std::chrono::steady_clock::time_point fetched_at)> on_fetched;
+  // What a record becomes on the topic; null: JSON (JsonRecordEncoder). Not owned.
+  RecordEncoder* encoder = nullptr;
   // Where the job counts (stage "ingest"; metrics/metrics.h); null: a private registry.
   metrics::Metrics* metrics = nullptr;
 };

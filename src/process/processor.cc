@@ -47,9 +47,11 @@ Processor::~Processor() {
 Result<std::unique_ptr<Processor>> Processor::create(const kafka::ConsumerConfig& consumer_config,
                                                      const DeadLetterConfig& dead_letter_config,
                                                      ProcessorConfig config, const RecordValidator& validator,
-                                                     RowWriter& writer, ProcessorProbe& probe) {
+                                                     RowWriter& writer, ProcessorProbe& probe,
+                                                     RecordDecoder* decoder) {
   RDS_TRY(config.validate());
   std::unique_ptr<Processor> processor(new Processor(std::move(config), validator, writer, probe));
+  processor->decoder_ = decoder;
   Processor* self = processor.get();
   auto publisher = DeadLetterPublisher::create(
       dead_letter_config, [self](const DeadLetterDelivery& delivery) { self->handle_dead_letter_delivery(delivery); });
@@ -116,17 +118,15 @@ void Processor::handle_batch(std::vector<kafka::Message> batch) {
     entry.timestamp_ms = message.timestamp_ms;
     entry.key = std::move(message.key);
     entry.value = std::move(message.value);
-    Validation validation = validator_.validate_nullable(entry.value);
-    if (auto* rejection = std::get_if<Rejection>(&validation)) {
-      entry.dead_letter = true;
-      entry.code = std::string(to_string(rejection->code));
-      entry.message = std::move(rejection->message);
-      probe_.rejected(entry.code, tp.topic, tp.partition, message.offset, entry.message);
-      publish_dead_letter(token);
+    Checked checked = check(entry.value);
+    if (auto* rejection = std::get_if<Rejection>(&checked)) {
+      dead_letter(token, std::move(*rejection));
+    } else if (auto* deferred = std::get_if<Deferred>(&checked)) {
+      schedule_retry(token, deferred->error);
     } else {
       // Sent as validated; a re-send after a failure validates the raw value again (kept for the
       // DLQ anyway) instead of keeping a second copy of every row in flight.
-      rows.push_back(std::move(std::get<Row>(validation).values));
+      rows.push_back(std::move(std::get<Row>(checked).values));
       tokens.push_back(token);
     }
   }
@@ -142,13 +142,45 @@ void Processor::send_rows(const std::vector<uint64_t>& tokens) {
   for (uint64_t token : tokens) {
     auto it = in_flight_.find(token);
     if (it == in_flight_.end()) continue;
-    Validation validation = validator_.validate_nullable(it->second.value);
-    if (auto* row = std::get_if<Row>(&validation)) {
+    Checked checked = check(it->second.value);
+    if (auto* row = std::get_if<Row>(&checked)) {
       rows.push_back(std::move(row->values));
       sent.push_back(token);
+      continue;
+    }
+    // Only a record deferred before (its writer's schema unfetched) can come out differently now.
+    const TopicPartition tp = it->second.ticket.tp;
+    if (auto retry = retries_.find(tp); retry != retries_.end()) retry->second.resent.erase(token);
+    if (auto* deferred = std::get_if<Deferred>(&checked)) {
+      schedule_retry(token, deferred->error);
+    } else {
+      dead_letter(token, std::move(std::get<Rejection>(checked)));
+      maybe_resume(tp);
     }
   }
   write_rows(std::move(rows), std::move(sent));
+}
+
+Processor::Checked Processor::check(const std::optional<std::string>& value) {
+  if (!value || decoder_ == nullptr) return to_checked(validator_.validate_nullable(value));
+  Decoded decoded = decoder_->decode(*value);
+  if (auto* json = std::get_if<std::string_view>(&decoded)) return to_checked(validator_.validate(*json));
+  if (auto* rejection = std::get_if<Rejection>(&decoded)) return std::move(*rejection);
+  return std::move(std::get<Deferred>(decoded));
+}
+
+Processor::Checked Processor::to_checked(Validation validation) {
+  if (auto* row = std::get_if<Row>(&validation)) return std::move(*row);
+  return std::move(std::get<Rejection>(validation));
+}
+
+void Processor::dead_letter(uint64_t token, Rejection rejection) {
+  InFlight& entry = in_flight_.at(token);
+  entry.dead_letter = true;
+  entry.code = std::string(to_string(rejection.code));
+  entry.message = std::move(rejection.message);
+  probe_.rejected(entry.code, entry.ticket.tp.topic, entry.ticket.tp.partition, entry.ticket.offset, entry.message);
+  publish_dead_letter(token);
 }
 
 void Processor::write_rows(std::vector<sink::Row> rows, std::vector<uint64_t> tokens) {
@@ -287,8 +319,7 @@ void Processor::schedule_retry(uint64_t token, const Error& error) {
     Status paused = consumer_->pause({tp});
     if (!paused.ok()) log::warn("process", "{}", paused.error().message);
     probe_.partition_paused();
-    log::warn("process", "{}: retriable write failure ({}); partition paused, retrying with backoff",
-              to_string(tp), error.message);
+    log::warn("process", "{}: {} (retriable); partition paused, retrying with backoff", to_string(tp), error.message);
   }
   state.waiting.push_back(token);
   if (!state.next_attempt) {

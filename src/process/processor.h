@@ -1,5 +1,5 @@
 #pragma once
-// The process stage's loop: Kafka consumer group -> validate -> Cassandra -> commit.
+// The process stage's loop: Kafka consumer group -> decode -> validate -> Cassandra -> commit.
 //
 //   poll a batch -> register each record in the OffsetTracker
 //     -> RecordValidator: Row          -> RowWriter (CassandraSink) -> per-row outcome
@@ -22,6 +22,8 @@
 //     with permanent_failure = kDeadLetter the record is dead-lettered with code "sink_rejected".
 //   - a DLQ write that failed retriably is re-published after a delay; a permanent DLQ failure
 //     stops the processor.
+//   - a record whose writer's schema cannot be fetched (the registry is unreachable;
+//     RecordDecoder's Deferred) is retried like a failed write: partition paused, backoff.
 //   - revocation: the rebalance handler waits (bounded by revoke_drain_timeout) for the revoked
 //     partitions' in-flight rows, stores what is contiguous, and forgets them; the consumer commits
 //     before letting them go. Late outcomes of forgotten partitions are ignored.
@@ -50,6 +52,7 @@
 #include "pipeline/offset_tracker.h"
 #include "process/dead_letter.h"
 #include "process/processor_probe.h"
+#include "process/record_decoder.h"
 #include "process/record_validator.h"
 #include "sink/cassandra/cassandra_sink.h"
 
@@ -100,7 +103,8 @@ class Processor {
   static Result<std::unique_ptr<Processor>> create(const kafka::ConsumerConfig& consumer_config,
                                                    const DeadLetterConfig& dead_letter_config,
                                                    ProcessorConfig config, const RecordValidator& validator,
-                                                   RowWriter& writer, ProcessorProbe& probe);
+                                                   RowWriter& writer, ProcessorProbe& probe,
+                                                   RecordDecoder* decoder = nullptr);
   ~Processor();
   Processor(const Processor&) = delete;
   Processor& operator=(const Processor&) = delete;
@@ -137,6 +141,12 @@ class Processor {
 
   Processor(ProcessorConfig config, const RecordValidator& validator, RowWriter& writer, ProcessorProbe& probe);
 
+  // A record's value decoded (when framed Avro) and validated.
+  using Checked = std::variant<Row, Rejection, Deferred>;
+  Checked check(const std::optional<std::string>& value);
+  static Checked to_checked(Validation validation);
+  void dead_letter(uint64_t token, Rejection rejection);
+
   void handle_batch(std::vector<kafka::Message> batch);
   // Re-sends the rows of these tokens (validating their raw values again).
   void send_rows(const std::vector<uint64_t>& tokens);
@@ -163,6 +173,7 @@ class Processor {
   const RecordValidator& validator_;
   RowWriter& writer_;
   ProcessorProbe& probe_;
+  RecordDecoder* decoder_ = nullptr;  // null: every record is JSON
   std::unique_ptr<kafka::Consumer> consumer_;
   std::unique_ptr<DeadLetterPublisher> dead_letters_;
 

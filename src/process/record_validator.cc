@@ -186,6 +186,11 @@ std::string_view to_string(RejectCode code) {
     case RejectCode::kWrongType: return "wrong_type";
     case RejectCode::kValueTooLarge: return "value_too_large";
     case RejectCode::kUnknownColumn: return "unknown_column";
+    case RejectCode::kBadMagic: return "bad_magic";
+    case RejectCode::kTruncatedAvro: return "truncated_avro";
+    case RejectCode::kBadAvro: return "bad_avro";
+    case RejectCode::kUnknownSchemaId: return "unknown_schema_id";
+    case RejectCode::kUnresolvableSchema: return "unresolvable_schema";
   }
   return "unknown";
 }

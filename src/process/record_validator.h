@@ -40,14 +40,24 @@ enum class RejectCode {
   kWrongType,       // a value cannot be converted to its column's type
   kValueTooLarge,   // a value (or the whole record) exceeds the configured bound
   kUnknownColumn,   // strict_columns: the record has a column the table lacks
+  // Confluent-framed Avro, found by process::RecordDecoder before validation:
+  kBadMagic,            // neither JSON nor framed: a control byte where the magic byte 0 would be
+  kTruncatedAvro,       // shorter than the 5-byte header, or an Avro body that ends early
+  kBadAvro,             // an Avro body its writer's schema cannot decode, or with bytes left over
+  kUnknownSchemaId,     // the registry has no schema with the record's id
+  kUnresolvableSchema,  // the writer's schema cannot be read as the table's (no id field, not strings)
 };
-inline constexpr std::size_t kRejectCodeCount = 8;
+inline constexpr std::size_t kRejectCodeCount = 13;
 inline constexpr std::array<RejectCode, kRejectCodeCount> kAllRejectCodes = {
-    RejectCode::kNotJson,       RejectCode::kNotObject, RejectCode::kMissingId,     RejectCode::kBadUuid,
-    RejectCode::kMissingColumn, RejectCode::kWrongType, RejectCode::kValueTooLarge, RejectCode::kUnknownColumn};
+    RejectCode::kNotJson,        RejectCode::kNotObject,       RejectCode::kMissingId,
+    RejectCode::kBadUuid,        RejectCode::kMissingColumn,   RejectCode::kWrongType,
+    RejectCode::kValueTooLarge,  RejectCode::kUnknownColumn,   RejectCode::kBadMagic,
+    RejectCode::kTruncatedAvro,  RejectCode::kBadAvro,         RejectCode::kUnknownSchemaId,
+    RejectCode::kUnresolvableSchema};
 
 // "not_json", "not_object", "missing_id", "bad_uuid", "missing_column", "wrong_type",
-// "value_too_large", "unknown_column".
+// "value_too_large", "unknown_column", "bad_magic", "truncated_avro", "bad_avro",
+// "unknown_schema_id", "unresolvable_schema".
 std::string_view to_string(RejectCode code);
 std::optional<RejectCode> parse_reject_code(std::string_view text);
 

@@ -135,7 +135,13 @@ Settings::Kafka::Kafka(Registry& r)
       message_timeout_ms(reg, {.path = "kafka.producer.message_timeout_ms",
                                .description = "a record not acknowledged by then is reported failed",
                                .commands = kIngest | kRun},
-                         kProducer.message_timeout_ms, range(1'000, kMaxInt)) {}
+                         kProducer.message_timeout_ms, range(1'000, kMaxInt)),
+      record_format(reg, {.path = "kafka.record_format",
+                          .description = "how ingest writes records: json (the seed's Spark job reads it) or avro "
+                                         "(Confluent-framed, its schema registered under <topic>-value); process reads "
+                                         "both, whatever this says",
+                          .commands = kIngest | kRun, .flag = "--format", .env = "RDSTREAM_RECORD_FORMAT"},
+                    "json", one_of({"json", "avro"})) {}
 
 Settings::Ingest::Ingest(Registry& r)
     : Part(r),
@@ -541,11 +547,16 @@ Settings::SchemaRegistry::SchemaRegistry(Registry& r)
       url(reg, {.path = "registry.url",
                 .description = "the schema registry's Confluent-compatible API (the stack's Apicurio, or a Confluent "
                                "Schema Registry's root URL)",
-                .commands = kSchema, .flag = "--registry-url", .env = "RDSTREAM_REGISTRY_URL"},
+                .commands = kPipeline | kSchema, .flag = "--registry-url", .env = "RDSTREAM_REGISTRY_URL"},
           registry::RegistryConfig{}.url, http_url()),
       timeout_ms(reg, {.path = "registry.timeout_ms", .description = "per request to the schema registry",
-                       .commands = kSchema},
-                 ms(registry::RegistryConfig{}.timeout), range(100, 600'000)) {}
+                       .commands = kPipeline | kSchema},
+                 ms(registry::RegistryConfig{}.timeout), range(100, 600'000)),
+      retry_max_elapsed_ms(reg, {.path = "registry.retry_max_elapsed_ms",
+                                 .description = "while the registry is unreachable, ingest --format avro retries "
+                                                "registering its schema this long before giving up (producing nothing)",
+                                 .commands = kIngest | kRun},
+                           300'000, range(0, kMaxInt)) {}
 
 Settings::Console::Console(Registry& r)
     : Part(r),

@@ -65,6 +65,7 @@ class Settings {
     Int linger_ms;
     Int batch_size_bytes;
     Int message_timeout_ms;
+    String record_format;
     explicit Kafka(Registry& r);
   } kafka{registry_};
 
@@ -209,6 +210,7 @@ class Settings {
   struct SchemaRegistry : Part {
     String url;
     Int timeout_ms;
+    Int retry_max_elapsed_ms;
     explicit SchemaRegistry(Registry& r);
   } schema_registry{registry_};
 
