@@ -15,19 +15,12 @@
 #include "avro/codec.h"
 #include "avro/framing.h"
 #include "support/result_matchers.h"
+#include "support/python_tools.h"
 #include "support/temp_dir.h"
 
 namespace rds::avro {
 namespace {
 
-std::filesystem::path fastavro_python() {
-  const char* cache = std::getenv("RDSTREAM_ENGINE_CACHE");
-  const char* home = std::getenv("HOME");
-  const std::filesystem::path base = cache != nullptr && *cache != '\0'
-                                         ? std::filesystem::path(cache)
-                                         : std::filesystem::path(home != nullptr ? home : "/tmp") / ".cache/rdstream/engines";
-  return base / ("fastavro-" RDS_FASTAVRO_VERSION) / "bin" / "python";
-}
 
 std::string hex(const std::string& bytes) {
   std::string out;
@@ -41,22 +34,6 @@ std::string unhex(const std::string& text) {
   return out;
 }
 
-// Runs `script` with fastavro's python on `input`; its stdout.
-std::string run_python(const std::string& script, const std::string& input, const test::TempDir& dir, int* code) {
-  const auto script_path = dir.path() / "check.py";
-  const auto input_path = dir.path() / "input.txt";
-  std::ofstream(script_path) << script;
-  std::ofstream(input_path) << input;
-  const std::string command = fmt::format("'{}' '{}' < '{}' 2>&1", fastavro_python().string(), script_path.string(),
-                                          input_path.string());
-  std::string out;
-  FILE* p = ::popen(command.c_str(), "r");
-  std::array<char, 4096> buf{};
-  while (p != nullptr && std::fgets(buf.data(), buf.size(), p) != nullptr) out += buf.data();
-  const int status = p != nullptr ? ::pclose(p) : -1;
-  *code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
 
 // The line format both sides use: the schema on the first line, then one record per line.
 constexpr const char* kScript = R"(
@@ -93,8 +70,8 @@ const std::vector<Values>& records() {
 class FastavroTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(std::filesystem::exists(fastavro_python()))
-        << fastavro_python() << " is missing: scripts/bootstrap installs fastavro " RDS_FASTAVRO_VERSION;
+    ASSERT_TRUE(std::filesystem::exists(test::tools_python()))
+        << test::tools_python() << " is missing: scripts/bootstrap installs tests/python/requirements.txt";
     auto s = Schema::parse(record_schema_json("created_users", "rdstream", kFields));
     ASSERT_OK(s);
     schema_ = *s;
@@ -103,7 +80,7 @@ class FastavroTest : public ::testing::Test {
   // fails the test with its output.
   std::vector<std::string> fastavro(const std::string& mode, const std::string& lines) {
     int code = -1;
-    const std::string out = run_python(kScript, schema_.json() + "\n" + mode + "\n" + lines, dir_, &code);
+    const std::string out = test::run_tools_python(kScript, schema_.json() + "\n" + mode + "\n" + lines, dir_.path(), &code);
     EXPECT_EQ(code, 0) << out;
     std::vector<std::string> answer;
     std::istringstream in(out);
