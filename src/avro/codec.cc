@@ -191,6 +191,11 @@ struct Decoder::State {
   Schema writer, reader;
   Value record;                    // of the writer's schema
   std::vector<int> from_writer;    // per reader field: the writer's field index, or -1 (default)
+  avro_reader_t in = nullptr;      // a memory reader, pointed at each body in turn
+  ValueViews views;                // decode_views()'s answer, reused
+  ~State() {
+    if (in != nullptr) avro_reader_free(in);
+  }
 };
 
 Result<Decoder> Decoder::create(const Schema& writer, const Schema& reader) {
@@ -211,21 +216,22 @@ Result<Decoder> Decoder::create(const Schema& writer, const Schema& reader) {
     state->from_writer.push_back(index);
   }
   RDS_TRY(make_value(writer.impl().schema.get(), state->record));
+  state->in = avro_reader_memory("", 0);
+  if (state->in == nullptr) return Error(ErrorCode::kInternal, "libavro: " + libavro_error());
   Decoder d;
   d.state_ = std::move(state);
   return d;
 }
 
-Result<Values> Decoder::decode(std::string_view body) {
+Result<const ValueViews*> Decoder::decode_views(std::string_view body) {
   avro_value_t* record = &state_->record.value;
   avro_value_reset(record);
-  avro_reader_t in = avro_reader_memory(body.data(), static_cast<int64_t>(body.size()));
-  const int rc = avro_value_read(in, record);
-  avro_reader_free(in);
-  // libavro's memory reader cannot say where it stopped; the value's own encoded size can (the
-  // binary encoding of strings and unions is canonical: minimal varints).
-  size_t consumed = 0;
-  const bool at_end = rc == 0 && avro_value_sizeof(record, &consumed) == 0 && consumed == body.size();
+  avro_reader_memory_set_source(state_->in, body.data(), static_cast<int64_t>(body.size()));
+  const int rc = avro_value_read(state_->in, record);
+  // The memory reader does not say where it stopped (avro_reader_is_eof is for files), but it
+  // refuses a read past the end: one more byte tells whether any is left.
+  char extra = 0;
+  const bool at_end = rc == 0 && avro_read(state_->in, &extra, 1) != 0;
   if (rc != 0) {
     return Error(ErrorCode::kTruncated,
                  fmt::format("Avro body of {} bytes does not decode with schema {}: {}", body.size(),
@@ -238,7 +244,8 @@ Result<Values> Decoder::decode(std::string_view body) {
   }
   const auto& wfields = state_->writer.fields();
   const auto& rfields = state_->reader.fields();
-  Values out(rfields.size());
+  ValueViews& out = state_->views;
+  out.assign(rfields.size(), std::nullopt);
   for (std::size_t i = 0; i < rfields.size(); ++i) {
     const Field& r = rfields[i];
     const int w = state_->from_writer[i];
@@ -253,7 +260,7 @@ Result<Values> Decoder::decode(std::string_view body) {
         const char* text = nullptr;
         size_t size = 0;
         avro_value_get_string(&value, &text, &size);
-        out[i] = std::string(text, size > 0 ? size - 1 : 0);  // size counts the NUL
+        out[i] = std::string_view(text, size > 0 ? size - 1 : 0);  // size counts the NUL
       }
     }
     if (!out[i] && !r.nullable) {
@@ -261,6 +268,15 @@ Result<Values> Decoder::decode(std::string_view body) {
                                                             state_->reader.name()));
     }
   }
+  return &out;
+}
+
+Result<Values> Decoder::decode(std::string_view body) {
+  auto views = decode_views(body);
+  if (!views.ok()) return views.take_error();
+  Values out;
+  out.reserve((*views)->size());
+  for (const auto& v : **views) out.push_back(v ? std::optional<std::string>(*v) : std::nullopt);
   return out;
 }
 

@@ -48,6 +48,7 @@ class Schema {
 
 // A record's values, in its schema's field order; nullopt is null.
 using Values = std::vector<std::optional<std::string>>;
+using ValueViews = std::vector<std::optional<std::string_view>>;
 
 class Encoder {
  public:
@@ -70,6 +71,9 @@ class Decoder {
   // The reader's values. kTruncated for a body that ends early, kProtocol for bytes left over or
   // a value libavro cannot decode.
   Result<Values> decode(std::string_view body);
+  // The same without copying: views into the decoder's own buffers (and the reader schema's
+  // defaults), valid until the next decode. The processor's path.
+  Result<const ValueViews*> decode_views(std::string_view body);
   // Whether the writer has the reader's field `reader_field` (else its value is the default).
   bool from_writer(std::size_t reader_field) const;
 

@@ -94,7 +94,7 @@ Decoded RecordDecoder::decode(std::string_view value) {
   if (auto* deferred = std::get_if<Deferred>(&found)) return std::move(*deferred);
   Entry& entry = *std::get<Entry*>(found);
   if (!entry.decoder) return Rejection{RejectCode::kUnresolvableSchema, entry.problem};
-  auto values = entry.decoder->decode(framed->body);
+  auto values = entry.decoder->decode_views(framed->body);
   if (!values.ok()) {
     const RejectCode code = values.error().code == ErrorCode::kTruncated ? RejectCode::kTruncatedAvro : RejectCode::kBadAvro;
     return Rejection{code, fmt::format("schema id {}: {}", framed->schema_id, values.error().message)};
@@ -104,7 +104,7 @@ Decoded RecordDecoder::decode(std::string_view value) {
   bool first = true;
   const auto& fields = reader_.fields();
   for (std::size_t i = 0; i < fields.size(); ++i) {
-    const auto& v = (*values)[i];
+    const auto& v = (**values)[i];
     if (!v && !entry.decoder->from_writer(i)) continue;  // the default null: unset, as in JSON
     if (!first) json_ += ',';
     first = false;
