@@ -282,6 +282,14 @@ Status check_settings(const config::Settings& s) {
   if (!plan.ok()) return plan.take_error();
   auto configs = process_configs(s);
   if (!configs.ok()) return configs.take_error();
+  if (auto client = registry::RegistryClient::create(registry_config(s)); !client.ok()) return client.take_error();
+  if (s.kafka.record_format() == "avro") {
+    // The schema ingest would register: derived and parsed here, registered only by ingest.
+    auto schema = record_avro_schema(s);
+    if (!schema.ok()) return schema.take_error();
+    auto parsed = avro::Schema::parse(*schema);
+    if (!parsed.ok()) return parsed.take_error().with_context("the record schema derived for kafka.record_format avro");
+  }
   return ok_status();
 }
 

@@ -13,6 +13,10 @@
 #include <mutex>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
+#include "avro/codec.h"
+#include "avro/framing.h"
 #include "support/kafka_mock.h"
 #include "support/result_matchers.h"
 
@@ -28,6 +32,24 @@ std::string record(int n) {
                      R"("address":"a","post_code":"p","email":"e","username":"u","dob":"d","registered_date":"r",)"
                      R"("phone":"ph","picture":"pi"}})",
                      n, n);
+}
+
+// record(n)'s fields as an Avro record schema (every field a string), and record(n) in it, framed
+// with schema id `id`.
+std::string writer_schema() {
+  std::vector<avro::Field> fields;
+  const auto json = nlohmann::ordered_json::parse(record(0));
+  for (const auto& [name, value] : json.items()) fields.push_back(avro::Field{name, false, true, std::nullopt});
+  return avro::record_schema_json("created_users", "rdstream", fields);
+}
+std::string avro_record(int n, int32_t id) {
+  auto schema = avro::Schema::parse(writer_schema());
+  auto encoder = avro::Encoder::create(*schema);
+  std::vector<std::string> owned;
+  const auto json = nlohmann::ordered_json::parse(record(n));
+  for (const auto& [name, value] : json.items()) owned.push_back(value.get<std::string>());
+  std::vector<std::optional<std::string_view>> values(owned.begin(), owned.end());
+  return avro::frame(id, encoder->encode(values).value());
 }
 
 // Decides each row's outcome from its first_name ("n<k>") and the attempt number; answers on a
@@ -179,6 +201,42 @@ TEST_F(ProcessorTest, RetriableFailurePausesRetriesAndThenCommits) {
   EXPECT_EQ(snapshot.partitions_paused_total, 1u);
   EXPECT_EQ(snapshot.paused_partitions, 0);
   EXPECT_EQ(snapshot.sink_failures, 2u);
+}
+
+// Avro records among JSON ones: while the registry cannot be reached their partition waits (paused,
+// retried with backoff; nothing dead-lettered, nothing committed past them); then they are written,
+// and an id the registry does not know is dead-lettered with its reason.
+TEST_F(ProcessorTest, AvroRecordsWaitForTheRegistryThenAreWrittenOrDeadLettered) {
+  ASSERT_TRUE(kafka_.produce(kTopic, 0, record(0)));
+  ASSERT_TRUE(kafka_.produce(kTopic, 0, avro_record(1, 5)));
+  ASSERT_TRUE(kafka_.produce(kTopic, 0, avro_record(2, 9), "unknown-id"));
+  ASSERT_TRUE(kafka_.produce(kTopic, 0, record(3)));
+  int fetches = 0;
+  auto reader = reader_schema(default_table());
+  ASSERT_OK(reader);
+  RecordDecoder decoder(*reader, [&fetches](int32_t id) -> Result<std::string> {
+    if (++fetches <= 2) return Error(ErrorCode::kUnavailable, "connection refused");
+    if (id == 5) return writer_schema();
+    return Error(ErrorCode::kNotFound, "no schema with id 9");
+  }, RecordDecoder::kDefaultCacheSize, 0ms);
+  ScriptedWriter writer([](const std::string&, int) { return ok(); });
+  auto processor = Processor::create(consumer_config("g-avro"), dead_letter_config(), processor_config(4), validator_,
+                                     writer, probe_, &decoder);
+  ASSERT_OK(processor);
+  auto report = (*processor)->run();
+  ASSERT_OK(report);
+  EXPECT_EQ(report->stored, 3u);
+  EXPECT_EQ(report->dead_lettered, 1u);
+  EXPECT_GE(report->retries, 1u);
+  EXPECT_EQ(writer.attempts("n1"), 1);  // written once, after the registry answered
+  processor->reset();
+  EXPECT_EQ(committed("g-avro"), 4);
+  EXPECT_EQ(probe_.snapshot().partitions_paused_total, 1u);
+  EXPECT_EQ(probe_.snapshot().dead_lettered_by_code[ProcessorProbe::code_index("unknown_schema_id")], 1u);
+  auto letters = read_dead_letters(1);
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].key, "unknown-id");
+  EXPECT_EQ(letters[0].value, avro_record(2, 9));
 }
 
 TEST_F(ProcessorTest, NothingIsCommittedPastARecordThatKeepsFailing) {
