@@ -163,8 +163,12 @@ void Processor::send_rows(const std::vector<uint64_t>& tokens) {
 
 Processor::Checked Processor::check(const std::optional<std::string>& value) {
   if (!value || decoder_ == nullptr) return to_checked(validator_.validate_nullable(value));
+  if (auto too_large = validator_.check_record_size(value->size())) return std::move(*too_large);
   Decoded decoded = decoder_->decode(*value);
   if (auto* json = std::get_if<std::string_view>(&decoded)) return to_checked(validator_.validate(*json));
+  if (auto* columns = std::get_if<const ColumnValues*>(&decoded)) {
+    return to_checked(validator_.validate_columns(**columns));
+  }
   if (auto* rejection = std::get_if<Rejection>(&decoded)) return std::move(*rejection);
   return std::move(std::get<Deferred>(decoded));
 }

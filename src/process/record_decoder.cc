@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "avro/framing.h"
-#include "mapping/json_writer.h"
 
 namespace rds::process {
 namespace {
@@ -99,25 +98,15 @@ Decoded RecordDecoder::decode(std::string_view value) {
     const RejectCode code = values.error().code == ErrorCode::kTruncated ? RejectCode::kTruncatedAvro : RejectCode::kBadAvro;
     return Rejection{code, fmt::format("schema id {}: {}", framed->schema_id, values.error().message)};
   }
-  json_.clear();
-  json_ += '{';
-  bool first = true;
+  // The reader's fields are the table's columns, in order (reader_schema()).
   const auto& fields = reader_.fields();
+  columns_.assign(fields.size(), std::nullopt);
   for (std::size_t i = 0; i < fields.size(); ++i) {
     const auto& v = (**values)[i];
     if (!v && !entry.decoder->from_writer(i)) continue;  // the default null: unset, as in JSON
-    if (!first) json_ += ',';
-    first = false;
-    mapping::append_json_string(json_, fields[i].name);
-    json_ += ':';
-    if (v) {
-      mapping::append_json_string(json_, *v);
-    } else {
-      json_ += "null";
-    }
+    columns_[i] = TextValue{v};
   }
-  json_ += '}';
-  return std::string_view(json_);
+  return &columns_;
 }
 
 }  // namespace rds::process

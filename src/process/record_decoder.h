@@ -1,16 +1,14 @@
 #pragma once
 // What a Kafka record's value is, before RecordValidator sees it. A topic may mix two formats:
-//   - JSON (the seed's): passed through untouched;
+//   - JSON (the seed's): passed through untouched, for RecordValidator::validate;
 //   - Confluent-framed Avro (avro/framing.h: magic byte 0, 4-byte schema id, Avro body): the
 //     writer's schema is fetched by id (once: a bounded cache), resolved against the table's
-//     reader schema by Avro's rules, and the body decoded into the same flat JSON object a JSON
-//     producer would have written, which the one validator then checks. A reader field the writer
-//     lacks and whose default is null is left out of the object, so it is bound as UNSET like a
-//     column missing from a JSON record (no tombstone).
-// One validator for both formats keeps the column rules (types, nullability, sizes) in one place;
-// bench/results/avro.md measures what the extra JSON step costs.
+//     reader schema by Avro's rules, and the body decoded into the table's column values, for
+//     RecordValidator::validate_columns: the same column rules as JSON (types, nullability,
+//     sizes). A reader field the writer lacks and whose default is null is left absent, so it is
+//     bound as UNSET like a column missing from a JSON record (no tombstone).
 //
-// Outcomes: the JSON text to validate; a Rejection for the DLQ (bad_magic, truncated_avro,
+// Outcomes: the JSON text or the column values to validate; a Rejection for the DLQ (bad_magic, truncated_avro,
 // bad_avro, unknown_schema_id, unresolvable_schema); or Deferred when the writer's schema cannot be
 // fetched now (the registry is unreachable): the record must be retried, never dead-lettered.
 // After a failed fetch, misses are deferred without asking for `unavailable_pause`, so that a
@@ -39,11 +37,11 @@ namespace rds::process {
 struct Deferred {
   Error error;  // why the record cannot be decoded now
 };
-// A string_view points into the record itself, or into the decoder's buffer (valid until the next
-// decode()).
-using Decoded = std::variant<std::string_view, Rejection, Deferred>;
+// JSON: a view of the record itself. Avro: the table's column values, views into the decoder's
+// buffers (valid until the next decode()).
+using Decoded = std::variant<std::string_view, const ColumnValues*, Rejection, Deferred>;
 
-// The table's reader schema: one field per column, named as the column, ["null","string"] with
+// The table's reader schema: one field per column, in the table's order, named as the column, ["null","string"] with
 // default null, except the primary key's, which has no default (a writer without it cannot be
 // read). Every column is nullable here: nullability is the validator's to enforce, with the same
 // codes as for JSON.
@@ -82,7 +80,7 @@ class RecordDecoder {
   std::chrono::steady_clock::time_point unavailable_until_{};
   std::string unavailable_reason_;
   uint64_t fetches_ = 0;
-  std::string json_;  // the decoded record's JSON text, reused
+  ColumnValues columns_;  // the decoded record's values, reused
 };
 
 }  // namespace rds::process

@@ -74,21 +74,7 @@ std::string_view text_of(element e) {
 Rejection reject(RejectCode code, std::string message) { return Rejection{code, std::move(message)}; }
 
 template <typename Int>
-std::optional<Int> integer_of(element e) {
-  int64_t value = 0;
-  if (is_integer(e)) {
-    // A UINT64 element is beyond INT64_MAX: get_int64() refuses it.
-    if (e.get_int64().get(value) != simdjson::SUCCESS) return std::nullopt;
-  } else if (is_string(e)) {
-    const std::string_view s = text_of(e);
-    const char* begin = s.data();
-    const char* end = s.data() + s.size();
-    if (begin != end && *begin == '+') ++begin;
-    auto [ptr, ec] = std::from_chars(begin, end, value);
-    if (ec != std::errc() || ptr != end || begin == end) return std::nullopt;
-  } else {
-    return std::nullopt;
-  }
+std::optional<Int> in_range(int64_t value) {
   if (value < static_cast<int64_t>(std::numeric_limits<Int>::min()) ||
       value > static_cast<int64_t>(std::numeric_limits<Int>::max())) {
     return std::nullopt;
@@ -96,32 +82,76 @@ std::optional<Int> integer_of(element e) {
   return static_cast<Int>(value);
 }
 
-std::optional<double> double_of(element e) {
+// The conversions from text, which JSON strings and decoded Avro values share.
+template <typename Int>
+std::optional<Int> integer_from_text(std::string_view s) {
+  int64_t value = 0;
+  const char* begin = s.data();
+  const char* end = s.data() + s.size();
+  if (begin != end && *begin == '+') ++begin;
+  auto [ptr, ec] = std::from_chars(begin, end, value);
+  if (ec != std::errc() || ptr != end || begin == end) return std::nullopt;
+  return in_range<Int>(value);
+}
+
+std::optional<double> double_from_text(std::string_view s) {
   double value = 0;
-  if (is_number(e)) {
-    // get_double() converts integers as a static_cast would.
-    if (e.get_double().get(value) != simdjson::SUCCESS) return std::nullopt;
-    return value;
-  }
-  if (!is_string(e)) return std::nullopt;
-  const std::string_view s = text_of(e);
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
   if (ec != std::errc() || ptr != s.data() + s.size() || s.empty()) return std::nullopt;
   return value;
 }
 
-std::optional<bool> bool_of(element e) {
-  if (e.type() == element_type::BOOL) {
-    bool value = false;
-    if (e.get_bool().get(value) != simdjson::SUCCESS) return std::nullopt;
-    return value;
-  }
-  if (!is_string(e)) return std::nullopt;
-  const std::string_view s = text_of(e);
+std::optional<bool> bool_from_text(std::string_view s) {
   if (s == "true" || s == "True" || s == "TRUE") return true;
   if (s == "false" || s == "False" || s == "FALSE") return false;
   return std::nullopt;
 }
+
+template <typename Int>
+std::optional<Int> integer_of(element e) {
+  if (is_string(e)) return integer_from_text<Int>(text_of(e));
+  int64_t value = 0;
+  // A UINT64 element is beyond INT64_MAX: get_int64() refuses it.
+  if (!is_integer(e) || e.get_int64().get(value) != simdjson::SUCCESS) return std::nullopt;
+  return in_range<Int>(value);
+}
+
+std::optional<double> double_of(element e) {
+  if (is_string(e)) return double_from_text(text_of(e));
+  double value = 0;
+  // get_double() converts integers as a static_cast would.
+  if (!is_number(e) || e.get_double().get(value) != simdjson::SUCCESS) return std::nullopt;
+  return value;
+}
+
+std::optional<bool> bool_of(element e) {
+  if (is_string(e)) return bool_from_text(text_of(e));
+  bool value = false;
+  if (e.type() != element_type::BOOL || e.get_bool().get(value) != simdjson::SUCCESS) return std::nullopt;
+  return value;
+}
+
+bool is_null(element e) { return e.is_null(); }
+bool is_bool(element e) { return e.type() == element_type::BOOL; }
+// A number or boolean as text (text_from_scalars): simdjson writes numbers as nlohmann::json's
+// dump() did (the same Grisu2 port): 42 -> "42", 4.5 -> "4.5", 1e300 -> "1e+300", 1E2 -> "100.0".
+std::string scalar_text(element e) { return simdjson::to_string(e); }
+
+// The same questions of a decoded record's value, which is text or null.
+std::string_view json_kind(TextValue v) { return v.text ? "a string" : "null"; }
+bool is_string(TextValue v) { return v.text.has_value(); }
+bool is_integer(TextValue) { return false; }
+bool is_number(TextValue) { return false; }
+bool is_bool(TextValue) { return false; }
+bool is_null(TextValue v) { return !v.text; }
+std::string_view text_of(TextValue v) { return v.text.value_or(std::string_view()); }
+std::string scalar_text(TextValue v) { return std::string(text_of(v)); }
+template <typename Int>
+std::optional<Int> integer_of(TextValue v) {
+  return v.text ? integer_from_text<Int>(*v.text) : std::nullopt;
+}
+std::optional<double> double_of(TextValue v) { return v.text ? double_from_text(*v.text) : std::nullopt; }
+std::optional<bool> bool_of(TextValue v) { return v.text ? bool_from_text(*v.text) : std::nullopt; }
 
 // The table column named `name`, or columns.size(). Records list their fields in the table's order
 // (the mapping writes them so), so the column after the previous match (`hint`) is tried first and
@@ -172,6 +202,172 @@ bool read_date(std::string_view text, std::size_t& pos, int64_t* days) {
   if (day > max_day) return false;
   *days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   return true;
+}
+
+// The columns' values -> the Row, or the first problem. `fields` has one slot per table column:
+// nullopt when the record lacks the column. V is a JSON element or a decoded record's TextValue:
+// the same rules for both formats.
+template <typename V>
+std::variant<Row, Rejection> build_row(const TableConfig& table, std::size_t key_index,
+                                       const std::vector<std::optional<V>>& fields) {
+  Row row;
+  // The key first: a record without a usable id cannot be written anywhere.
+  const std::string& key_name = table.primary_key;
+  const std::optional<V>& key = fields[key_index];
+  if (!key || is_null(*key)) {
+    return reject(RejectCode::kMissingId, fmt::format("the record has no '{}'", key_name));
+  }
+  if (!is_string(*key)) {
+    return reject(RejectCode::kBadUuid, fmt::format("'{}' is {}, not a UUID string", key_name, json_kind(*key)));
+  }
+  const std::string_view key_text = text_of(*key);
+  auto uuid = cql::Uuid::parse(key_text);
+  if (!uuid.ok()) {
+    return reject(RejectCode::kBadUuid, fmt::format("'{}' is '{}', not a UUID (8-4-4-4-12 hexadecimal)", key_name,
+                                                    excerpt(key_text)));
+  }
+  row.id = *uuid;
+
+  row.values.reserve(table.columns.size());
+  for (std::size_t index = 0; index < table.columns.size(); ++index) {
+    const ColumnSpec& column = table.columns[index];
+    if (index == key_index) {
+      if (column.type.id == cql::TypeId::kTimeuuid && (row.id.bytes[6] >> 4) != 1) {
+        return reject(RejectCode::kBadUuid, fmt::format("'{}' is not a time-based (version 1) UUID", key_name));
+      }
+      row.values.emplace_back(row.id);
+      continue;
+    }
+    const std::optional<V>& field = fields[index];
+    if (!field || is_null(*field)) {
+      if (!column.nullable) {
+        return reject(RejectCode::kMissingColumn, fmt::format("column '{}' is {} and not nullable", column.name,
+                                                              field ? "null" : "missing"));
+      }
+      row.values.push_back(field ? cql::Value(cql::Null{}) : cql::Value(cql::Unset{}));
+      continue;
+    }
+    const V j = *field;
+    if (is_string(j) && text_of(j).size() > table.max_value_bytes) {
+      return reject(RejectCode::kValueTooLarge, fmt::format("column '{}' is {} bytes, more than max_value_bytes {}",
+                                                            column.name, text_of(j).size(), table.max_value_bytes));
+    }
+    const auto wrong = [&](std::string_view expected) {
+      return reject(RejectCode::kWrongType,
+                    fmt::format("column '{}' ({}) expects {}, got {}{}", column.name, column.type.to_cql(), expected,
+                                json_kind(j), is_string(j) ? fmt::format(" '{}'", excerpt(text_of(j))) : ""));
+    };
+    switch (column.type.id) {
+      case cql::TypeId::kVarchar:
+      case cql::TypeId::kAscii: {
+        std::string text;
+        if (is_string(j)) {
+          text = text_of(j);
+        } else if (table.text_from_scalars && (is_number(j) || is_bool(j))) {
+          text = scalar_text(j);
+        } else {
+          return wrong("a string");
+        }
+        if (column.type.id == cql::TypeId::kAscii) {
+          for (char c : text) {
+            if (static_cast<unsigned char>(c) > 0x7f) return wrong("7-bit ASCII text");
+          }
+        }
+        row.values.emplace_back(std::move(text));
+        break;
+      }
+      case cql::TypeId::kInt: {
+        auto v = integer_of<int32_t>(j);
+        if (!v) return wrong("a 32-bit integer");
+        row.values.emplace_back(*v);
+        break;
+      }
+      case cql::TypeId::kBigint: {
+        auto v = integer_of<int64_t>(j);
+        if (!v) return wrong("a 64-bit integer");
+        row.values.emplace_back(*v);
+        break;
+      }
+      case cql::TypeId::kSmallint: {
+        auto v = integer_of<int16_t>(j);
+        if (!v) return wrong("a 16-bit integer");
+        row.values.emplace_back(*v);
+        break;
+      }
+      case cql::TypeId::kTinyint: {
+        auto v = integer_of<int8_t>(j);
+        if (!v) return wrong("an 8-bit integer");
+        row.values.emplace_back(*v);
+        break;
+      }
+      case cql::TypeId::kDouble: {
+        auto v = double_of(j);
+        if (!v) return wrong("a number");
+        row.values.emplace_back(*v);
+        break;
+      }
+      case cql::TypeId::kFloat: {
+        auto v = double_of(j);
+        if (!v || (std::isfinite(*v) && std::fabs(*v) > std::numeric_limits<float>::max())) {
+          return wrong("a 32-bit float");
+        }
+        row.values.emplace_back(static_cast<float>(*v));
+        break;
+      }
+      case cql::TypeId::kBoolean: {
+        auto v = bool_of(j);
+        if (!v) return wrong("true or false");
+        row.values.emplace_back(*v);
+        break;
+      }
+      case cql::TypeId::kUuid:
+      case cql::TypeId::kTimeuuid: {
+        if (!is_string(j)) return wrong("a UUID string");
+        auto v = cql::Uuid::parse(text_of(j));
+        if (!v.ok()) return wrong("a UUID string");
+        if (column.type.id == cql::TypeId::kTimeuuid && (v->bytes[6] >> 4) != 1) return wrong("a version 1 UUID");
+        row.values.emplace_back(*v);
+        break;
+      }
+      case cql::TypeId::kTimestamp: {
+        if (is_integer(j)) {
+          auto v = integer_of<int64_t>(j);
+          if (!v) return wrong("milliseconds since the epoch or an ISO-8601 string");
+          row.values.emplace_back(cql::Timestamp{*v});
+        } else if (is_string(j)) {
+          auto v = parse_timestamp_millis(text_of(j));
+          if (!v.ok()) return wrong("an ISO-8601 timestamp");
+          row.values.emplace_back(cql::Timestamp{*v});
+        } else {
+          return wrong("milliseconds since the epoch or an ISO-8601 string");
+        }
+        break;
+      }
+      case cql::TypeId::kDate: {
+        if (!is_string(j)) return wrong("a date string (YYYY-MM-DD)");
+        auto v = parse_date_days(text_of(j));
+        if (!v.ok()) return wrong("a date (YYYY-MM-DD)");
+        row.values.emplace_back(cql::Date::from_days_since_epoch(*v));
+        break;
+      }
+      case cql::TypeId::kBlob: {
+        // Hexadecimal with a 0x prefix, as CQL writes blob literals.
+        if (!is_string(j)) return wrong("a 0x-prefixed hexadecimal string");
+        const std::string_view s = text_of(j);
+        if (s.size() < 2 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X')) {
+          return wrong("a 0x-prefixed hexadecimal string");
+        }
+        auto bytes = cql::from_hex(s.substr(2));
+        if (!bytes) return wrong("a 0x-prefixed hexadecimal string");
+        row.values.emplace_back(cql::Blob{std::move(*bytes)});
+        break;
+      }
+      default:
+        return wrong("a supported type");  // TableConfig::validate() keeps these out
+    }
+  }
+
+  return row;
 }
 
 }  // namespace
@@ -275,11 +471,25 @@ Validation RecordValidator::validate_nullable(const std::optional<std::string>& 
   return validate(std::string_view(*value));
 }
 
-Validation RecordValidator::validate(std::string_view value) const {
-  if (value.size() > table_.max_record_bytes) {
-    return reject(RejectCode::kValueTooLarge, fmt::format("the record is {} bytes, more than max_record_bytes {}",
-                                                          value.size(), table_.max_record_bytes));
+std::optional<Rejection> RecordValidator::check_record_size(std::size_t bytes) const {
+  if (bytes <= table_.max_record_bytes) return std::nullopt;
+  return reject(RejectCode::kValueTooLarge,
+                fmt::format("the record is {} bytes, more than max_record_bytes {}", bytes, table_.max_record_bytes));
+}
+
+Validation RecordValidator::validate_columns(const ColumnValues& values) const {
+  if (values.size() != table_.columns.size()) {
+    // A decoder resolved against another table: a bug, not the record's fault, but no row either.
+    return reject(RejectCode::kUnresolvableSchema, fmt::format("{} values for the {} columns of {}", values.size(),
+                                                               table_.columns.size(), table_.qualified_name()));
   }
+  auto built = build_row(table_, key_index_, values);
+  if (auto* rejection = std::get_if<Rejection>(&built)) return std::move(*rejection);
+  return std::move(std::get<Row>(built));
+}
+
+Validation RecordValidator::validate(std::string_view value) const {
+  if (auto too_large = check_record_size(value.size())) return std::move(*too_large);
   const auto not_json = [&](std::string_view cause) {
     return reject(RejectCode::kNotJson, value.empty() ? std::string("the record value is empty")
                                                       : fmt::format("the record value is not valid JSON{} ({} bytes: '{}')",
@@ -336,165 +546,9 @@ Validation RecordValidator::validate(std::string_view value) const {
     }
   }
 
-  Row row;
-  // The key first: a record without a usable id cannot be written anywhere.
-  const std::string& key_name = table_.primary_key;
-  const std::optional<element>& key = fields[key_index_];
-  if (!key || key->is_null()) {
-    return reject(RejectCode::kMissingId, fmt::format("the record has no '{}'", key_name));
-  }
-  if (!is_string(*key)) {
-    return reject(RejectCode::kBadUuid, fmt::format("'{}' is {}, not a UUID string", key_name, json_kind(*key)));
-  }
-  const std::string_view key_text = text_of(*key);
-  auto uuid = cql::Uuid::parse(key_text);
-  if (!uuid.ok()) {
-    return reject(RejectCode::kBadUuid, fmt::format("'{}' is '{}', not a UUID (8-4-4-4-12 hexadecimal)", key_name,
-                                                    excerpt(key_text)));
-  }
-  row.id = *uuid;
-
-  row.values.reserve(table_.columns.size());
-  for (std::size_t index = 0; index < table_.columns.size(); ++index) {
-    const ColumnSpec& column = table_.columns[index];
-    if (index == key_index_) {
-      if (column.type.id == cql::TypeId::kTimeuuid && (row.id.bytes[6] >> 4) != 1) {
-        return reject(RejectCode::kBadUuid, fmt::format("'{}' is not a time-based (version 1) UUID", key_name));
-      }
-      row.values.emplace_back(row.id);
-      continue;
-    }
-    const std::optional<element>& field = fields[index];
-    if (!field || field->is_null()) {
-      if (!column.nullable) {
-        return reject(RejectCode::kMissingColumn, fmt::format("column '{}' is {} and not nullable", column.name,
-                                                              field ? "null" : "missing"));
-      }
-      row.values.push_back(field ? cql::Value(cql::Null{}) : cql::Value(cql::Unset{}));
-      continue;
-    }
-    const element j = *field;
-    if (is_string(j) && text_of(j).size() > table_.max_value_bytes) {
-      return reject(RejectCode::kValueTooLarge, fmt::format("column '{}' is {} bytes, more than max_value_bytes {}",
-                                                            column.name, text_of(j).size(), table_.max_value_bytes));
-    }
-    const auto wrong = [&](std::string_view expected) {
-      return reject(RejectCode::kWrongType,
-                    fmt::format("column '{}' ({}) expects {}, got {}{}", column.name, column.type.to_cql(), expected,
-                                json_kind(j), is_string(j) ? fmt::format(" '{}'", excerpt(text_of(j))) : ""));
-    };
-    switch (column.type.id) {
-      case cql::TypeId::kVarchar:
-      case cql::TypeId::kAscii: {
-        std::string text;
-        if (is_string(j)) {
-          text = text_of(j);
-        } else if (table_.text_from_scalars && (is_number(j) || j.type() == element_type::BOOL)) {
-          // simdjson writes numbers as nlohmann::json's dump() did (the same Grisu2 port):
-          // 42 -> "42", 4.5 -> "4.5", 1e300 -> "1e+300", 1E2 -> "100.0".
-          text = simdjson::to_string(j);
-        } else {
-          return wrong("a string");
-        }
-        if (column.type.id == cql::TypeId::kAscii) {
-          for (char c : text) {
-            if (static_cast<unsigned char>(c) > 0x7f) return wrong("7-bit ASCII text");
-          }
-        }
-        row.values.emplace_back(std::move(text));
-        break;
-      }
-      case cql::TypeId::kInt: {
-        auto v = integer_of<int32_t>(j);
-        if (!v) return wrong("a 32-bit integer");
-        row.values.emplace_back(*v);
-        break;
-      }
-      case cql::TypeId::kBigint: {
-        auto v = integer_of<int64_t>(j);
-        if (!v) return wrong("a 64-bit integer");
-        row.values.emplace_back(*v);
-        break;
-      }
-      case cql::TypeId::kSmallint: {
-        auto v = integer_of<int16_t>(j);
-        if (!v) return wrong("a 16-bit integer");
-        row.values.emplace_back(*v);
-        break;
-      }
-      case cql::TypeId::kTinyint: {
-        auto v = integer_of<int8_t>(j);
-        if (!v) return wrong("an 8-bit integer");
-        row.values.emplace_back(*v);
-        break;
-      }
-      case cql::TypeId::kDouble: {
-        auto v = double_of(j);
-        if (!v) return wrong("a number");
-        row.values.emplace_back(*v);
-        break;
-      }
-      case cql::TypeId::kFloat: {
-        auto v = double_of(j);
-        if (!v || (std::isfinite(*v) && std::fabs(*v) > std::numeric_limits<float>::max())) {
-          return wrong("a 32-bit float");
-        }
-        row.values.emplace_back(static_cast<float>(*v));
-        break;
-      }
-      case cql::TypeId::kBoolean: {
-        auto v = bool_of(j);
-        if (!v) return wrong("true or false");
-        row.values.emplace_back(*v);
-        break;
-      }
-      case cql::TypeId::kUuid:
-      case cql::TypeId::kTimeuuid: {
-        if (!is_string(j)) return wrong("a UUID string");
-        auto v = cql::Uuid::parse(text_of(j));
-        if (!v.ok()) return wrong("a UUID string");
-        if (column.type.id == cql::TypeId::kTimeuuid && (v->bytes[6] >> 4) != 1) return wrong("a version 1 UUID");
-        row.values.emplace_back(*v);
-        break;
-      }
-      case cql::TypeId::kTimestamp: {
-        if (is_integer(j)) {
-          auto v = integer_of<int64_t>(j);
-          if (!v) return wrong("milliseconds since the epoch or an ISO-8601 string");
-          row.values.emplace_back(cql::Timestamp{*v});
-        } else if (is_string(j)) {
-          auto v = parse_timestamp_millis(text_of(j));
-          if (!v.ok()) return wrong("an ISO-8601 timestamp");
-          row.values.emplace_back(cql::Timestamp{*v});
-        } else {
-          return wrong("milliseconds since the epoch or an ISO-8601 string");
-        }
-        break;
-      }
-      case cql::TypeId::kDate: {
-        if (!is_string(j)) return wrong("a date string (YYYY-MM-DD)");
-        auto v = parse_date_days(text_of(j));
-        if (!v.ok()) return wrong("a date (YYYY-MM-DD)");
-        row.values.emplace_back(cql::Date::from_days_since_epoch(*v));
-        break;
-      }
-      case cql::TypeId::kBlob: {
-        // Hexadecimal with a 0x prefix, as CQL writes blob literals.
-        if (!is_string(j)) return wrong("a 0x-prefixed hexadecimal string");
-        const std::string_view s = text_of(j);
-        if (s.size() < 2 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X')) {
-          return wrong("a 0x-prefixed hexadecimal string");
-        }
-        auto bytes = cql::from_hex(s.substr(2));
-        if (!bytes) return wrong("a 0x-prefixed hexadecimal string");
-        row.values.emplace_back(cql::Blob{std::move(*bytes)});
-        break;
-      }
-      default:
-        return wrong("a supported type");  // TableConfig::validate() keeps these out
-    }
-  }
-
+  auto built = build_row(table_, key_index_, fields);
+  if (auto* rejection = std::get_if<Rejection>(&built)) return std::move(*rejection);
+  Row& row = std::get<Row>(built);
   if (!unknown.empty()) {
     // Named and counted by distinct name in byte order, as when records were parsed into a
     // std::map: a repeated unknown key counts once, and the same record gets the same message.
@@ -508,7 +562,7 @@ Validation RecordValidator::validate(std::string_view value) const {
     }
     row.ignored_columns = unknown.size();
   }
-  return row;
+  return std::move(row);
 }
 
 }  // namespace rds::process

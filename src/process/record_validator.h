@@ -1,6 +1,7 @@
 #pragma once
 // Kafka record value (bytes) -> a row of CQL values ready to bind to TableConfig::insert_statement(),
-// or a typed rejection that sends the record to the dead-letter topic.
+// or a typed rejection that sends the record to the dead-letter topic. A record decoded from Avro
+// (validate_columns) goes through the same column rules, its values being text or null.
 //
 //   bytes --(size <= max_record_bytes)--> JSON --(an object)--> id present, a UUID
 //         --> each table column: present unless nullable, convertible to its CQL type,
@@ -74,6 +75,15 @@ struct Row {
 
 using Validation = std::variant<Row, Rejection>;
 
+// A column's value in a record whose values are text or null, decoded from another format than
+// JSON (a Confluent-framed Avro record: process/record_decoder.h). Null when `text` is empty.
+struct TextValue {
+  std::optional<std::string_view> text;
+};
+// Such a record's values, one per TableConfig::columns in that order; nullopt where the record
+// lacks the column (bound as UNSET, as for a JSON record without it).
+using ColumnValues = std::vector<std::optional<TextValue>>;
+
 class RecordValidator {
  public:
   // `table` must have passed TableConfig::validate().
@@ -82,6 +92,10 @@ class RecordValidator {
   // nullopt is a Kafka tombstone (no value): rejected as not_json.
   Validation validate_nullable(const std::optional<std::string>& value) const;
   Validation validate(std::string_view value) const;
+  // A decoded record's values, by the same rules as a JSON record whose values are all strings.
+  Validation validate_columns(const ColumnValues& values) const;
+  // value_too_large when a raw record exceeds max_record_bytes (validate() checks it itself).
+  std::optional<Rejection> check_record_size(std::size_t bytes) const;
 
   const TableConfig& table() const { return table_; }
 

@@ -79,11 +79,13 @@ struct RecordDecoderTest : ::testing::Test {
     EXPECT_OK(bytes);
     return bytes.ok() ? *bytes : std::string();
   }
+  // The row an Avro record's decoded values make.
   Row row_of(const Decoded& d) {
-    const auto* json = std::get_if<std::string_view>(&d);
-    EXPECT_NE(json, nullptr) << (std::holds_alternative<Rejection>(d) ? std::get<Rejection>(d).message : "deferred");
-    if (json == nullptr) return Row();
-    Validation v = validator.validate(*json);
+    const auto* columns = std::get_if<const ColumnValues*>(&d);
+    EXPECT_NE(columns, nullptr) << (std::holds_alternative<Rejection>(d) ? std::get<Rejection>(d).message
+                                                                          : "deferred, or passed through as JSON");
+    if (columns == nullptr) return Row();
+    Validation v = validator.validate_columns(**columns);
     EXPECT_TRUE(std::holds_alternative<Row>(v)) << std::get<Rejection>(v).message;
     return std::holds_alternative<Row>(v) ? std::get<Row>(v) : Row();
   }
@@ -149,7 +151,7 @@ TEST_F(RecordDecoderTest, PoisonFramingIsRejectedWithItsReason) {
   const std::string good = avro_record(seed_record(), 7, writer_schema(seed_record()));
   rejection_of(d.decode(good.substr(0, good.size() - 4)), RejectCode::kTruncatedAvro);
   rejection_of(d.decode(good + "xx"), RejectCode::kBadAvro);
-  EXPECT_TRUE(std::holds_alternative<std::string_view>(d.decode(good)));
+  EXPECT_TRUE(std::holds_alternative<const ColumnValues*>(d.decode(good)));
 }
 
 TEST_F(RecordDecoderTest, AnUnknownIdIsRejectedAndAskedAgainNextTime) {
@@ -200,8 +202,8 @@ TEST_F(RecordDecoderTest, ANullIdIsTheValidatorsMissingId) {
   std::string body(1, '\x00');
   body.append(seed_record().fields.size() - 1, '\x00');
   const Decoded out = d.decode(avro::frame(4, body));
-  ASSERT_TRUE(std::holds_alternative<std::string_view>(out));
-  Validation v = validator.validate(std::get<std::string_view>(out));
+  ASSERT_TRUE(std::holds_alternative<const ColumnValues*>(out));
+  Validation v = validator.validate_columns(*std::get<const ColumnValues*>(out));
   ASSERT_TRUE(std::holds_alternative<Rejection>(v));
   EXPECT_EQ(std::get<Rejection>(v).code, RejectCode::kMissingId);
 }
