@@ -45,6 +45,11 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
+// The default table's columns (docs/compat.md "The table"), in the order the scans select them.
+inline const std::vector<std::string> kSeedTableColumns = {"id",       "first_name", "last_name",       "gender",
+                                                           "address",  "post_code",  "email",           "username",
+                                                           "registered_date", "phone", "picture"};
+
 inline std::string env(const char* name, const char* fallback = "") {
   const char* v = std::getenv(name);
   return v != nullptr && *v != '\0' ? v : fallback;

@@ -25,9 +25,7 @@ namespace rds::e2e {
 namespace {
 
 constexpr int kPartitions = 3;
-const std::vector<std::string> kTableColumns = {"id",       "first_name", "last_name",       "gender",
-                                                "address",  "post_code",  "email",           "username",
-                                                "registered_date", "phone", "picture"};
+const std::vector<std::string>& kTableColumns = kSeedTableColumns;
 
 // The seed's mapping in the native form, plus the user's nationality: version 2 of the schema.
 constexpr const char* kMappingV2 = R"(mapping:

@@ -372,6 +372,56 @@ TEST(RecordValidatorTest, TypedColumnsRejectWhatDoesNotConvert) {
   }
 }
 
+// A decoded (Avro) record's values: text or null per column, by the rules a JSON record of strings
+// gets. typed_table()'s columns, in order.
+ColumnValues text_columns(const std::vector<std::optional<std::optional<std::string_view>>>& values) {
+  ColumnValues out;
+  for (const auto& v : values) out.push_back(v ? std::optional<TextValue>(TextValue{*v}) : std::nullopt);
+  return out;
+}
+
+TEST(RecordValidatorTest, DecodedValuesGetTheRowTheirJsonGets) {
+  RecordValidator validator(typed_table());
+  const Row from_text = expect_row(validator.validate_columns(text_columns(
+      {kId, "n", "AB", "42", "-9007199254740993", "-32768", "127", "2.5", "1.5", "true",
+       "00000000-0000-4000-8000-000000000001", "2011-07-02T18:03:10.101Z", "1987-03-14", "0xCAFE"})));
+  const Row from_json = expect_row(validator.validate(with_id(
+      R"("code":"AB","age":"42","big":"-9007199254740993","small":"-32768","tiny":"127","ratio":"2.5",)"
+      R"("weight":"1.5","ok":"true","ref":"00000000-0000-4000-8000-000000000001","seen":"2011-07-02T18:03:10.101Z",)"
+      R"("day":"1987-03-14","data":"0xCAFE")")));
+  EXPECT_EQ(from_text.values, from_json.values);
+  EXPECT_EQ(from_text.values[3], cql::Value(int32_t{42}));
+  // Absent: unset; null: null, as a JSON record without the column or with null.
+  std::vector<std::optional<std::optional<std::string_view>>> sparse(14, std::nullopt);
+  sparse[0] = kId;
+  sparse[1] = "n";
+  sparse[3] = std::optional<std::string_view>();
+  const Row row = expect_row(validator.validate_columns(text_columns(sparse)));
+  EXPECT_TRUE(row.values[2].is_unset());
+  EXPECT_TRUE(row.values[3].is_null());
+}
+
+TEST(RecordValidatorTest, DecodedValuesAreRejectedAsJsonWouldBe) {
+  RecordValidator validator(typed_table());
+  auto values = [](std::size_t column, std::optional<std::string_view> value) {
+    std::vector<std::optional<std::optional<std::string_view>>> v(14, std::nullopt);
+    v[0] = kId;
+    v[1] = "n";
+    v[column] = value;
+    return text_columns(v);
+  };
+  expect_rejection(validator.validate_columns(values(3, "forty")), RejectCode::kWrongType);
+  expect_rejection(validator.validate_columns(values(9, "yes")), RejectCode::kWrongType);
+  expect_rejection(validator.validate_columns(values(0, std::nullopt)), RejectCode::kMissingId);
+  expect_rejection(validator.validate_columns(values(0, "nope")), RejectCode::kBadUuid);
+  expect_rejection(validator.validate_columns(values(1, std::nullopt)), RejectCode::kMissingColumn);
+  const std::string huge(70 * 1024, 'x');
+  expect_rejection(validator.validate_columns(values(1, huge)), RejectCode::kValueTooLarge);
+  expect_rejection(validator.validate_columns(text_columns({kId, "n"})), RejectCode::kUnresolvableSchema);
+  EXPECT_TRUE(validator.check_record_size(1024).has_value() == false);
+  EXPECT_EQ(validator.check_record_size(TableConfig::kDefaultMaxRecordBytes + 1)->code, RejectCode::kValueTooLarge);
+}
+
 TEST(RecordValidatorTest, TimestampsAndDates) {
   EXPECT_EQ(*parse_timestamp_millis("1970-01-01T00:00:00Z"), 0);
   EXPECT_EQ(*parse_timestamp_millis("1970-01-01T00:00:00.001Z"), 1);
