@@ -1,9 +1,11 @@
 #include "app/component_configs.h"
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <random>
 
@@ -149,6 +151,34 @@ Result<std::string> secret(const config::String& value, const config::String& fi
   return line;
 }
 
+Result<std::optional<staging::StoreConfig>> staging_config(const config::Settings& s) {
+  if (s.staging.backend() != "postgres") return std::optional<staging::StoreConfig>();
+  staging::StoreConfig c;
+  c.host = s.staging.postgres_host();
+  c.port = static_cast<uint16_t>(s.staging.postgres_port());
+  c.database = s.staging.postgres_database();
+  c.user = s.staging.postgres_user();
+  c.schema = s.staging.schema();
+  if (s.stack.postgres_password.source() >= Source::kEnvironment) {
+    c.password = s.stack.postgres_password();
+  } else {
+    // The file given, else the one the stack generated for its PostgreSQL.
+    const std::string file = !s.staging.postgres_password_file().empty()
+                                 ? s.staging.postgres_password_file()
+                                 : (std::filesystem::path(s.stack.state_dir()) / "postgres" / "password").string();
+    std::ifstream in(file);
+    if (!in || !std::getline(in, c.password) || c.password.empty()) {
+      return Error(ErrorCode::kInvalidArgument,
+                   fmt::format("staging: no PostgreSQL password: {} cannot be read. Set RDSTREAM_POSTGRES_PASSWORD, "
+                               "staging.postgres_password_file, or --state-dir to the stack's state directory",
+                               file));
+    }
+    if (c.password.back() == '\r') c.password.pop_back();
+  }
+  RDS_TRY(c.validate("staging"));
+  return std::optional<staging::StoreConfig>(std::move(c));
+}
+
 Result<cassandra::Credentials> cassandra_credentials(const config::Settings& s) {
   auto password = secret(s.cassandra.password, s.cassandra.password_file);
   if (!password.ok()) return password.take_error();
@@ -219,6 +249,8 @@ Result<IngestPlan> ingest_plan(const config::Settings& s) {
   if (!mapper.ok()) return mapper.take_error();
   IngestPlan plan;
   plan.seed = in.seed().empty() ? random_seed() : in.seed();
+  // This run's name for its staged rows (replay --run): when it started, and its seed.
+  plan.options.run_id = fmt::format("{:%Y%m%dT%H%M%S}Z-{}", fmt::gmtime(std::time(nullptr)), plan.seed);
   const int results = static_cast<int>(in.results());
   if (in.source() == "generator") {
     plan.source = std::make_unique<ingest::GeneratorSource>(plan.seed, static_cast<int>(in.page()));
@@ -283,6 +315,7 @@ Status check_settings(const config::Settings& s) {
   auto configs = process_configs(s);
   if (!configs.ok()) return configs.take_error();
   if (auto client = registry::RegistryClient::create(registry_config(s)); !client.ok()) return client.take_error();
+  if (auto staging = staging_config(s); !staging.ok()) return staging.take_error();
   if (s.kafka.record_format() == "avro") {
     // The schema ingest would register: derived and parsed here, registered only by ingest.
     auto schema = record_avro_schema(s);

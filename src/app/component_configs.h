@@ -21,6 +21,7 @@
 #include "process/table_config.h"
 #include "registry/client.h"
 #include "sink/cassandra/cassandra_sink.h"
+#include "staging/store.h"
 
 namespace rds::app {
 
@@ -63,6 +64,10 @@ struct ProcessConfigs {
   process::ProcessorConfig processor;
 };
 Result<ProcessConfigs> process_configs(const config::Settings& s);
+
+// ingest --staging postgres: the store's settings, its password from RDSTREAM_POSTGRES_PASSWORD,
+// staging.postgres_password_file or the stack's generated file; nullopt when staging is off.
+Result<std::optional<staging::StoreConfig>> staging_config(const config::Settings& s);
 
 // The schema registry's client settings.
 registry::RegistryConfig registry_config(const config::Settings& s);

@@ -2,6 +2,7 @@
 
 #include "app/component_configs.h"
 #include "app/record_format.h"
+#include "app/staging_outbox.h"
 #include "app/observability.h"
 #include "core/log.h"
 
@@ -33,6 +34,9 @@ Outcome run_ingest_stage(const config::Settings& settings, const std::atomic<boo
   auto encoder = record_encoder(settings, stop);
   if (!encoder.ok()) return Outcome::failed(encoder.error());
   plan->options.encoder = encoder->get();
+  auto staging = open_staging(settings);
+  if (!staging.ok()) return Outcome::failed(staging.error());
+  plan->options.staging = staging->get();
   (*observability)->set_readiness(ingest_readiness((*observability)->metrics()));
   watch_kafka_deliveries(**observability);
   log::info("ingest", "seed {} (pass --seed {} to replay this run)", plan->seed, plan->seed);
@@ -43,7 +47,12 @@ Outcome run_ingest_stage(const config::Settings& settings, const std::atomic<boo
   outcome.summary = "ingest summary: " + summary->to_text() + "\n";
   if (!summary->complete()) {
     if (!summary->source_error.empty()) outcome.problem = "stopped early: " + summary->source_error + "\n";
-    if (summary->failed > 0 || summary->undelivered > 0) {
+    if (summary->staging && summary->source_error.empty()) {
+      // Staged rows not all delivered: safe in PostgreSQL, and the next run produces them first.
+      outcome.problem += "staged rows are not all delivered yet (Kafka unreachable?); they stay in PostgreSQL and "
+                         "the next `rdstream ingest --staging postgres` produces them first\n";
+      outcome.kind = Outcome::Kind::kUnavailable;
+    } else if (!summary->staging && (summary->failed > 0 || summary->undelivered > 0)) {
       outcome.kind = Outcome::Kind::kDataLoss;
     } else {
       outcome.kind = summary->source_error_code == ErrorCode::kInvalidArgument ? Outcome::Kind::kBadSettings

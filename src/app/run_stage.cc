@@ -6,6 +6,7 @@
 
 #include "app/component_configs.h"
 #include "app/record_format.h"
+#include "app/staging_outbox.h"
 #include "app/ingest_stage.h"
 #include "app/observability.h"
 #include "app/latency_tracker.h"
@@ -78,6 +79,9 @@ Outcome run_pipeline(const config::Settings& settings, const std::atomic<bool>& 
   auto encoder = record_encoder(settings, stop);
   if (!encoder.ok()) return Outcome::failed(encoder.error());
   plan->options.encoder = encoder->get();
+  auto staging = open_staging(settings);
+  if (!staging.ok()) return Outcome::failed(staging.error());
+  plan->options.staging = staging->get();
   LatencyTracker latency;
   // The processor first: the table exists and the group is joining before the first record.
   auto stage = ProcessStage::create(

@@ -76,6 +76,10 @@ std::string IngestSummary::to_text() const {
     }
     out += ")";
   }
+  if (staging) {
+    out += fmt::format("  staged {}  recovered {}  marked delivered {}", staging->staged, staging->recovered,
+                       staging->marked);
+  }
   const double secs = std::chrono::duration<double>(elapsed).count();
   out += fmt::format("  in {:.1f} s ({:.0f} records/s)", secs, secs > 0 ? static_cast<double>(delivered) / secs : 0.0);
   return out;
@@ -125,13 +129,21 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
   Status topic = kafka::ensure_topic(options.producer.bootstrap_servers, options.producer.topic,
                                      options.topic_partitions, options.topic_replication_factor,
                                      std::chrono::seconds(30));
-  if (!topic.ok()) {
+  if (!topic.ok() && (options.staging == nullptr || !topic.error().retriable)) {
     return topic.take_error().with_context(
         fmt::format("is Kafka up on {}? (rdstream stack up)", options.producer.bootstrap_servers));
   }
-  m.kafka_connected.Set(1);  // Kafka answered: the producer's brokers are reachable
+  if (!topic.ok()) {
+    // Staging: fetching goes on into PostgreSQL; the producer connects when Kafka answers.
+    log::warn("ingest", "Kafka on {} does not answer ({}); staging in PostgreSQL meanwhile",
+              options.producer.bootstrap_servers, topic.error().message);
+  } else {
+    m.kafka_connected.Set(1);  // Kafka answered: the producer's brokers are reachable
+  }
   IngestSummary summary;
+  StagingRelay* relay = nullptr;  // set below, when staging is on
   auto producer = kafka::Producer::create(options.producer, [&](const kafka::DeliveryReport& report) {
+    if (relay != nullptr) relay->on_delivery(report);
     if (!report.status.ok()) {
       m.delivery_errors.Increment();
       log::error("ingest", "record {} not delivered: {}", report.token, report.status.error().message);
@@ -146,8 +158,18 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
   kafka::Producer& p = **producer;
   JsonRecordEncoder json_encoder;
   RecordEncoder& encoder = options.encoder != nullptr ? *options.encoder : json_encoder;
-  log::info("ingest", "{} -> topic {} on {} as {}", source.describe(), options.producer.topic,
-            options.producer.bootstrap_servers, encoder.describe());
+  log::info("ingest", "{} -> topic {} on {} as {}{}", source.describe(), options.producer.topic,
+            options.producer.bootstrap_servers, encoder.describe(),
+            options.staging != nullptr ? fmt::format(", staged in PostgreSQL (run {})", options.run_id) : "");
+  std::optional<StagingRelay> staging;
+  uint64_t staged_bytes_seen = 0;
+  if (options.staging != nullptr) {
+    staging.emplace(*options.staging, p, encoder, options.run_id);
+    relay = &*staging;
+    // Rows earlier runs staged but did not see delivered go first.
+    Status recovered = staging->relay();
+    if (!recovered.ok()) return recovered.take_error().with_context("producing the rows earlier runs left pending");
+  }
 
   const auto started = Clock::now();
   auto last_progress = started;
@@ -202,7 +224,25 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
     const size_t n = std::min(static_cast<size_t>(granted), pending.size() - pending_pos);
     if (pacer) pacer->give_back(granted - static_cast<int>(n));
     const auto released_at = pacer ? std::max(fetched_at, Clock::now()) : fetched_at;
-    for (size_t i = 0; i < n; ++i) {
+    if (staging) {
+      // The slice is staged (one transaction) and produced by the relay.
+      const auto first = pending.begin() + static_cast<long>(pending_pos);
+      std::vector<mapping::Record> slice(first, first + static_cast<long>(n));
+      if (options.on_fetched) {
+        for (const auto& record : slice) options.on_fetched(record, released_at);
+      }
+      Status staged = staging->stage(slice, std::chrono::system_clock::now());
+      if (!staged.ok()) {
+        summary.source_error = staged.error().message;
+        summary.source_error_code = staged.error().code;
+        break;
+      }
+      pending_pos += n;
+      summary.produced += n;
+      m.received_bytes.Increment(static_cast<double>(staging->counters().value_bytes - staged_bytes_seen));
+      staged_bytes_seen = staging->counters().value_bytes;
+    }
+    for (size_t i = 0; !staging && i < n; ++i) {
       const mapping::Record& record = pending[pending_pos++];
       if (options.on_fetched) options.on_fetched(record, released_at);
       auto value = encoder.encode(record);
@@ -225,6 +265,16 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
       pending_pos = 0;
     }
     p.poll(std::chrono::milliseconds(0));
+    if (staging) {
+      // Catch up from PostgreSQL and mark what was delivered; PostgreSQL down stops the run (the
+      // rows it holds are safe, and the next run produces them).
+      Status relayed = staging->relay();
+      if (!relayed.ok()) {
+        summary.source_error = relayed.error().message;
+        summary.source_error_code = relayed.error().code;
+        break;
+      }
+    }
     m.in_flight_records.Set(static_cast<double>(p.in_flight()));
     if (const uint64_t retries = source.counters().retries; retries > summary.retries) {
       m.api_retries.Increment(static_cast<double>(retries - summary.retries));
@@ -235,8 +285,21 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
       last_progress = Clock::now();
     }
   }
-  // Drain: every produced record gets its delivery report (or the flush times out).
-  Status flushed = p.flush(options.flush_timeout);
+  // Drain: every produced record gets its delivery report (or the flush times out); with staging,
+  // until every staged row is produced and marked delivered (failed deliveries produced again).
+  Status flushed = ok_status();
+  if (staging) {
+    const auto drain_deadline = Clock::now() + options.flush_timeout;
+    while (!staging->idle() && Clock::now() < drain_deadline && !p.fatal()) {
+      p.poll(std::chrono::milliseconds(50));
+      Status relayed = staging->relay();
+      if (!relayed.ok()) {
+        log::error("ingest", "{}", relayed.error().message);
+        break;
+      }
+    }
+  }
+  if (flushed.ok()) flushed = p.flush(options.flush_timeout);
   if (options.progress_line) std::fprintf(stderr, "\n");
   if (!flushed.ok()) log::error("ingest", "{}", flushed.error().message);
   m.in_flight_records.Set(static_cast<double>(p.in_flight()));
@@ -255,6 +318,11 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
   summary.delivered = c.delivered.load();
   summary.failed = c.failed.load();
   summary.undelivered = p.in_flight();
+  if (staging) {
+    (void)staging->relay();  // the last marks
+    summary.staging = staging->counters();
+    summary.staging_drained = staging->idle();
+  }
   summary.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
   return summary;
 }

@@ -14,6 +14,7 @@
 #include "core/result.h"
 #include "ingest/record_encoder.h"
 #include "ingest/record_source.h"
+#include "ingest/staging_relay.h"
 #include "kafka/producer.h"
 #include "metrics/metrics.h"
 
@@ -40,6 +41,11 @@ struct IngestOptions {
   std::function<void(const mapping::Record&, std::chrono::steady_clock::time_point fetched_at)> on_fetched;
   // What a record becomes on the topic; null: JSON (JsonRecordEncoder). Not owned.
   RecordEncoder* encoder = nullptr;
+  // The staging outbox (--staging postgres; ingest/staging_relay.h): every fetched page is staged
+  // before it is produced, and rows earlier runs left pending are produced first. Null: off. Not
+  // owned. `run_id` names this run's rows (for replay).
+  staging::Store* staging = nullptr;
+  std::string run_id;
   // Where the job counts (stage "ingest"; metrics/metrics.h); null: a private registry.
   metrics::Metrics* metrics = nullptr;
 };
@@ -55,10 +61,17 @@ struct IngestSummary {
   uint64_t retries = 0;
   std::map<std::string, uint64_t> retries_by_reason;
   std::chrono::milliseconds elapsed{0};
+  std::optional<StagingCounters> staging;  // with staging on
   std::string source_error;  // why the source stopped early, if it did
   ErrorCode source_error_code = ErrorCode::kInternal;  // its kind (kInvalidArgument: a config problem)
 
-  bool complete() const { return failed == 0 && undelivered == 0 && source_error.empty(); }
+  bool complete() const {
+    if (!source_error.empty()) return false;
+    // With staging, a failed delivery is produced again: what counts is every staged row marked.
+    if (staging) return staging_drained;
+    return failed == 0 && undelivered == 0;
+  }
+  bool staging_drained = false;  // every staged (or recovered) row produced and marked delivered
   std::string to_text() const;
 };
 

@@ -18,6 +18,7 @@
 #include "registry/client.h"
 #include "sink/cassandra/cassandra_sink.h"
 #include "stack/stack_config.h"
+#include "staging/store.h"
 
 namespace rds::config {
 namespace {
@@ -33,6 +34,7 @@ const process::TableConfig kTable{};
 const ingest::ApiSourceConfig kApi{};
 const ingest::IngestOptions kIngestOptions{};
 const stack::StackConfig kStackConfig{};
+const staging::StoreConfig kStaging{};
 const mockapi::FaultConfig kFaults{};
 
 constexpr int64_t kMaxInt = std::numeric_limits<int32_t>::max();
@@ -471,7 +473,8 @@ Settings::Cql::Cql(Registry& r)
 Settings::Stack::Stack(Registry& r)
     : Part(r),
       state_dir(reg, {.path = "stack.state_dir", .description = "all stack state: data, logs, pid files, configuration",
-                      .commands = kStack | kConsole, .flag = "--state-dir", .env = "RDSTREAM_STATE_DIR", .in_file = false},
+                      .commands = kStack | kConsole | kIngest | kRun, .flag = "--state-dir", .env = "RDSTREAM_STATE_DIR",
+                      .in_file = false},
                 kStackConfig.state_dir.string(), non_empty()),
       engine_cache(reg, {.path = "stack.engine_cache",
                          .description = "engine jars and cqlsh from scripts/bootstrap (empty: ~/.cache/rdstream/engines)",
@@ -516,7 +519,8 @@ Settings::Stack::Stack(Registry& r)
       postgres_password(reg, {.path = "stack.postgres_password",
                               .description = "PostgreSQL superuser password (empty: generated once into "
                                              "<state dir>/postgres/password)",
-                              .commands = kStackUp | kStackStatus, .env = "RDSTREAM_POSTGRES_PASSWORD", .secret = true,
+                              .commands = kStackUp | kStackStatus | kIngest | kRun, .env = "RDSTREAM_POSTGRES_PASSWORD",
+                              .secret = true,
                               .in_file = false},
                         ""),
       kafka_heap_mb(reg, {.path = "stack.kafka_heap_mb", .description = "Kafka JVM heap, MiB", .commands = kStackUp,
@@ -557,6 +561,43 @@ Settings::SchemaRegistry::SchemaRegistry(Registry& r)
                                                 "registering its schema this long before giving up (producing nothing)",
                                  .commands = kIngest | kRun},
                            300'000, range(0, kMaxInt)) {}
+
+Settings::Staging::Staging(Registry& r)
+    : Part(r),
+      backend(reg, {.path = "staging.backend",
+                    .description = "postgres: stage every fetched page in PostgreSQL before producing it (an outbox: "
+                                   "nothing fetched is lost to a Kafka outage or a crash; replayable)",
+                    .commands = kIngest | kRun, .flag = "--staging", .env = "RDSTREAM_STAGING"},
+              "off", one_of({"off", "postgres"})),
+      postgres_host(reg, {.path = "staging.postgres_host", .description = "the staging PostgreSQL's host",
+                          .commands = kIngest | kRun},
+                    kStaging.host, non_empty()),
+      postgres_port(reg, {.path = "staging.postgres_port", .description = "the staging PostgreSQL's port",
+                          .commands = kIngest | kRun, .flag = "--staging-port"},
+                    kStaging.port, range(1, 65'535)),
+      postgres_database(reg, {.path = "staging.postgres_database",
+                              .description = "the database (created if missing, when the user may)",
+                              .commands = kIngest | kRun},
+                        kStaging.database, non_empty()),
+      postgres_user(reg, {.path = "staging.postgres_user", .description = "the user (the stack's superuser by default)",
+                          .commands = kIngest | kRun},
+                    kStaging.user, non_empty()),
+      postgres_password_file(reg, {.path = "staging.postgres_password_file",
+                                   .description = "file whose first line is the password (unless "
+                                                  "RDSTREAM_POSTGRES_PASSWORD is set; empty: the stack's "
+                                                  "<state dir>/postgres/password)",
+                                   .commands = kIngest | kRun},
+                             ""),
+      schema(reg, {.path = "staging.schema", .description = "the schema of the outbox table and its migrations",
+                   .commands = kIngest | kRun},
+             kStaging.schema, non_empty()),
+      retention_hours(reg, {.path = "staging.retention_hours",
+                            .description = "delivered rows older than this are deleted at the start of a run (0: kept)",
+                            .commands = kIngest | kRun},
+                      168, range(0, 1'000'000)),
+      delete_batch(reg, {.path = "staging.delete_batch", .description = "rows deleted per statement by retention",
+                         .commands = kIngest | kRun},
+                   10'000, range(1, 1'000'000)) {}
 
 Settings::Console::Console(Registry& r)
     : Part(r),

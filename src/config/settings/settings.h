@@ -214,6 +214,20 @@ class Settings {
     explicit SchemaRegistry(Registry& r);
   } schema_registry{registry_};
 
+  // ingest --staging postgres: the outbox in PostgreSQL (src/staging, ingest/staging_relay.h).
+  struct Staging : Part {
+    String backend;
+    String postgres_host;
+    Int postgres_port;
+    String postgres_database;
+    String postgres_user;
+    String postgres_password_file;
+    String schema;
+    Int retention_hours;
+    Int delete_batch;
+    explicit Staging(Registry& r);
+  } staging{registry_};
+
   // `rdstream console`: the web UI (src/console), and what it watches beyond the pipeline's own
   // settings (the topic, the group, the table and the engines are theirs).
   struct Console : Part {

@@ -1,0 +1,17 @@
+#pragma once
+// ingest --staging postgres, wired: the database made if it is missing, the store opened (which
+// migrates it), and retention run once at the start (delivered rows older than
+// staging.retention_hours deleted in bounded batches).
+
+#include <memory>
+
+#include "config/settings/settings.h"
+#include "core/result.h"
+#include "staging/store.h"
+
+namespace rds::app {
+
+// Null when staging is off. kUnavailable when PostgreSQL cannot be reached.
+Result<std::unique_ptr<staging::Store>> open_staging(const config::Settings& s);
+
+}  // namespace rds::app

@@ -1,0 +1,240 @@
+#include "staging/store.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <set>
+
+namespace rds::staging {
+namespace {
+
+struct ResultDeleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
+
+// Rows per INSERT: PostgreSQL takes at most 65,535 parameters a statement (5 a row).
+constexpr std::size_t kRowsPerInsert = 1000;
+
+std::string trimmed(const char* message) {
+  std::string s = message != nullptr ? message : "";
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+Status StoreConfig::validate(std::string_view path) const {
+  if (!is_identifier(schema)) {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("{}.schema: '{}' is not a plain identifier ([a-z_][a-z0-9_]*, at most 63)", path, schema));
+  }
+  if (host.empty()) return Error(ErrorCode::kInvalidArgument, fmt::format("{}.postgres_host: empty", path));
+  if (database.empty() || user.empty()) {
+    return Error(ErrorCode::kInvalidArgument, fmt::format("{}: the database and the user must be set", path));
+  }
+  return ok_status();
+}
+
+struct Store::Impl {
+  StoreConfig config;
+  PGconn* conn = nullptr;
+  ~Impl() {
+    if (conn != nullptr) PQfinish(conn);
+  }
+
+  std::string where() const {
+    return fmt::format("PostgreSQL at {}:{} (database {}, user {})", config.host, config.port, config.database,
+                       config.user);
+  }
+
+  Status connect() {
+    if (conn != nullptr && PQstatus(conn) == CONNECTION_OK) return ok_status();
+    if (conn != nullptr) {
+      PQreset(conn);  // the connection broke: try once to make it again
+      if (PQstatus(conn) == CONNECTION_OK) return ok_status();
+      const std::string why = trimmed(PQerrorMessage(conn));
+      return Error(ErrorCode::kUnavailable, fmt::format("{}: connection lost and not made again: {}", where(), why),
+                   true);
+    }
+    const std::string port = std::to_string(config.port);
+    const std::string timeout = std::to_string(std::max<int64_t>(1, config.connect_timeout.count() / 1000));
+    const char* keys[] = {"host", "port", "dbname", "user", "password", "connect_timeout", "application_name", nullptr};
+    const char* values[] = {config.host.c_str(), port.c_str(), config.database.c_str(),
+                            config.user.c_str(), config.password.c_str(), timeout.c_str(), "rdstream-staging", nullptr};
+    conn = PQconnectdbParams(keys, values, 0);
+    if (PQstatus(conn) != CONNECTION_OK) {
+      const std::string why = trimmed(PQerrorMessage(conn));
+      PQfinish(conn);
+      conn = nullptr;
+      return Error(ErrorCode::kUnavailable,
+                   fmt::format("{}: {} (is it up? `rdstream stack up` starts one; the password comes from "
+                               "RDSTREAM_POSTGRES_PASSWORD or staging.postgres_password_file)",
+                               where(), why),
+                   true);
+    }
+    return ok_status();
+  }
+
+  // Runs `sql` with text parameters; nullptr is SQL NULL. `want`: the status that means success.
+  Result<PgResult> exec(const std::string& sql, const std::vector<const char*>& params, ExecStatusType want) {
+    RDS_TRY(connect());
+    PgResult r(params.empty() ? PQexec(conn, sql.c_str())
+                              : PQexecParams(conn, sql.c_str(), static_cast<int>(params.size()), nullptr,
+                                             params.data(), nullptr, nullptr, 0));
+    if (r && PQresultStatus(r.get()) == want) return r;
+    const std::string why = trimmed(r ? PQresultErrorMessage(r.get()) : PQerrorMessage(conn));
+    if (PQstatus(conn) != CONNECTION_OK) {
+      return Error(ErrorCode::kUnavailable, fmt::format("{}: connection lost: {}", where(), why), true);
+    }
+    return Error(ErrorCode::kInternal, fmt::format("{}: {}", where(), why));
+  }
+  Status command(const std::string& sql, const std::vector<const char*>& params = {}) {
+    auto r = exec(sql, params, PGRES_COMMAND_OK);
+    if (!r.ok()) return r.take_error();
+    return ok_status();
+  }
+  void rollback() { PgResult(PQexec(conn, "ROLLBACK")); }
+
+  Result<std::vector<StoredRow>> rows(const std::string& sql, const std::vector<const char*>& params) {
+    auto r = exec(sql, params, PGRES_TUPLES_OK);
+    if (!r.ok()) return r.take_error();
+    std::vector<StoredRow> out;
+    out.reserve(static_cast<std::size_t>(PQntuples(r->get())));
+    for (int i = 0; i < PQntuples(r->get()); ++i) {
+      out.push_back(StoredRow{std::stoll(PQgetvalue(r->get(), i, 0)), PQgetvalue(r->get(), i, 1),
+                              PQgetvalue(r->get(), i, 2)});
+    }
+    return out;
+  }
+
+  Result<int> migrate() {
+    const std::string& s = config.schema;
+    RDS_TRY(command(bootstrap_sql(s)));
+    RDS_TRY(command("BEGIN"));
+    auto done = [&]() -> Result<int> {
+      auto locked = exec(migration_lock_sql(s), {}, PGRES_TUPLES_OK);
+      if (!locked.ok()) return locked.take_error();
+      auto applied = exec(applied_versions_sql(s), {}, PGRES_TUPLES_OK);
+      if (!applied.ok()) return applied.take_error();
+      std::set<int> have;
+      for (int i = 0; i < PQntuples(applied->get()); ++i) have.insert(std::stoi(PQgetvalue(applied->get(), i, 0)));
+      int version = have.empty() ? 0 : *have.rbegin();
+      for (const Migration& m : migrations(s)) {
+        if (have.count(m.version) != 0) continue;
+        Status applied_one = command(m.sql);
+        if (!applied_one.ok()) {
+          return applied_one.take_error().with_context(
+              fmt::format("staging migration {} ({})", m.version, m.description));
+        }
+        const std::string v = std::to_string(m.version);
+        RDS_TRY(command(record_migration_sql(s), {v.c_str(), m.description.c_str()}));
+        version = std::max(version, m.version);
+      }
+      return version;
+    }();
+    if (!done.ok()) {
+      rollback();
+      return done;
+    }
+    RDS_TRY(command("COMMIT"));
+    return done;
+  }
+};
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::open(const StoreConfig& config) {
+  RDS_TRY(config.validate());
+  auto impl = std::make_unique<Impl>();
+  impl->config = config;
+  RDS_TRY(impl->connect());
+  auto version = impl->migrate();
+  if (!version.ok()) return version.take_error();
+  std::unique_ptr<Store> store(new Store(std::move(impl)));
+  store->schema_version_ = *version;
+  return store;
+}
+
+Result<std::vector<int64_t>> Store::stage(const std::vector<StagedRow>& rows) {
+  std::vector<int64_t> seqs;
+  if (rows.empty()) return seqs;
+  seqs.reserve(rows.size());
+  RDS_TRY(impl_->command("BEGIN"));
+  for (std::size_t start = 0; start < rows.size(); start += kRowsPerInsert) {
+    const std::size_t n = std::min(kRowsPerInsert, rows.size() - start);
+    std::vector<std::string> times;
+    times.reserve(n);
+    std::vector<const char*> params;
+    params.reserve(n * kInsertParamsPerRow);
+    for (std::size_t i = 0; i < n; ++i) times.push_back(iso8601_utc(rows[start + i].fetched_at));
+    for (std::size_t i = 0; i < n; ++i) {
+      const StagedRow& row = rows[start + i];
+      params.insert(params.end(), {row.run_id.c_str(), times[i].c_str(), row.user_id.c_str(), row.record_json.c_str(),
+                                   row.raw ? row.raw->c_str() : nullptr});
+    }
+    auto r = impl_->exec(insert_rows_sql(impl_->config.schema, n), params, PGRES_TUPLES_OK);
+    if (!r.ok()) {
+      impl_->rollback();
+      return r.take_error().with_context(fmt::format("staging {} rows", rows.size()));
+    }
+    for (int i = 0; i < PQntuples(r->get()); ++i) seqs.push_back(std::stoll(PQgetvalue(r->get(), i, 0)));
+  }
+  Status committed = impl_->command("COMMIT");
+  if (!committed.ok()) return committed.take_error().with_context(fmt::format("staging {} rows", rows.size()));
+  return seqs;
+}
+
+Result<std::vector<StoredRow>> Store::pending(int64_t after, std::size_t limit) {
+  const std::string a = std::to_string(after), l = std::to_string(limit);
+  return impl_->rows(select_pending_sql(impl_->config.schema), {a.c_str(), l.c_str()});
+}
+
+Result<std::size_t> Store::mark_delivered(const std::vector<int64_t>& seqs) {
+  if (seqs.empty()) return std::size_t{0};
+  const std::string array = int_array_literal(seqs);
+  auto r = impl_->exec(mark_delivered_sql(impl_->config.schema), {array.c_str()}, PGRES_COMMAND_OK);
+  if (!r.ok()) return r.take_error();
+  return static_cast<std::size_t>(std::stoull(PQcmdTuples(r->get())));
+}
+
+Result<std::size_t> Store::delete_delivered(std::chrono::seconds older_than, std::size_t limit) {
+  const std::string age = std::to_string(older_than.count()), l = std::to_string(limit);
+  auto r = impl_->exec(delete_delivered_sql(impl_->config.schema), {age.c_str(), l.c_str()}, PGRES_COMMAND_OK);
+  if (!r.ok()) return r.take_error();
+  return static_cast<std::size_t>(std::stoull(PQcmdTuples(r->get())));
+}
+
+Result<std::vector<StoredRow>> Store::run_rows(const std::string& run_id, int64_t after, std::size_t limit) {
+  const std::string a = std::to_string(after), l = std::to_string(limit);
+  return impl_->rows(select_run_sql(impl_->config.schema), {run_id.c_str(), a.c_str(), l.c_str()});
+}
+
+Result<std::vector<StoredRow>> Store::rows_since(const std::string& since, int64_t after, std::size_t limit) {
+  const std::string a = std::to_string(after), l = std::to_string(limit);
+  return impl_->rows(select_since_sql(impl_->config.schema), {since.c_str(), a.c_str(), l.c_str()});
+}
+
+Result<std::map<DeliveryState, int64_t>> Store::counts() {
+  auto r = impl_->exec(count_by_state_sql(impl_->config.schema), {}, PGRES_TUPLES_OK);
+  if (!r.ok()) return r.take_error();
+  std::map<DeliveryState, int64_t> out{{DeliveryState::kPending, 0}, {DeliveryState::kDelivered, 0}};
+  for (int i = 0; i < PQntuples(r->get()); ++i) {
+    out[static_cast<DeliveryState>(std::stoi(PQgetvalue(r->get(), i, 0)))] = std::stoll(PQgetvalue(r->get(), i, 1));
+  }
+  return out;
+}
+
+std::string iso8601_utc(std::chrono::system_clock::time_point t) {
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+  const std::time_t secs = static_cast<std::time_t>(us / 1'000'000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec, us % 1'000'000);
+}
+
+}  // namespace rds::staging

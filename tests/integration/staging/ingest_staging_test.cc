@@ -1,0 +1,123 @@
+// `rdstream ingest --staging postgres` on the shared test stack: every fetched user is staged in
+// PostgreSQL, produced, and marked delivered; a run killed with SIGKILL between staging and delivery
+// leaves its rows pending, and the next run produces them first: nothing is lost.
+#include <libpq-fe.h>
+
+#include "integration/pipeline/harness.h"
+#include "kafka/producer.h"
+#include "support/closed_port.h"
+#include "support/result_matchers.h"
+
+namespace rds::e2e {
+namespace {
+
+constexpr int kPartitions = 3;
+
+class IngestStagingTest : public StackSuite {
+ public:
+  IngestStagingTest() : StackSuite("staging") {}
+
+  void SetUp() override {
+    StackSuite::SetUp();
+    if (IsSkipped()) return;
+    pg_port_ = env("RDSTREAM_TEST_POSTGRES_PORT");
+    stack_dir_ = env("RDSTREAM_TEST_STACK_DIR");
+    ASSERT_FALSE(pg_port_.empty() || stack_dir_.empty()) << "RDSTREAM_TEST_POSTGRES_PORT is set by CTest";
+    schema_ = name_;
+    std::ofstream(config_, std::ios::app) << "staging:\n  postgres_database: postgres\n  schema: " << schema_ << "\n";
+    std::ifstream(std::filesystem::path(stack_dir_) / "postgres" / "password") >> password_;
+  }
+  void TearDown() override {
+    if (!schema_.empty()) query("SET client_min_messages = warning; DROP SCHEMA IF EXISTS " + schema_ + " CASCADE");
+    StackSuite::TearDown();
+  }
+
+  std::vector<std::string> ingest_args(int count, const std::vector<std::string>& extra = {}) const {
+    std::vector<std::string> args = {"ingest",        "--staging",   "postgres",     "--staging-port", pg_port_,
+                                     "--state-dir",   stack_dir_,    "--config",     config_.string(), "--source",
+                                     "generator",     "--count",     std::to_string(count), "--topic", topic_,
+                                     "--partitions",  std::to_string(kPartitions), "--bootstrap-servers", kafka_};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+
+  // One value of a query on the stack's PostgreSQL ("" on an error, which fails the test).
+  std::string query(const std::string& sql) {
+    const std::string conninfo = "host=127.0.0.1 port=" + pg_port_ + " dbname=postgres user=rdstream password=" + password_;
+    PGconn* c = PQconnectdb(conninfo.c_str());
+    PGresult* r = PQexec(c, sql.c_str());
+    std::string out;
+    const auto status = PQresultStatus(r);
+    if (status == PGRES_TUPLES_OK && PQntuples(r) > 0) {
+      out = PQgetvalue(r, 0, 0);
+    } else if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      ADD_FAILURE() << sql << ": " << PQresultErrorMessage(r);
+    }
+    PQclear(r);
+    PQfinish(c);
+    return out;
+  }
+  // The outbox table exists (the ingest under test made it).
+  bool staged_table_exists() { return !query("SELECT to_regclass('" + schema_ + ".staged_users')").empty(); }
+  int64_t count(const std::string& where) {
+    const std::string n = query("SELECT count(*) FROM " + schema_ + ".staged_users" + (where.empty() ? "" : " WHERE " + where));
+    return n.empty() ? -1 : std::stoll(n);
+  }
+  std::set<std::string> topic_keys(std::size_t want) {
+    std::set<std::string> keys;
+    for (const auto& m : read_topic(kafka_, topic_, kPartitions, want, seconds(60))) keys.insert(m.key.value_or(""));
+    return keys;
+  }
+
+  std::string pg_port_, stack_dir_, schema_, password_;
+};
+
+TEST_F(IngestStagingTest, EveryFetchedUserIsStagedProducedAndMarkedDelivered) {
+  Child& ingest = start("ingest", ingest_args(20'000));
+  ASSERT_EQ(ingest.wait(milliseconds(180'000)), std::optional<int>(0)) << ingest.out() << ingest.err_tail();
+  const std::string out = ingest.out();
+  std::cout << "[staging] " << out;
+  EXPECT_NE(out.find("staged 20000  recovered 0  marked delivered 20000"), std::string::npos) << out;
+  EXPECT_EQ(count(""), 20'000);
+  EXPECT_EQ(count("state = 1 AND delivered_at IS NOT NULL"), 20'000);
+  EXPECT_EQ(query("SELECT count(DISTINCT run_id) FROM " + schema_ + ".staged_users"), "1");
+  // The topic holds exactly the staged users, once each.
+  const auto keys = topic_keys(20'000);
+  EXPECT_EQ(keys.size(), 20'000u);
+  EXPECT_EQ(query("SELECT count(*) FROM " + schema_ + ".created_users WHERE first_name IS NOT NULL"), "20000");
+}
+
+TEST_F(IngestStagingTest, AKilledRunsStagedRowsAreProducedFirstByTheNext) {
+  // Kafka unreachable (a closed port) for the first run: everything it fetches is staged and
+  // nothing can be delivered; it is killed -9 mid-run.
+  const std::string nowhere = "127.0.0.1:" + std::to_string(rds::testing::closed_port());
+  std::vector<std::string> first = ingest_args(0, {"--rate", "2000"});
+  for (std::size_t i = 0; i + 1 < first.size(); ++i) {
+    if (first[i] == "--bootstrap-servers") first[i + 1] = nowhere;
+  }
+  ASSERT_OK(kafka::ensure_topic(kafka_, topic_, kPartitions, 1, seconds(30)));
+  Child& killed = start("ingest-killed", first);
+  ASSERT_TRUE(wait_until([&] { return (staged_table_exists() && count("") >= 3000) || !killed.running(); }, seconds(120)))
+      << killed.err_tail();
+  ASSERT_TRUE(killed.running()) << killed.err_tail();
+  killed.signal(SIGKILL);
+  killed.wait(milliseconds(10'000));
+  const int64_t staged = count("");
+  ASSERT_GE(staged, 3000);
+  EXPECT_EQ(count("state = 0"), staged) << "nothing could be delivered";
+
+  // The next run, with Kafka: the killed run's rows first, then its own.
+  Child& next = start("ingest-next", ingest_args(1000));
+  ASSERT_EQ(next.wait(milliseconds(180'000)), std::optional<int>(0)) << next.out() << next.err_tail();
+  std::cout << "[staging] " << next.out();
+  EXPECT_NE(next.out().find("recovered " + std::to_string(staged)), std::string::npos) << next.out();
+  EXPECT_EQ(count("state = 0"), 0);
+  EXPECT_EQ(count(""), staged + 1000);
+  // Every staged user is on the topic.
+  const auto keys = topic_keys(static_cast<std::size_t>(staged + 1000));
+  EXPECT_EQ(static_cast<int64_t>(keys.size()), staged + 1000);
+  EXPECT_EQ(query("SELECT count(*) FROM " + schema_ + ".staged_users"), std::to_string(staged + 1000));
+}
+
+}  // namespace
+}  // namespace rds::e2e
