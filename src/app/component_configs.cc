@@ -153,6 +153,12 @@ Result<std::string> secret(const config::String& value, const config::String& fi
 
 Result<std::optional<staging::StoreConfig>> staging_config(const config::Settings& s) {
   if (s.staging.backend() != "postgres") return std::optional<staging::StoreConfig>();
+  auto c = staging_store_config(s);
+  if (!c.ok()) return c.take_error();
+  return std::optional<staging::StoreConfig>(std::move(*c));
+}
+
+Result<staging::StoreConfig> staging_store_config(const config::Settings& s) {
   staging::StoreConfig c;
   c.host = s.staging.postgres_host();
   c.port = static_cast<uint16_t>(s.staging.postgres_port());
@@ -176,7 +182,7 @@ Result<std::optional<staging::StoreConfig>> staging_config(const config::Setting
     if (c.password.back() == '\r') c.password.pop_back();
   }
   RDS_TRY(c.validate("staging"));
-  return std::optional<staging::StoreConfig>(std::move(c));
+  return c;
 }
 
 Result<cassandra::Credentials> cassandra_credentials(const config::Settings& s) {

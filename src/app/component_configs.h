@@ -68,6 +68,8 @@ Result<ProcessConfigs> process_configs(const config::Settings& s);
 // ingest --staging postgres: the store's settings, its password from RDSTREAM_POSTGRES_PASSWORD,
 // staging.postgres_password_file or the stack's generated file; nullopt when staging is off.
 Result<std::optional<staging::StoreConfig>> staging_config(const config::Settings& s);
+// The same, whatever staging.backend says (`replay --from-staging` reads the outbox).
+Result<staging::StoreConfig> staging_store_config(const config::Settings& s);
 
 // The schema registry's client settings.
 registry::RegistryConfig registry_config(const config::Settings& s);

@@ -28,5 +28,6 @@ void register_run(CLI::App& app, Globals& globals);
 void register_config(CLI::App& app, Globals& globals);
 void register_console(CLI::App& app, Globals& globals);
 void register_schema(CLI::App& app, Globals& globals);
+void register_replay(CLI::App& app, Globals& globals);
 
 }  // namespace rds::cli

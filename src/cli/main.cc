@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   rds::cli::register_config(app, globals);
   rds::cli::register_console(app, globals);
   rds::cli::register_schema(app, globals);
+  rds::cli::register_replay(app, globals);
 
   try {
     app.parse(argc, argv);

@@ -27,7 +27,7 @@ const std::vector<CommandName>& command_names() {
       {kIngest, "ingest"},       {kProcess, "process"},         {kRun, "run"},
       {kCql, "cql"},             {kStackUp, "stack up"},        {kStackDown, "stack down"},
       {kStackStatus, "stack status"}, {kStackLogs, "stack logs"}, {kMockApi, "mock-api"}, {kConsole, "console"},
-      {kSchema, "schema"},
+      {kSchema, "schema"}, {kReplay, "replay"},
   };
   return kNames;
 }

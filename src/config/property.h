@@ -41,6 +41,7 @@ enum Command : uint32_t {
   kMockApi = 1u << 8,
   kConsole = 1u << 9,
   kSchema = 1u << 10,
+  kReplay = 1u << 11,
 };
 inline constexpr uint32_t kStack = kStackUp | kStackDown | kStackStatus | kStackLogs;
 inline constexpr uint32_t kPipeline = kIngest | kProcess | kRun;

@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
-
 #include "core/log.h"
 
 namespace rds::ingest {
@@ -12,18 +10,6 @@ namespace {
 // Rows read from PostgreSQL a time while catching up, and marked delivered a time.
 constexpr std::size_t kScanRows = 1000;
 constexpr std::size_t kMarkRows = 5000;
-
-// A staged record's JSON text (mapping::to_json) back to the record, its column order kept.
-Result<mapping::Record> record_from_json(const std::string& text) {
-  const auto j = nlohmann::ordered_json::parse(text, nullptr, false);
-  if (!j.is_object()) return Error(ErrorCode::kProtocol, "a staged record is not a JSON object");
-  mapping::Record r;
-  for (const auto& [column, value] : j.items()) {
-    if (!value.is_string()) return Error(ErrorCode::kProtocol, fmt::format("staged column {} is not a string", column));
-    r.fields.push_back({column, value.get<std::string>()});
-  }
-  return r;
-}
 
 }  // namespace
 
@@ -91,7 +77,7 @@ Status StagingRelay::relay() {
         cursor_ = row.seq;
         continue;
       }
-      auto record = record_from_json(row.record_json);
+      auto record = mapping::record_from_json(row.record_json);
       if (!record.ok()) return record.take_error().with_context(fmt::format("staged row {}", row.seq));
       auto value = encoder_.encode(*record);
       if (!value.ok()) return value.take_error().with_context(fmt::format("staged row {}", row.seq));

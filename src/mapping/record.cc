@@ -1,5 +1,7 @@
 #include "mapping/record.h"
 
+#include <fmt/format.h>
+
 #include "mapping/json_writer.h"
 
 namespace rds::mapping {
@@ -55,6 +57,19 @@ bool is_uuid(std::string_view text) {
     }
   }
   return true;
+}
+
+Result<Record> record_from_json(std::string_view text) {
+  const auto j = nlohmann::ordered_json::parse(text, nullptr, false);
+  if (!j.is_object()) return Error(ErrorCode::kInvalidArgument, "a record is not a JSON object");
+  Record r;
+  for (const auto& [column, value] : j.items()) {
+    if (!value.is_string()) {
+      return Error(ErrorCode::kInvalidArgument, fmt::format("the record's column {} is not a string", column));
+    }
+    r.fields.push_back({column, value.get<std::string>()});
+  }
+  return r;
 }
 
 }  // namespace rds::mapping

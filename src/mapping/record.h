@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/result.h"
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +35,9 @@ nlohmann::ordered_json to_json_value(const Record& record);
 // per record on the hot path; equal to to_json_value(record).dump().
 std::string to_json(const Record& record);
 void append_json(std::string& out, const Record& record);
+// The inverse of to_json, column order kept: kInvalidArgument for text that is not a flat JSON
+// object of strings.
+Result<Record> record_from_json(std::string_view text);
 
 // True for the canonical 8-4-4-4-12 hexadecimal form (either case), e.g.
 // "6f1c2a9e-3b4d-4c5e-8f70-1a2b3c4d5e6f". Braces, URNs and missing dashes are rejected.

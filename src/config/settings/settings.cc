@@ -88,10 +88,11 @@ Settings::General::General(Registry& r)
     : Part(r),
       config_file(reg, {.path = "config_file",
                         .description = "the YAML config file: the seed's config.yaml as it is, or rdstream's",
-                        .commands = kPipeline | kCql | kConsole | kSchema, .flag = "--config", .env = "RDSTREAM_CONFIG", .in_file = false},
+                        .commands = kPipeline | kCql | kConsole | kSchema | kReplay, .flag = "--config",
+                        .env = "RDSTREAM_CONFIG", .in_file = false},
                   ""),
       log_level(reg, {.path = "log.level", .description = "log level",
-                      .commands = kPipeline | kCql | kStack | kMockApi | kConsole | kSchema, .flag = "--log-level",
+                      .commands = kPipeline | kCql | kStack | kMockApi | kConsole | kSchema | kReplay, .flag = "--log-level",
                       .env = "RDSTREAM_LOG_LEVEL"},
                 "info", one_of({"debug", "info", "warn", "error", "off"})),
       metrics_address(reg, {.path = "metrics.address",
@@ -107,10 +108,10 @@ Settings::General::General(Registry& r)
 Settings::Kafka::Kafka(Registry& r)
     : Part(r),
       bootstrap_servers(reg, {.path = "kafka.bootstrap_servers", .description = "Kafka bootstrap servers (host:port,...)",
-                              .commands = kPipeline | kConsole, .flag = "--bootstrap-servers", .env = "RDSTREAM_KAFKA"},
+                              .commands = kPipeline | kConsole | kReplay, .flag = "--bootstrap-servers", .env = "RDSTREAM_KAFKA"},
                         kafka::kLocalBootstrapServers, non_empty()),
       topic(reg, {.path = "kafka.topic", .description = "the topic of user records (the seed's)",
-                  .commands = kPipeline | kConsole | kSchema, .flag = "--topic"},
+                  .commands = kPipeline | kConsole | kSchema | kReplay, .flag = "--topic"},
             "users_created", non_empty()),
       partitions(reg, {.path = "kafka.partitions", .description = "partitions of the topics rdstream creates when missing",
                        .commands = kPipeline, .flag = "--partitions"},
@@ -122,27 +123,27 @@ Settings::Kafka::Kafka(Registry& r)
       properties(reg, {.path = "kafka.properties",
                        .description = "librdkafka properties for every producer and consumer rdstream makes (e.g. "
                                       "security.protocol); rdstream's offset-management properties cannot be overridden",
-                       .commands = kPipeline | kConsole},
+                       .commands = kPipeline | kConsole | kReplay},
                  {}),
       compression(reg, {.path = "kafka.producer.compression", .description = "compression of produced batches",
-                        .commands = kIngest | kRun, .flag = "--compression"},
+                        .commands = kIngest | kRun | kReplay, .flag = "--compression"},
                   kProducer.compression, one_of({"none", "gzip", "snappy", "lz4", "zstd"})),
       linger_ms(reg, {.path = "kafka.producer.linger_ms",
                       .description = "how long the producer waits to fill a batch (see kafka/producer.h for the measurements)",
-                      .commands = kIngest | kRun},
+                      .commands = kIngest | kRun | kReplay},
                 kProducer.linger_ms, range(0, 60'000)),
       batch_size_bytes(reg, {.path = "kafka.producer.batch_size_bytes", .description = "largest produced batch",
-                             .commands = kIngest | kRun},
+                             .commands = kIngest | kRun | kReplay},
                        kProducer.batch_size_bytes, range(1, kMaxInt)),
       message_timeout_ms(reg, {.path = "kafka.producer.message_timeout_ms",
                                .description = "a record not acknowledged by then is reported failed",
-                               .commands = kIngest | kRun},
+                               .commands = kIngest | kRun | kReplay},
                          kProducer.message_timeout_ms, range(1'000, kMaxInt)),
       record_format(reg, {.path = "kafka.record_format",
                           .description = "how ingest writes records: json (the seed's Spark job reads it) or avro "
                                          "(Confluent-framed, its schema registered under <topic>-value); process reads "
                                          "both, whatever this says",
-                          .commands = kIngest | kRun, .flag = "--format", .env = "RDSTREAM_RECORD_FORMAT"},
+                          .commands = kIngest | kRun | kReplay, .flag = "--format", .env = "RDSTREAM_RECORD_FORMAT"},
                     "json", one_of({"json", "avro"})) {}
 
 Settings::Ingest::Ingest(Registry& r)
@@ -160,14 +161,14 @@ Settings::Ingest::Ingest(Registry& r)
       seed_mapping(reg, {.path = "api.randomuser.mapping",
                          .description = "the seed's column mapping: `- column: [json, path]` or a format with values "
                                         "(src/mapping/README.md); default the seed's full mapping",
-                         .commands = kIngest | kRun | kSchema,
+                         .commands = kIngest | kRun | kSchema | kReplay,
                          .example = "[{first_name: [name, first]}, {gender: gender}, "
                                     "{address: {format: '{city}, {country}', values: {city: [location, city], "
                                     "country: [location, country]}}}]"},
                    {}),
       mapping(reg, {.path = "mapping",
                     .description = "rdstream's own mapping, instead of the seed's (src/mapping/README.md)",
-                    .commands = kIngest | kRun | kSchema,
+                    .commands = kIngest | kRun | kSchema | kReplay,
                     .example = "{id: login.uuid, columns: [{column: first_name, path: name.first}, "
                                "{column: city, template: '{location.city}', optional: true, default: ''}]}"},
               {}),
@@ -227,7 +228,7 @@ Settings::Ingest::Ingest(Registry& r)
                      static_cast<int64_t>(kApi.http.max_body_bytes), range(1'024, 1LL << 32)),
       flush_timeout_ms(reg, {.path = "ingest.flush_timeout_ms",
                              .description = "at the end, how long to wait for the last delivery reports",
-                             .commands = kIngest | kRun},
+                             .commands = kIngest | kRun | kReplay},
                        ms(kIngestOptions.flush_timeout), range(0, kDay)) {}
 
 Settings::Cassandra::Cassandra(Registry& r)
@@ -301,7 +302,7 @@ Settings::Cassandra::Cassandra(Registry& r)
       keyspace(reg, {.path = "cassandra.keyspace", .description = "keyspace of the table (created if missing)",
                      .commands = kProcessing | kConsole | kSchema},
                kTable.keyspace),
-      table(reg, {.path = "cassandra.table", .description = "the table (created if missing)", .commands = kProcessing | kConsole | kSchema},
+      table(reg, {.path = "cassandra.table", .description = "the table (created if missing)", .commands = kProcessing | kConsole | kSchema | kReplay},
             kTable.table),
       replication(reg, {.path = "cassandra.replication",
                         .description = "the keyspace's replication when rdstream creates it (default SimpleStrategy, 1)",
@@ -313,7 +314,7 @@ Settings::Cassandra::Cassandra(Registry& r)
                   kTable.primary_key),
       columns(reg, {.path = "cassandra.columns",
                     .description = "the table's columns in CQL types (default: the seed's schema, else the seed's table)",
-                    .commands = kProcessing | kSchema,
+                    .commands = kProcessing | kSchema | kReplay,
                     .example = "[{name: id, type: uuid}, {name: first_name, type: text}, "
                                "{name: dob, type: text, nullable: true}]"},
               {}),
@@ -473,7 +474,7 @@ Settings::Cql::Cql(Registry& r)
 Settings::Stack::Stack(Registry& r)
     : Part(r),
       state_dir(reg, {.path = "stack.state_dir", .description = "all stack state: data, logs, pid files, configuration",
-                      .commands = kStack | kConsole | kIngest | kRun, .flag = "--state-dir", .env = "RDSTREAM_STATE_DIR",
+                      .commands = kStack | kConsole | kIngest | kRun | kReplay, .flag = "--state-dir", .env = "RDSTREAM_STATE_DIR",
                       .in_file = false},
                 kStackConfig.state_dir.string(), non_empty()),
       engine_cache(reg, {.path = "stack.engine_cache",
@@ -519,7 +520,7 @@ Settings::Stack::Stack(Registry& r)
       postgres_password(reg, {.path = "stack.postgres_password",
                               .description = "PostgreSQL superuser password (empty: generated once into "
                                              "<state dir>/postgres/password)",
-                              .commands = kStackUp | kStackStatus | kIngest | kRun, .env = "RDSTREAM_POSTGRES_PASSWORD",
+                              .commands = kStackUp | kStackStatus | kIngest | kRun | kReplay, .env = "RDSTREAM_POSTGRES_PASSWORD",
                               .secret = true,
                               .in_file = false},
                         ""),
@@ -551,15 +552,15 @@ Settings::SchemaRegistry::SchemaRegistry(Registry& r)
       url(reg, {.path = "registry.url",
                 .description = "the schema registry's Confluent-compatible API (the stack's Apicurio, or a Confluent "
                                "Schema Registry's root URL)",
-                .commands = kPipeline | kSchema, .flag = "--registry-url", .env = "RDSTREAM_REGISTRY_URL"},
+                .commands = kPipeline | kSchema | kReplay, .flag = "--registry-url", .env = "RDSTREAM_REGISTRY_URL"},
           registry::RegistryConfig{}.url, http_url()),
       timeout_ms(reg, {.path = "registry.timeout_ms", .description = "per request to the schema registry",
-                       .commands = kPipeline | kSchema},
+                       .commands = kPipeline | kSchema | kReplay},
                  ms(registry::RegistryConfig{}.timeout), range(100, 600'000)),
       retry_max_elapsed_ms(reg, {.path = "registry.retry_max_elapsed_ms",
                                  .description = "while the registry is unreachable, ingest --format avro retries "
                                                 "registering its schema this long before giving up (producing nothing)",
-                                 .commands = kIngest | kRun},
+                                 .commands = kIngest | kRun | kReplay},
                            300'000, range(0, kMaxInt)) {}
 
 Settings::Staging::Staging(Registry& r)
@@ -570,26 +571,26 @@ Settings::Staging::Staging(Registry& r)
                     .commands = kIngest | kRun, .flag = "--staging", .env = "RDSTREAM_STAGING"},
               "off", one_of({"off", "postgres"})),
       postgres_host(reg, {.path = "staging.postgres_host", .description = "the staging PostgreSQL's host",
-                          .commands = kIngest | kRun},
+                          .commands = kIngest | kRun | kReplay},
                     kStaging.host, non_empty()),
       postgres_port(reg, {.path = "staging.postgres_port", .description = "the staging PostgreSQL's port",
-                          .commands = kIngest | kRun, .flag = "--staging-port"},
+                          .commands = kIngest | kRun | kReplay, .flag = "--staging-port"},
                     kStaging.port, range(1, 65'535)),
       postgres_database(reg, {.path = "staging.postgres_database",
                               .description = "the database (created if missing, when the user may)",
-                              .commands = kIngest | kRun},
+                              .commands = kIngest | kRun | kReplay},
                         kStaging.database, non_empty()),
       postgres_user(reg, {.path = "staging.postgres_user", .description = "the user (the stack's superuser by default)",
-                          .commands = kIngest | kRun},
+                          .commands = kIngest | kRun | kReplay},
                     kStaging.user, non_empty()),
       postgres_password_file(reg, {.path = "staging.postgres_password_file",
                                    .description = "file whose first line is the password (unless "
                                                   "RDSTREAM_POSTGRES_PASSWORD is set; empty: the stack's "
                                                   "<state dir>/postgres/password)",
-                                   .commands = kIngest | kRun},
+                                   .commands = kIngest | kRun | kReplay},
                              ""),
       schema(reg, {.path = "staging.schema", .description = "the schema of the outbox table and its migrations",
-                   .commands = kIngest | kRun},
+                   .commands = kIngest | kRun | kReplay},
              kStaging.schema, non_empty()),
       retention_hours(reg, {.path = "staging.retention_hours",
                             .description = "delivered rows older than this are deleted at the start of a run (0: kept)",

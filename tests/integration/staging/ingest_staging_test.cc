@@ -119,5 +119,40 @@ TEST_F(IngestStagingTest, AKilledRunsStagedRowsAreProducedFirstByTheNext) {
   EXPECT_EQ(query("SELECT count(*) FROM " + schema_ + ".staged_users"), std::to_string(staged + 1000));
 }
 
+TEST_F(IngestStagingTest, ReplayOfARunRepublishesExactlyThatRunsRecords) {
+  Child& first = start("ingest-a", ingest_args(1500, {"--seed", "replay-a"}));
+  ASSERT_EQ(first.wait(milliseconds(120'000)), std::optional<int>(0)) << first.err_tail();
+  Child& second = start("ingest-b", ingest_args(700, {"--seed", "replay-b"}));
+  ASSERT_EQ(second.wait(milliseconds(120'000)), std::optional<int>(0)) << second.err_tail();
+  const std::string run_a = query("SELECT run_id FROM " + schema_ + ".staged_users ORDER BY seq LIMIT 1");
+  ASSERT_NE(run_a.find("replay-a"), std::string::npos) << run_a;
+  EXPECT_TRUE(first.err_contains("(run " + run_a + ")")) << "the run's id is in its log";
+
+  const std::string replay_topic = topic_ + "_replay";
+  Child& replay = start("replay", {"replay", "--from-staging", "--run", run_a, "--topic", replay_topic,
+                                   "--staging-port", pg_port_, "--state-dir", stack_dir_, "--config", config_.string(),
+                                   "--bootstrap-servers", kafka_});
+  ASSERT_EQ(replay.wait(milliseconds(120'000)), std::optional<int>(0)) << replay.out() << replay.err_tail();
+  EXPECT_NE(replay.out().find("replay summary: read 1500  produced 1500  delivered 1500  failed 0"), std::string::npos)
+      << replay.out();
+  std::set<std::string> replayed;
+  for (const auto& m : read_topic(kafka_, replay_topic, kPartitions, 1500, seconds(60))) replayed.insert(m.key.value_or(""));
+  std::set<std::string> run_ids;
+  for (const auto& m : read_topic(kafka_, topic_, kPartitions, 2200, seconds(60))) run_ids.insert(m.key.value_or(""));
+  EXPECT_EQ(replayed.size(), 1500u);
+  const std::string a_ids = query("SELECT string_agg(user_id::text, ',' ORDER BY seq) FROM " + schema_ +
+                                  ".staged_users WHERE run_id = '" + run_a + "'");
+  std::set<std::string> expected;
+  std::stringstream in(a_ids);
+  for (std::string id; std::getline(in, id, ',');) expected.insert(id);
+  EXPECT_EQ(replayed, expected) << "exactly run A's users, with their keys";
+
+  // Neither --run nor --since: refused with the fix.
+  Child& neither = start("replay-neither", {"replay", "--from-staging", "--staging-port", pg_port_, "--state-dir",
+                                            stack_dir_, "--config", config_.string(), "--bootstrap-servers", kafka_});
+  EXPECT_EQ(neither.wait(milliseconds(30'000)), std::optional<int>(2));
+  EXPECT_TRUE(neither.err_contains("exactly one of --run")) << neither.err();
+}
+
 }  // namespace
 }  // namespace rds::e2e
