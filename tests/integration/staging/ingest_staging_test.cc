@@ -1,6 +1,7 @@
 // `rdstream ingest --staging postgres` on the shared test stack: every fetched user is staged in
-// PostgreSQL, produced, and marked delivered; a run killed with SIGKILL between staging and delivery
-// leaves its rows pending, and the next run produces them first: nothing is lost.
+// PostgreSQL, produced, and marked delivered; Kafka stopped for 30 s mid-run loses nothing; a run
+// killed with SIGKILL between staging and delivery leaves its rows pending, and the next run
+// produces them first; replaying a run re-publishes exactly its users.
 #include <libpq-fe.h>
 
 #include "integration/pipeline/harness.h"
@@ -117,6 +118,55 @@ TEST_F(IngestStagingTest, AKilledRunsStagedRowsAreProducedFirstByTheNext) {
   const auto keys = topic_keys(static_cast<std::size_t>(staged + 1000));
   EXPECT_EQ(static_cast<int64_t>(keys.size()), staged + 1000);
   EXPECT_EQ(query("SELECT count(*) FROM " + schema_ + ".staged_users"), std::to_string(staged + 1000));
+}
+
+// Kafka stopped for 30 s in the middle of a staged ingest: fetching goes on into PostgreSQL, and
+// once Kafka is back every staged user is delivered and marked; the topic holds each one.
+TEST_F(IngestStagingTest, KafkaStoppedForThirtySecondsLosesNothing) {
+  constexpr int kCount = 100'000;
+  const std::vector<std::string> stack_flags = split_words(env("RDSTREAM_TEST_STACK_FLAGS"));
+  if (stack_flags.empty()) GTEST_SKIP() << "RDSTREAM_TEST_STACK_FLAGS is set by CTest";
+  // Whatever happens to the test, Kafka is brought back for the suites after it.
+  struct Restore {
+    IngestStagingTest* t;
+    std::vector<std::string> flags;
+    bool down = false;
+    bool up() {
+      std::vector<std::string> args = {"stack", "up", "--only", "kafka"};
+      args.insert(args.end(), flags.begin(), flags.end());
+      Child& c = t->start("stack-up", args);
+      down = c.wait(milliseconds(300'000)) != std::optional<int>(0);
+      if (down) ADD_FAILURE() << "stack up --only kafka: " << c.out() << c.err_tail();
+      return !down;
+    }
+    ~Restore() {
+      if (down) up();
+    }
+  } restore{this, stack_flags};
+
+  Child& ingest = start("ingest", ingest_args(kCount, {"--rate", "2000"}));
+  ASSERT_TRUE(wait_until([&] { return (staged_table_exists() && count("") >= 10'000) || !ingest.running(); },
+                         seconds(120)))
+      << ingest.err_tail();
+  ASSERT_TRUE(ingest.running()) << ingest.err_tail();
+  std::vector<std::string> args = {"stack", "down", "--only", "kafka"};
+  args.insert(args.end(), stack_flags.begin(), stack_flags.end());
+  restore.down = true;
+  Child& down = start("stack-down", args);
+  ASSERT_EQ(down.wait(milliseconds(120'000)), std::optional<int>(0)) << down.out() << down.err_tail();
+  const int64_t at_down = count("");
+  std::this_thread::sleep_for(seconds(30));
+  const int64_t after_outage = count("");
+  EXPECT_GT(after_outage, at_down + 30'000) << "fetching into PostgreSQL went on while Kafka was down";
+  EXPECT_TRUE(ingest.running()) << ingest.err_tail();
+  ASSERT_TRUE(restore.up());
+
+  ASSERT_EQ(ingest.wait(milliseconds(300'000)), std::optional<int>(0)) << ingest.out() << ingest.err_tail();
+  std::cout << "[staging] " << ingest.out();
+  EXPECT_EQ(count(""), kCount);
+  EXPECT_EQ(count("state = 0"), 0) << "every staged row marked delivered";
+  const auto keys = topic_keys(kCount);
+  EXPECT_EQ(keys.size(), static_cast<std::size_t>(kCount)) << "every staged user on the topic";
 }
 
 TEST_F(IngestStagingTest, ReplayOfARunRepublishesExactlyThatRunsRecords) {
