@@ -36,7 +36,8 @@ Outcome run_ingest_stage(const config::Settings& settings, const std::atomic<boo
   plan->options.encoder = encoder->get();
   auto staging = open_staging(settings);
   if (!staging.ok()) return Outcome::failed(staging.error());
-  plan->options.staging = staging->get();
+  plan->options.staging = staging->store.get();
+  plan->options.staging_marker = staging->marker.get();
   (*observability)->set_readiness(ingest_readiness((*observability)->metrics()));
   watch_kafka_deliveries(**observability);
   log::info("ingest", "seed {} (pass --seed {} to replay this run)", plan->seed, plan->seed);

@@ -81,7 +81,8 @@ Outcome run_pipeline(const config::Settings& settings, const std::atomic<bool>& 
   plan->options.encoder = encoder->get();
   auto staging = open_staging(settings);
   if (!staging.ok()) return Outcome::failed(staging.error());
-  plan->options.staging = staging->get();
+  plan->options.staging = staging->store.get();
+  plan->options.staging_marker = staging->marker.get();
   LatencyTracker latency;
   // The processor first: the table exists and the group is joining before the first record.
   auto stage = ProcessStage::create(

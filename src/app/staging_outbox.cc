@@ -6,10 +6,10 @@
 
 namespace rds::app {
 
-Result<std::unique_ptr<staging::Store>> open_staging(const config::Settings& s) {
+Result<StagingConnections> open_staging(const config::Settings& s) {
   auto config = staging_config(s);
   if (!config.ok()) return config.take_error();
-  if (!*config) return std::unique_ptr<staging::Store>();
+  if (!*config) return StagingConnections{};
   const staging::StoreConfig& c = **config;
   // The stack's PostgreSQL has only its maintenance databases at first.
   Status made = stack::postgres_ensure_database(c.host, c.port, c.user, c.password, c.database, c.connect_timeout);
@@ -29,7 +29,9 @@ Result<std::unique_ptr<staging::Store>> open_staging(const config::Settings& s) 
     }
     if (deleted > 0) log::info("ingest", "staging: deleted {} rows delivered more than {} h ago", deleted, hours);
   }
-  return store;
+  auto marker = staging::Store::open(c);
+  if (!marker.ok()) return marker.take_error().with_context("staging");
+  return StagingConnections{std::move(*store), std::move(*marker)};
 }
 
 }  // namespace rds::app

@@ -11,7 +11,13 @@
 
 namespace rds::app {
 
-// Null when staging is off. kUnavailable when PostgreSQL cannot be reached.
-Result<std::unique_ptr<staging::Store>> open_staging(const config::Settings& s);
+// Two connections to the outbox: the ingest thread's, and the one its relay marks rows delivered
+// on. Both null when staging is off.
+struct StagingConnections {
+  std::unique_ptr<staging::Store> store;
+  std::unique_ptr<staging::Store> marker;
+};
+// kUnavailable when PostgreSQL cannot be reached.
+Result<StagingConnections> open_staging(const config::Settings& s);
 
 }  // namespace rds::app

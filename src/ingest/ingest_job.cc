@@ -77,8 +77,10 @@ std::string IngestSummary::to_text() const {
     out += ")";
   }
   if (staging) {
-    out += fmt::format("  staged {}  recovered {}  marked delivered {}", staging->staged, staging->recovered,
-                       staging->marked);
+    out += fmt::format("  staged {}  recovered {}  marked delivered {} (PostgreSQL: staging {:.1f} s, marking {:.1f} s)",
+                       staging->staged, staging->recovered, staging->marked,
+                       static_cast<double>(staging->stage_time.count()) / 1e6,
+                       static_cast<double>(staging->mark_time.count()) / 1e6);
   }
   const double secs = std::chrono::duration<double>(elapsed).count();
   out += fmt::format("  in {:.1f} s ({:.0f} records/s)", secs, secs > 0 ? static_cast<double>(delivered) / secs : 0.0);
@@ -164,7 +166,10 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
   std::optional<StagingRelay> staging;
   uint64_t staged_bytes_seen = 0;
   if (options.staging != nullptr) {
-    staging.emplace(*options.staging, p, encoder, options.run_id);
+    if (options.staging_marker == nullptr) {
+      return Error(ErrorCode::kInternal, "staging: no second connection for marking rows delivered");
+    }
+    staging.emplace(*options.staging, *options.staging_marker, p, encoder, options.run_id);
     relay = &*staging;
     // Rows earlier runs staged but did not see delivered go first.
     Status recovered = staging->relay();

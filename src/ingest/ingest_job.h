@@ -45,6 +45,7 @@ struct IngestOptions {
   // before it is produced, and rows earlier runs left pending are produced first. Null: off. Not
   // owned. `run_id` names this run's rows (for replay).
   staging::Store* staging = nullptr;
+  staging::Store* staging_marker = nullptr;  // a second connection, for marking rows delivered
   std::string run_id;
   // Where the job counts (stage "ingest"; metrics/metrics.h); null: a private registry.
   metrics::Metrics* metrics = nullptr;

@@ -13,8 +13,63 @@ constexpr std::size_t kMarkRows = 5000;
 
 }  // namespace
 
-StagingRelay::StagingRelay(staging::Store& store, kafka::Producer& producer, RecordEncoder& encoder, std::string run_id)
-    : store_(store), producer_(producer), encoder_(encoder), run_id_(std::move(run_id)) {}
+StagingRelay::StagingRelay(staging::Store& store, staging::Store& marker, kafka::Producer& producer,
+                           RecordEncoder& encoder, std::string run_id)
+    : store_(store),
+      marker_store_(marker),
+      producer_(producer),
+      encoder_(encoder),
+      run_id_(std::move(run_id)) {
+  marker_ = std::thread([this] { marker_loop(); });
+}
+
+StagingRelay::~StagingRelay() {
+  {
+    std::lock_guard<std::mutex> lock(marker_mutex_);
+    marker_stop_ = true;
+  }
+  marker_cv_.notify_all();
+  marker_.join();
+}
+
+void StagingRelay::marker_loop() {
+  std::unique_lock<std::mutex> lock(marker_mutex_);
+  while (true) {
+    marker_cv_.wait(lock, [this] { return marker_stop_ || !to_mark_.empty(); });
+    if (to_mark_.empty()) return;  // stopping, nothing left
+    std::vector<int64_t> seqs = std::move(to_mark_.front());
+    to_mark_.pop_front();
+    lock.unlock();
+    const auto started = std::chrono::steady_clock::now();
+    auto done = marker_store_.mark_delivered(seqs);
+    Marked outcome{std::move(seqs), done.ok() ? ok_status() : Status(done.take_error()),
+                   std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started)};
+    lock.lock();
+    marked_.push_back(std::move(outcome));
+  }
+}
+
+void StagingRelay::collect_marked() {
+  std::vector<Marked> done;
+  {
+    std::lock_guard<std::mutex> lock(marker_mutex_);
+    done.swap(marked_);
+  }
+  for (auto& m : done) {
+    counters_.mark_time += m.took;
+    if (m.status.ok()) {
+      ledger_.marked(m.seqs);
+      counters_.marked += m.seqs.size();
+      mark_error_.clear();
+    } else {
+      ledger_.unmarked(m.seqs);  // taken again next round
+      if (m.status.error().message != mark_error_) {
+        mark_error_ = m.status.error().message;
+        log::warn("ingest", "staging: marking {} rows delivered failed, retrying: {}", m.seqs.size(), mark_error_);
+      }
+    }
+  }
+}
 
 Status StagingRelay::produce(int64_t seq, const std::string& key, std::string_view value, bool recovered) {
   // Never block: a full queue (Kafka down or slow) leaves the row pending in PostgreSQL, where
@@ -41,7 +96,10 @@ Status StagingRelay::stage(const std::vector<mapping::Record>& page, std::chrono
     values.push_back(std::move(*value));
     rows.push_back({run_id_, fetched_at, std::string(record.id()), mapping::to_json(record), std::nullopt});
   }
+  const auto started = std::chrono::steady_clock::now();
   auto seqs = store_.stage(rows);
+  counters_.stage_time +=
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
   if (!seqs.ok()) return seqs.take_error();
   counters_.staged += seqs->size();
   counters_.value_bytes += bytes;
@@ -94,17 +152,21 @@ Status StagingRelay::relay() {
 }
 
 Status StagingRelay::mark() {
+  collect_marked();
+  std::vector<std::vector<int64_t>> batches;
   while (true) {
     auto seqs = ledger_.take_to_mark(kMarkRows);
-    if (seqs.empty()) return ok_status();
-    auto marked = store_.mark_delivered(seqs);
-    if (!marked.ok()) {
-      ledger_.unmarked(seqs);
-      return marked.take_error();
-    }
-    ledger_.marked(seqs);
-    counters_.marked += seqs.size();
+    if (seqs.empty()) break;
+    batches.push_back(std::move(seqs));
   }
+  if (!batches.empty()) {
+    {
+      std::lock_guard<std::mutex> lock(marker_mutex_);
+      for (auto& b : batches) to_mark_.push_back(std::move(b));
+    }
+    marker_cv_.notify_one();
+  }
+  return ok_status();
 }
 
 void StagingRelay::on_delivery(const kafka::DeliveryReport& report) {
@@ -116,6 +178,9 @@ void StagingRelay::on_delivery(const kafka::DeliveryReport& report) {
   }
 }
 
-bool StagingRelay::idle() const { return caught_up_ && ledger_.in_flight() == 0 && ledger_.to_mark() == 0; }
+bool StagingRelay::idle() {
+  collect_marked();
+  return caught_up_ && ledger_.in_flight() == 0 && ledger_.to_mark() == 0;
+}
 
 }  // namespace rds::ingest

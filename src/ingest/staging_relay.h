@@ -12,11 +12,22 @@
 // caught up: fetching never waits for Kafka, and no fetched user is lost to a crash, since a row is
 // marked delivered only after its delivery report.
 //
+// Marking delivered runs on a thread of its own with its own connection (`marker`): the UPDATEs
+// cost PostgreSQL about as much as the INSERTs (measured: 1.2 s against 1.6 s for 100,000 users),
+// and off the ingest thread they overlap with fetching instead of adding to it. A failed UPDATE
+// leaves the rows to mark, for the next round.
+//
 // Thread: the ingest job's; on_delivery runs inside the producer's poll on that thread.
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/result.h"
@@ -34,11 +45,19 @@ struct StagingCounters {
   uint64_t produced = 0;   // rows handed to the producer (re-sends included)
   uint64_t marked = 0;     // rows marked delivered
   uint64_t value_bytes = 0;  // bytes of the staged pages' values on the topic
+  // Where the time goes: waiting for PostgreSQL to stage pages, and to mark rows delivered.
+  std::chrono::microseconds stage_time{0};
+  std::chrono::microseconds mark_time{0};
 };
 
 class StagingRelay {
  public:
-  StagingRelay(staging::Store& store, kafka::Producer& producer, RecordEncoder& encoder, std::string run_id);
+  // `marker`: a second connection to the same outbox, for the marking thread.
+  StagingRelay(staging::Store& store, staging::Store& marker, kafka::Producer& producer, RecordEncoder& encoder,
+               std::string run_id);
+  ~StagingRelay();
+  StagingRelay(const StagingRelay&) = delete;
+  StagingRelay& operator=(const StagingRelay&) = delete;
 
   // Stages a fetched page (one transaction), then produces it if the relay is caught up. An error
   // is PostgreSQL's (kUnavailable while it is down: nothing of the page was staged).
@@ -48,7 +67,7 @@ class StagingRelay {
   Status relay();
   void on_delivery(const kafka::DeliveryReport& report);
   // Everything staged has been produced and its report marked, or nothing is in flight any more.
-  bool idle() const;
+  bool idle();
   // Pending rows, in PostgreSQL, not handed to the producer yet (while behind).
   bool caught_up() const { return caught_up_; }
 
@@ -59,7 +78,24 @@ class StagingRelay {
   Status produce(int64_t seq, const std::string& key, std::string_view value, bool recovered);
   Status mark();
 
+  // The marking thread's side: batches to mark, and the outcomes it hands back.
+  struct Marked {
+    std::vector<int64_t> seqs;
+    Status status;
+    std::chrono::microseconds took{0};
+  };
+  void marker_loop();
+  void collect_marked();
+
   staging::Store& store_;
+  staging::Store& marker_store_;
+  std::mutex marker_mutex_;
+  std::condition_variable marker_cv_;
+  std::deque<std::vector<int64_t>> to_mark_;  // guarded by marker_mutex_
+  std::vector<Marked> marked_;                // guarded by marker_mutex_
+  bool marker_stop_ = false;                  // guarded by marker_mutex_
+  std::string mark_error_;                    // the last failed UPDATE, logged once per kind
+  std::thread marker_;
   kafka::Producer& producer_;
   RecordEncoder& encoder_;
   std::string run_id_;
