@@ -2,7 +2,6 @@
 
 #include "app/component_configs.h"
 #include "app/record_format.h"
-#include "app/staging_outbox.h"
 #include "app/observability.h"
 #include "core/log.h"
 
@@ -24,6 +23,21 @@ void watch_kafka_deliveries(Observability& o) {
                      });
 }
 
+Result<IngestConnections> connect_ingest(const config::Settings& settings, const std::atomic<bool>& stop,
+                                         ingest::IngestOptions& options) {
+  IngestConnections c;
+  auto encoder = record_encoder(settings, stop);
+  if (!encoder.ok()) return encoder.take_error();
+  c.encoder = std::move(*encoder);
+  auto staging = open_staging(settings);
+  if (!staging.ok()) return staging.take_error();
+  c.staging = std::move(*staging);
+  options.encoder = c.encoder.get();
+  options.staging = c.staging.store.get();
+  options.staging_marker = c.staging.marker.get();
+  return c;
+}
+
 Outcome run_ingest_stage(const config::Settings& settings, const std::atomic<bool>& stop) {
   auto plan = ingest_plan(settings);
   if (!plan.ok()) return Outcome::failed(plan.error());
@@ -31,13 +45,8 @@ Outcome run_ingest_stage(const config::Settings& settings, const std::atomic<boo
   if (!observability.ok()) return Outcome::failed(observability.error());
   plan->options.metrics = &(*observability)->metrics();
   // Avro: the schema is registered before anything is produced (or consumed, for run).
-  auto encoder = record_encoder(settings, stop);
-  if (!encoder.ok()) return Outcome::failed(encoder.error());
-  plan->options.encoder = encoder->get();
-  auto staging = open_staging(settings);
-  if (!staging.ok()) return Outcome::failed(staging.error());
-  plan->options.staging = staging->store.get();
-  plan->options.staging_marker = staging->marker.get();
+  auto connected = connect_ingest(settings, stop, plan->options);
+  if (!connected.ok()) return Outcome::failed(connected.error());
   (*observability)->set_readiness(ingest_readiness((*observability)->metrics()));
   watch_kafka_deliveries(**observability);
   log::info("ingest", "seed {} (pass --seed {} to replay this run)", plan->seed, plan->seed);

@@ -5,8 +5,6 @@
 #include <thread>
 
 #include "app/component_configs.h"
-#include "app/record_format.h"
-#include "app/staging_outbox.h"
 #include "app/ingest_stage.h"
 #include "app/observability.h"
 #include "app/latency_tracker.h"
@@ -76,13 +74,8 @@ Outcome run_pipeline(const config::Settings& settings, const std::atomic<bool>& 
   metrics::Metrics& metrics = (*observability)->metrics();
   plan->options.metrics = &metrics;
   // Avro: the schema is registered before anything is produced (or consumed, for run).
-  auto encoder = record_encoder(settings, stop);
-  if (!encoder.ok()) return Outcome::failed(encoder.error());
-  plan->options.encoder = encoder->get();
-  auto staging = open_staging(settings);
-  if (!staging.ok()) return Outcome::failed(staging.error());
-  plan->options.staging = staging->store.get();
-  plan->options.staging_marker = staging->marker.get();
+  auto connected = connect_ingest(settings, stop, plan->options);
+  if (!connected.ok()) return Outcome::failed(connected.error());
   LatencyTracker latency;
   // The processor first: the table exists and the group is joining before the first record.
   auto stage = ProcessStage::create(
