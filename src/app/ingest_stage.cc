@@ -34,6 +34,7 @@ Result<IngestConnections> connect_ingest(const config::Settings& settings, const
   c.staging = std::move(*staging);
   options.encoder = c.encoder.get();
   options.staging = c.staging.store.get();
+  options.staging_writer = c.staging.writer.get();
   options.staging_marker = c.staging.marker.get();
   return c;
 }

@@ -29,9 +29,11 @@ Result<StagingConnections> open_staging(const config::Settings& s) {
     }
     if (deleted > 0) log::info("ingest", "staging: deleted {} rows delivered more than {} h ago", deleted, hours);
   }
+  auto writer = staging::Store::open(c);
+  if (!writer.ok()) return writer.take_error().with_context("staging");
   auto marker = staging::Store::open(c);
   if (!marker.ok()) return marker.take_error().with_context("staging");
-  return StagingConnections{std::move(*store), std::move(*marker)};
+  return StagingConnections{std::move(*store), std::move(*writer), std::move(*marker)};
 }
 
 }  // namespace rds::app

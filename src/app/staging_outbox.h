@@ -11,10 +11,11 @@
 
 namespace rds::app {
 
-// Two connections to the outbox: the ingest thread's, and the one its relay marks rows delivered
-// on. Both null when staging is off.
+// Three connections to the outbox: the ingest thread's, and those its relay writes pages and marks
+// rows delivered on (ingest/staging_relay.h). All null when staging is off.
 struct StagingConnections {
   std::unique_ptr<staging::Store> store;
+  std::unique_ptr<staging::Store> writer;
   std::unique_ptr<staging::Store> marker;
 };
 // kUnavailable when PostgreSQL cannot be reached.

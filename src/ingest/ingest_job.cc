@@ -166,10 +166,10 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
   std::optional<StagingRelay> staging;
   uint64_t staged_bytes_seen = 0;
   if (options.staging != nullptr) {
-    if (options.staging_marker == nullptr) {
-      return Error(ErrorCode::kInternal, "staging: no second connection for marking rows delivered");
+    if (options.staging_writer == nullptr || options.staging_marker == nullptr) {
+      return Error(ErrorCode::kInternal, "staging: the writing and marking connections are missing");
     }
-    staging.emplace(*options.staging, *options.staging_marker, p, encoder, options.run_id);
+    staging.emplace(*options.staging, *options.staging_writer, *options.staging_marker, p, encoder, options.run_id);
     relay = &*staging;
     // Rows earlier runs staged but did not see delivered go first.
     Status recovered = staging->relay();

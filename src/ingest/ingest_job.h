@@ -45,7 +45,8 @@ struct IngestOptions {
   // before it is produced, and rows earlier runs left pending are produced first. Null: off. Not
   // owned. `run_id` names this run's rows (for replay).
   staging::Store* staging = nullptr;
-  staging::Store* staging_marker = nullptr;  // a second connection, for marking rows delivered
+  staging::Store* staging_writer = nullptr;  // a second connection, for writing pages
+  staging::Store* staging_marker = nullptr;  // a third, for marking rows delivered
   std::string run_id;
   // Where the job counts (stage "ingest"; metrics/metrics.h); null: a private registry.
   metrics::Metrics* metrics = nullptr;

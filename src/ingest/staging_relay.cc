@@ -13,17 +13,25 @@ constexpr std::size_t kMarkRows = 5000;
 
 }  // namespace
 
-StagingRelay::StagingRelay(staging::Store& store, staging::Store& marker, kafka::Producer& producer,
-                           RecordEncoder& encoder, std::string run_id)
+StagingRelay::StagingRelay(staging::Store& store, staging::Store& stager, staging::Store& marker,
+                           kafka::Producer& producer, RecordEncoder& encoder, std::string run_id)
     : store_(store),
+      stager_store_(stager),
       marker_store_(marker),
       producer_(producer),
       encoder_(encoder),
       run_id_(std::move(run_id)) {
   marker_ = std::thread([this] { marker_loop(); });
+  stager_ = std::thread([this] { stager_loop(); });
 }
 
 StagingRelay::~StagingRelay() {
+  {
+    std::lock_guard<std::mutex> lock(stager_mutex_);
+    stager_stop_ = true;
+  }
+  stager_cv_.notify_all();
+  stager_.join();
   {
     std::lock_guard<std::mutex> lock(marker_mutex_);
     marker_stop_ = true;
@@ -82,43 +90,82 @@ Status StagingRelay::produce(int64_t seq, const std::string& key, std::string_vi
   return ok_status();
 }
 
+void StagingRelay::stager_loop() {
+  std::unique_lock<std::mutex> lock(stager_mutex_);
+  while (true) {
+    stager_cv_.wait(lock, [this] { return stager_stop_ || !to_stage_.empty(); });
+    if (to_stage_.empty()) return;  // stopping, nothing left
+    Page page = std::move(to_stage_.front());
+    to_stage_.pop_front();
+    lock.unlock();
+    const auto started = std::chrono::steady_clock::now();
+    auto seqs = stager_store_.stage(page.rows);
+    Staged done{std::move(page), std::move(seqs),
+                std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started)};
+    lock.lock();
+    staged_.push_back(std::move(done));
+    stager_done_cv_.notify_all();
+  }
+}
+
 Status StagingRelay::stage(const std::vector<mapping::Record>& page, std::chrono::system_clock::time_point fetched_at) {
+  RDS_TRY(collect_staged());
   if (page.empty()) return ok_status();
-  std::vector<staging::StagedRow> rows;
-  std::vector<std::string> values;  // what goes on the topic, kept to produce from memory
-  uint64_t bytes = 0;
-  rows.reserve(page.size());
-  values.reserve(page.size());
+  Page p;
+  p.rows.reserve(page.size());
+  p.values.reserve(page.size());
   for (const auto& record : page) {
     auto value = encoder_.encode(record);
     if (!value.ok()) return value.take_error();
-    bytes += value->size();
-    values.push_back(std::move(*value));
-    rows.push_back({run_id_, fetched_at, std::string(record.id()), mapping::to_json(record), std::nullopt});
+    p.bytes += value->size();
+    p.values.push_back(std::move(*value));
+    p.rows.push_back({run_id_, fetched_at, std::string(record.id()), mapping::to_json(record), std::nullopt});
   }
-  const auto started = std::chrono::steady_clock::now();
-  auto seqs = store_.stage(rows);
-  counters_.stage_time +=
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-  if (!seqs.ok()) return seqs.take_error();
-  counters_.staged += seqs->size();
-  counters_.value_bytes += bytes;
-  if (first_seq_ < 0) first_seq_ = seqs->front();
-  if (!caught_up_) return ok_status();  // relay() reads it back in its turn
-  for (std::size_t i = 0; i < seqs->size(); ++i) {
-    const int64_t seq = (*seqs)[i];
-    Status queued = produce(seq, rows[i].user_id, values[i], false);
-    if (!queued.ok()) {
-      if (!queued.error().retriable) return queued;
-      caught_up_ = false;  // the rest stays pending; relay() takes it from here
-      return ok_status();
+  {
+    // At most kStagingDepth pages ahead: past that, fetching waits for PostgreSQL.
+    std::unique_lock<std::mutex> lock(stager_mutex_);
+    // Finished pages wait in staged_ for this thread to collect them: only the unfinished count.
+    stager_done_cv_.wait(lock, [this] { return staging_now_ - staged_.size() < kStagingDepth; });
+    to_stage_.push_back(std::move(p));
+    ++staging_now_;
+  }
+  stager_cv_.notify_one();
+  return collect_staged();
+}
+
+Status StagingRelay::collect_staged() {
+  std::deque<Staged> done;
+  {
+    std::lock_guard<std::mutex> lock(stager_mutex_);
+    done.swap(staged_);
+    staging_now_ -= done.size();
+  }
+  stager_done_cv_.notify_all();
+  for (auto& d : done) {
+    counters_.stage_time += d.took;
+    if (!d.seqs.ok()) return d.seqs.take_error();
+    const std::vector<int64_t>& seqs = *d.seqs;
+    counters_.staged += seqs.size();
+    counters_.value_bytes += d.page.bytes;
+    if (first_seq_ < 0 && !seqs.empty()) first_seq_ = seqs.front();
+    if (!caught_up_) continue;  // relay() reads them back in its turn
+    for (std::size_t i = 0; i < seqs.size(); ++i) {
+      const int64_t seq = seqs[i];
+      if (seq <= cursor_) continue;  // a catch-up scan already handled it
+      Status queued = produce(seq, d.page.rows[i].user_id, d.page.values[i], false);
+      if (!queued.ok()) {
+        if (!queued.error().retriable) return queued;
+        caught_up_ = false;  // the rest stays pending; relay() takes it from here
+        break;
+      }
+      cursor_ = seq;
     }
-    cursor_ = seq;
   }
   return ok_status();
 }
 
 Status StagingRelay::relay() {
+  RDS_TRY(collect_staged());
   if (auto from = ledger_.take_rescan_from()) {
     cursor_ = std::min(cursor_, *from - 1);
     caught_up_ = false;
@@ -180,6 +227,10 @@ void StagingRelay::on_delivery(const kafka::DeliveryReport& report) {
 
 bool StagingRelay::idle() {
   collect_marked();
+  {
+    std::lock_guard<std::mutex> lock(stager_mutex_);
+    if (staging_now_ > 0) return false;
+  }
   return caught_up_ && ledger_.in_flight() == 0 && ledger_.to_mark() == 0;
 }
 

@@ -12,6 +12,11 @@
 // caught up: fetching never waits for Kafka, and no fetched user is lost to a crash, since a row is
 // marked delivered only after its delivery report.
 //
+// Staging runs on a thread of its own with its own connection (`stager`), at most
+// kStagingDepth pages ahead of the producer: the next page is fetched while one is written (the
+// INSERTs were 3.3 s of a 12.5 s run through the mock API when the ingest thread waited for them).
+// A page is produced once its transaction committed, never before.
+//
 // Marking delivered runs on a thread of its own with its own connection (`marker`): the UPDATEs
 // cost PostgreSQL about as much as the INSERTs (measured: 1.2 s against 1.6 s for 100,000 users),
 // and off the ingest thread they overlap with fetching instead of adding to it. A failed UPDATE
@@ -45,7 +50,7 @@ struct StagingCounters {
   uint64_t produced = 0;   // rows handed to the producer (re-sends included)
   uint64_t marked = 0;     // rows marked delivered
   uint64_t value_bytes = 0;  // bytes of the staged pages' values on the topic
-  // Where the time goes: waiting for PostgreSQL to stage pages, and to mark rows delivered.
+  // Where PostgreSQL's time goes: writing pages, and marking rows delivered (each on its thread).
   std::chrono::microseconds stage_time{0};
   std::chrono::microseconds mark_time{0};
 };
@@ -53,8 +58,10 @@ struct StagingCounters {
 class StagingRelay {
  public:
   // `marker`: a second connection to the same outbox, for the marking thread.
-  StagingRelay(staging::Store& store, staging::Store& marker, kafka::Producer& producer, RecordEncoder& encoder,
-               std::string run_id);
+  // `stager` and `marker`: two more connections to the same outbox, for the staging and the
+  // marking threads (`store` is the ingest thread's, for catching up).
+  StagingRelay(staging::Store& store, staging::Store& stager, staging::Store& marker, kafka::Producer& producer,
+               RecordEncoder& encoder, std::string run_id);
   ~StagingRelay();
   StagingRelay(const StagingRelay&) = delete;
   StagingRelay& operator=(const StagingRelay&) = delete;
@@ -78,6 +85,23 @@ class StagingRelay {
   Status produce(int64_t seq, const std::string& key, std::string_view value, bool recovered);
   Status mark();
 
+  // The staging thread's side: pages to write, and what came of them, in order.
+  struct Page {
+    std::vector<staging::StagedRow> rows;
+    std::vector<std::string> values;  // what goes on the topic, to produce from memory
+    uint64_t bytes = 0;
+  };
+  struct Staged {
+    Page page;
+    Result<std::vector<int64_t>> seqs = std::vector<int64_t>{};
+    std::chrono::microseconds took{0};
+  };
+  void stager_loop();
+  // Takes the pages the staging thread finished: produced from memory while caught up. The first
+  // failed page's error (the run stops: what was staged is safe, the rest was never acknowledged).
+  Status collect_staged();
+  static constexpr std::size_t kStagingDepth = 2;
+
   // The marking thread's side: batches to mark, and the outcomes it hands back.
   struct Marked {
     std::vector<int64_t> seqs;
@@ -88,6 +112,15 @@ class StagingRelay {
   void collect_marked();
 
   staging::Store& store_;
+  staging::Store& stager_store_;
+  std::mutex stager_mutex_;
+  std::condition_variable stager_cv_;       // the staging thread waits for pages
+  std::condition_variable stager_done_cv_;  // stage() waits for room
+  std::deque<Page> to_stage_;               // guarded by stager_mutex_
+  std::deque<Staged> staged_;               // guarded by stager_mutex_
+  std::size_t staging_now_ = 0;             // pages queued or being written; guarded by stager_mutex_
+  bool stager_stop_ = false;                // guarded by stager_mutex_
+  std::thread stager_;
   staging::Store& marker_store_;
   std::mutex marker_mutex_;
   std::condition_variable marker_cv_;
