@@ -141,9 +141,16 @@ Status StagingRelay::collect_staged() {
     staging_now_ -= done.size();
   }
   stager_done_cv_.notify_all();
+  std::optional<Error> failed;
   for (auto& d : done) {
     counters_.stage_time += d.took;
-    if (!d.seqs.ok()) return d.seqs.take_error();
+    if (!d.seqs.ok()) {
+      // Pages after a failed one may have committed: relay() reads them back rather than trusting
+      // memory. The first error stops the run.
+      if (!failed) failed = d.seqs.take_error();
+      caught_up_ = false;
+      continue;
+    }
     const std::vector<int64_t>& seqs = *d.seqs;
     counters_.staged += seqs.size();
     counters_.value_bytes += d.page.bytes;
@@ -161,6 +168,7 @@ Status StagingRelay::collect_staged() {
       cursor_ = seq;
     }
   }
+  if (failed) return *failed;
   return ok_status();
 }
 
@@ -231,7 +239,7 @@ bool StagingRelay::idle() {
     std::lock_guard<std::mutex> lock(stager_mutex_);
     if (staging_now_ > 0) return false;
   }
-  return caught_up_ && ledger_.in_flight() == 0 && ledger_.to_mark() == 0;
+  return caught_up_ && !ledger_.rescan_due() && ledger_.in_flight() == 0 && ledger_.to_mark() == 0;
 }
 
 }  // namespace rds::ingest

@@ -57,7 +57,6 @@ struct StagingCounters {
 
 class StagingRelay {
  public:
-  // `marker`: a second connection to the same outbox, for the marking thread.
   // `stager` and `marker`: two more connections to the same outbox, for the staging and the
   // marking threads (`store` is the ingest thread's, for catching up).
   StagingRelay(staging::Store& store, staging::Store& stager, staging::Store& marker, kafka::Producer& producer,
@@ -66,16 +65,19 @@ class StagingRelay {
   StagingRelay(const StagingRelay&) = delete;
   StagingRelay& operator=(const StagingRelay&) = delete;
 
-  // Stages a fetched page (one transaction), then produces it if the relay is caught up. An error
-  // is PostgreSQL's (kUnavailable while it is down: nothing of the page was staged).
+  // Hands a fetched page to the writing thread (one transaction), waiting while two are being
+  // written; pages written meanwhile are produced if the relay is caught up. An error is a page's,
+  // this one's or an earlier one's (kUnavailable while PostgreSQL is down); the run should stop:
+  // what was staged is safe, and the next run produces it.
   Status stage(const std::vector<mapping::Record>& page, std::chrono::system_clock::time_point fetched_at);
   // Catches up from PostgreSQL while the producer takes rows, and marks delivered rows; call it
-  // between pages and while draining. kUnavailable when PostgreSQL is down (call again later).
+  // between pages and while draining. kUnavailable when PostgreSQL is down; ingest stops the run
+  // then (the rows it holds are safe).
   Status relay();
   void on_delivery(const kafka::DeliveryReport& report);
-  // Everything staged has been produced and its report marked, or nothing is in flight any more.
+  // Every page written, every staged row produced, reported delivered and marked, no rescan due.
   bool idle();
-  // Pending rows, in PostgreSQL, not handed to the producer yet (while behind).
+  // False while pending rows wait in PostgreSQL for relay() to read them back.
   bool caught_up() const { return caught_up_; }
 
   const StagingCounters& counters() const { return counters_; }

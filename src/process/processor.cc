@@ -341,7 +341,11 @@ void Processor::schedule_retry(uint64_t token, const Error& error) {
 
 void Processor::run_due_retries() {
   const auto now = Clock::now();
-  for (auto& [tp, state] : retries_) {
+  // send_rows() may resume a partition and erase its entry (a deferred record rejected on retry):
+  // the next entry is found before, not by incrementing an erased node.
+  for (auto it = retries_.begin(), next = it; it != retries_.end(); it = next) {
+    next = std::next(it);
+    RetryState& state = it->second;
     if (!state.next_attempt || *state.next_attempt > now) continue;
     std::vector<uint64_t> tokens;
     tokens.swap(state.waiting);

@@ -42,6 +42,7 @@ class DeliveryLedger {
   // nullopt when nothing failed since the last call.
   std::optional<int64_t> take_rescan_from();
 
+  bool rescan_due() const { return rescan_from_.has_value(); }
   std::size_t in_flight() const { return in_flight_.size(); }
   std::size_t to_mark() const { return to_mark_.size() + marking_.size(); }
 

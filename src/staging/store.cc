@@ -61,9 +61,15 @@ struct Store::Impl {
     }
     const std::string port = std::to_string(config.port);
     const std::string timeout = std::to_string(std::max<int64_t>(1, config.connect_timeout.count() / 1000));
-    const char* keys[] = {"host", "port", "dbname", "user", "password", "connect_timeout", "application_name", nullptr};
-    const char* values[] = {config.host.c_str(), port.c_str(), config.database.c_str(),
-                            config.user.c_str(), config.password.c_str(), timeout.c_str(), "rdstream-staging", nullptr};
+    // Keepalives and a TCP user timeout: a PostgreSQL that vanishes behind a dropped network is
+    // noticed in seconds, not after the kernel's retransmissions (~15 min).
+    const char* keys[] = {"host",      "port",           "dbname",         "user",
+                          "password",  "connect_timeout", "application_name", "keepalives",
+                          "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+                          nullptr};
+    const char* values[] = {config.host.c_str(), port.c_str(), config.database.c_str(), config.user.c_str(),
+                            config.password.c_str(), timeout.c_str(), "rdstream-staging", "1",
+                            "10", "5", "3", "30000", nullptr};
     conn = PQconnectdbParams(keys, values, 0);
     if (PQstatus(conn) != CONNECTION_OK) {
       const std::string why = trimmed(PQerrorMessage(conn));

@@ -239,6 +239,31 @@ TEST_F(ProcessorTest, AvroRecordsWaitForTheRegistryThenAreWrittenOrDeadLettered)
   EXPECT_EQ(letters[0].value, avro_record(2, 9));
 }
 
+// The only record of a paused partition is rejected on its retry: the partition resumes while the
+// retry loop is on it (its entry erased mid-iteration, once undefined behaviour).
+TEST_F(ProcessorTest, ADeferredRecordRejectedOnRetryResumesItsPartition) {
+  ASSERT_TRUE(kafka_.produce(kTopic, 0, avro_record(2, 9), "unknown-id"));
+  ASSERT_TRUE(kafka_.produce(kTopic, 0, record(1)));
+  int fetches = 0;
+  auto reader = reader_schema(default_table());
+  ASSERT_OK(reader);
+  RecordDecoder decoder(*reader, [&fetches](int32_t) -> Result<std::string> {
+    if (++fetches <= 2) return Error(ErrorCode::kUnavailable, "connection refused");
+    return Error(ErrorCode::kNotFound, "no schema with id 9");
+  }, RecordDecoder::kDefaultCacheSize, 0ms);
+  ScriptedWriter writer([](const std::string&, int) { return ok(); });
+  auto processor = Processor::create(consumer_config("g-avro-rejected"), dead_letter_config(), processor_config(2),
+                                     validator_, writer, probe_, &decoder);
+  ASSERT_OK(processor);
+  auto report = (*processor)->run();
+  ASSERT_OK(report);
+  EXPECT_EQ(report->dead_lettered, 1u);
+  EXPECT_EQ(report->stored, 1u);
+  processor->reset();
+  EXPECT_EQ(committed("g-avro-rejected"), 2);
+  EXPECT_EQ(probe_.snapshot().paused_partitions, 0);
+}
+
 TEST_F(ProcessorTest, NothingIsCommittedPastARecordThatKeepsFailing) {
   for (int n = 0; n < 5; ++n) ASSERT_TRUE(kafka_.produce(kTopic, 0, record(n)));
   ScriptedWriter writer([](const std::string& name, int) { return name == "n2" ? retriable() : ok(); });
