@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <optional>
+#include <span>
 #include <thread>
 
 #include "core/log.h"
@@ -231,8 +232,7 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
     const auto released_at = pacer ? std::max(fetched_at, Clock::now()) : fetched_at;
     if (staging) {
       // The slice is staged (one transaction) and produced by the relay.
-      const auto first = pending.begin() + static_cast<long>(pending_pos);
-      std::vector<mapping::Record> slice(first, first + static_cast<long>(n));
+      const std::span<const mapping::Record> slice(pending.data() + pending_pos, n);
       if (options.on_fetched) {
         for (const auto& record : slice) options.on_fetched(record, released_at);
       }

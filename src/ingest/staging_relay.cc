@@ -108,7 +108,7 @@ void StagingRelay::stager_loop() {
   }
 }
 
-Status StagingRelay::stage(const std::vector<mapping::Record>& page, std::chrono::system_clock::time_point fetched_at) {
+Status StagingRelay::stage(std::span<const mapping::Record> page, std::chrono::system_clock::time_point fetched_at) {
   RDS_TRY(collect_staged());
   if (page.empty()) return ok_status();
   Page p;

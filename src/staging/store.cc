@@ -176,7 +176,11 @@ Result<std::vector<int64_t>> Store::stage(const std::vector<StagedRow>& rows) {
     times.reserve(n);
     std::vector<const char*> params;
     params.reserve(n * kInsertParamsPerRow);
-    for (std::size_t i = 0; i < n; ++i) times.push_back(iso8601_utc(rows[start + i].fetched_at));
+    // A page's rows share their fetch time: formatted once, not per row.
+    for (std::size_t i = 0; i < n; ++i) {
+      const bool same = i > 0 && rows[start + i].fetched_at == rows[start + i - 1].fetched_at;
+      times.push_back(same ? times.back() : iso8601_utc(rows[start + i].fetched_at));
+    }
     for (std::size_t i = 0; i < n; ++i) {
       const StagedRow& row = rows[start + i];
       params.insert(params.end(), {row.run_id.c_str(), times[i].c_str(), row.user_id.c_str(), row.record_json.c_str(),
