@@ -11,7 +11,10 @@ DAG ids exist, built by the same factory, so either name works:
 
     airflow dags trigger user_automation      # or: airflow dags trigger stream_to_kafka
 
-They run @daily from 2023-09-03 10:00 without catch-up, and on demand by the command above.
+`user_automation` runs @daily from 2023-09-03 10:00 without catch-up, as the seed's did (so, once
+unpaused, it runs for the latest day at once), and on demand by the command above.
+`stream_to_kafka` is the same task on demand only: scheduled too, it would ingest every day twice.
+One run of each at a time; two ingests at once (say, one of each) take turns on the staging outbox.
 
 Environment, read by the task's shell when it runs (not when the file is parsed), so it is the
 environment of the process that runs the task (the worker; `airflow dags test` itself):
@@ -21,6 +24,11 @@ environment of the process that runs the task (the worker; `airflow dags test` i
   globbing), e.g. `--url http://127.0.0.1:8088/api/ --state-dir /path/to/rdstream/var`.
 - Everything else rdstream reads from its environment (RDSTREAM_API_URL, RDSTREAM_KAFKA,
   RDSTREAM_STATE_DIR, RDSTREAM_CONFIG, ...) is passed through as well (append_env=True).
+  `rdstream stack up --with airflow` sets RDSTREAM_BIN, RDSTREAM_STATE_DIR, RDSTREAM_KAFKA and
+  RDSTREAM_STAGING_PORT for its own engines; whatever else is in the environment of `stack up`
+  (RDSTREAM_API_URL, RDSTREAM_CONFIG) reaches the task too.
+- RDSTREAM_DAG_RETRIES and RDSTREAM_DAG_RETRY_DELAY_S (read when the file is parsed, by the
+  dag-processor): the retry policy, 2 retries 30 s apart by default.
 
 The command runs in a fresh temporary directory, so give the state directory (where the staging
 PostgreSQL's password is) as an absolute path, by --state-dir or RDSTREAM_STATE_DIR; rdstream's
@@ -33,6 +41,7 @@ twice, 30 s apart.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 
 from airflow.providers.standard.operators.bash import BashOperator
@@ -49,22 +58,23 @@ INGEST_COMMAND = (
 
 default_args = {
     "owner": "rdstream",
-    "retries": 2,
-    "retry_delay": timedelta(seconds=30),
+    "retries": int(os.environ.get("RDSTREAM_DAG_RETRIES", "2")),
+    "retry_delay": timedelta(seconds=float(os.environ.get("RDSTREAM_DAG_RETRY_DELAY_S", "30"))),
     # 60 s of ingest plus its flush (up to 120 s) and start-up: a run still going after 10 min hangs.
     "execution_timeout": timedelta(minutes=10),
 }
 
 
-def make_dag(dag_id: str) -> DAG:
-    """The seed's DAG under `dag_id`: @daily from the seed's start date, one ingest task."""
+def make_dag(dag_id: str, schedule: str | None) -> DAG:
+    """The seed's DAG under `dag_id`: from the seed's start date, one ingest task."""
     with DAG(
         dag_id=dag_id,
         description="rdstream ingest: users from the API into Kafka for 60 s (staged in PostgreSQL)",
         default_args=default_args,
-        schedule="@daily",
+        schedule=schedule,
         start_date=datetime(2023, 9, 3, 10, 00),
         catchup=False,
+        max_active_runs=1,
         tags=["rdstream"],
         doc_md=__doc__,
     ) as dag:
@@ -77,5 +87,5 @@ def make_dag(dag_id: str) -> DAG:
     return dag
 
 
-user_automation = make_dag("user_automation")
-stream_to_kafka = make_dag("stream_to_kafka")
+user_automation = make_dag("user_automation", "@daily")
+stream_to_kafka = make_dag("stream_to_kafka", None)

@@ -29,7 +29,7 @@ Result<IngestConnections> connect_ingest(const config::Settings& settings, const
   auto encoder = record_encoder(settings, stop);
   if (!encoder.ok()) return encoder.take_error();
   c.encoder = std::move(*encoder);
-  auto staging = open_staging(settings);
+  auto staging = open_staging(settings, stop);
   if (!staging.ok()) return staging.take_error();
   c.staging = std::move(*staging);
   options.encoder = c.encoder.get();

@@ -1,6 +1,9 @@
 #include "app/stack_settings.h"
 
+#include <fmt/format.h>
+
 #include <filesystem>
+#include <set>
 
 namespace rds::app {
 namespace {
@@ -20,6 +23,7 @@ constexpr PortSetting kPorts[] = {
     {&config::Settings::Stack::console_port, &stack::StackConfig::console_port},
     {&config::Settings::Stack::registry_port, &stack::StackConfig::registry_port},
     {&config::Settings::Stack::registry_management_port, &stack::StackConfig::registry_management_port},
+    {&config::Settings::Stack::airflow_port, &stack::StackConfig::airflow_port},
 };
 
 const config::Int& port_setting(const config::Settings& s, const PortSetting& p) {
@@ -32,13 +36,19 @@ config::Int& port_setting(config::Settings& s, const PortSetting& p) {
 
 }  // namespace
 
-Status apply_stack_state(config::Settings& s) {
+Status apply_stack_state(config::Settings& s, uint32_t command) {
   stack::StackConfig remembered;
   remembered.state_dir = s.stack.state_dir();
   std::error_code ec;
   if (!std::filesystem::exists(remembered.state_dir / "stack.json", ec)) return ok_status();
   RDS_TRY(stack::load_state_file(remembered));
   for (const auto& p : kPorts) port_setting(s, p).set(remembered.*p.field, config::Source::kStateFile);
+  if (command != config::kStackUp) {
+    if (auto why = s.stack.with.set(remembered.with, config::Source::kStateFile); !why.empty()) {
+      return Error(ErrorCode::kInvalidArgument,
+                   fmt::format("{}: 'with': {}; fix or delete the file", (remembered.state_dir / "stack.json").string(), why));
+    }
+  }
   return ok_status();
 }
 
@@ -60,12 +70,20 @@ Result<stack::StackConfig> stack_config(const config::Settings& s) {
   config.postgres_bin_dir = st.postgres_bin_dir();
   config.postgres_user = st.postgres_user();
   config.postgres_password = st.postgres_password();
-  config.services.clear();
-  for (const auto& name : st.services()) {
-    auto kind = stack::parse_service(name);
-    if (!kind.ok()) return kind.take_error();
-    config.services.push_back(*kind);
+  config.airflow_dags_dir =
+      st.airflow_dags_dir().empty() ? stack::default_airflow_dags_dir() : std::filesystem::path(st.airflow_dags_dir());
+  config.with = st.with();
+  // --only's services and --with's, each once, in the order they must start (the enum's: the
+  // registry and Airflow after the PostgreSQL they keep their state in).
+  std::set<stack::ServiceKind> kinds;
+  for (const std::vector<std::string>* names : {&st.services(), &st.with()}) {
+    for (const auto& name : *names) {
+      auto parsed = stack::parse_service(name);
+      if (!parsed.ok()) return parsed.take_error();
+      kinds.insert(parsed->begin(), parsed->end());
+    }
   }
+  config.services.assign(kinds.begin(), kinds.end());
   RDS_TRY(config.validate());
   return config;
 }

@@ -26,7 +26,7 @@ int report_config_error(const Error& e) {
 }  // namespace
 
 void register_stack(CLI::App& app, Globals& globals) {
-  CLI::App* stack_cmd = app.add_subcommand("stack", "Run Kafka, Cassandra and PostgreSQL as local processes");
+  CLI::App* stack_cmd = app.add_subcommand("stack", "Run Kafka, Cassandra, PostgreSQL, the console, the schema registry (and Airflow) as local processes");
   stack_cmd->require_subcommand(1);
   // One set of flag values per subcommand: only one of them runs.
   auto flags = std::make_shared<config::FlagValues>();
@@ -66,7 +66,7 @@ void register_stack(CLI::App& app, Globals& globals) {
       return;
     }
     for (const auto& s : report->services) {
-      std::cout << fmt::format("{:<10} {}\n", stack::to_string(s.kind), s.detail.empty() ? "not running" : s.detail);
+      std::cout << fmt::format("{:<21} {}\n", stack::to_string(s.kind), s.detail.empty() ? "not running" : s.detail);
     }
   });
 

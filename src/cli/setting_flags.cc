@@ -55,7 +55,7 @@ void add_setting_flags(CLI::App* cmd, config::Command command, config::FlagValue
 Result<std::unique_ptr<config::Settings>> resolve_settings(const config::FlagValues& values, uint32_t command) {
   auto settings = std::make_unique<config::Settings>();
   RDS_TRY(config::resolve(settings->registry(), values, config::process_environment(), &settings->general.config_file));
-  if ((command & config::kStack) != 0) RDS_TRY(app::apply_stack_state(*settings));
+  if ((command & config::kStack) != 0) RDS_TRY(app::apply_stack_state(*settings, command));
   log::Level level = log::Level::kInfo;
   log::parse_level(settings->general.log_level(), &level);
   log::set_level(level);

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <random>
+#include <thread>
 
 #include "stack/health.h"
 #include "stack/service.h"
@@ -19,14 +19,6 @@ namespace rds::stack {
 // is unset, from a random one generated at initdb time into <state>/postgres/password (mode 0600).
 
 namespace {
-
-std::string random_password() {
-  static const char kChars[] = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-  std::random_device rd;
-  std::string out;
-  for (int i = 0; i < 24; ++i) out += kChars[rd() % (sizeof kChars - 1)];
-  return out;
-}
 
 Result<std::filesystem::path> find_postgres_bin(const std::string& configured) {
   if (!configured.empty()) return std::filesystem::path(configured);
@@ -79,8 +71,7 @@ class PostgresService final : public Service {
     if (!password.ok()) return password.take_error();
     // initdb reads the password from a file only the server's user can read; removed right after.
     const auto pwfile = abs / ".initdb-password";
-    RDS_TRY(write_text_file(pwfile, *password + "\n"));
-    ::chmod(pwfile.c_str(), 0600);
+    RDS_TRY(write_secret_file(pwfile, *password + "\n"));
     RDS_TRY(hand_over(pwfile));
     std::filesystem::create_directories(data_dir(), ec);
     RDS_TRY(hand_over(data_dir()));
@@ -188,10 +179,27 @@ Result<std::string> postgres_superuser_password(const StackConfig& config) {
                  fmt::format("postgres: the superuser password is unknown: set RDSTREAM_POSTGRES_PASSWORD or "
                              "restore {}", password_file.string()));
   }
-  std::string fresh = random_password();
-  RDS_TRY(write_text_file(password_file, fresh + "\n"));
-  ::chmod(password_file.c_str(), 0600);
+  std::string fresh = random_secret(24);
+  RDS_TRY(write_secret_file(password_file, fresh + "\n"));
   return fresh;
+}
+
+Status ensure_stack_database(const StackConfig& config, const std::string& database, const std::string& who) {
+  auto password = postgres_superuser_password(config);
+  if (!password.ok()) return password.take_error();
+  const auto deadline = std::chrono::steady_clock::now() + config.start_timeout;
+  while (true) {
+    Status made = postgres_ensure_database(config.host, config.postgres_port, kPostgresSuperuser, *password, database,
+                                           std::chrono::seconds(5));
+    if (made.ok()) return ok_status();
+    // PostgreSQL started along with it: wait for it. Not started now: it must be running already.
+    if (!made.error().retriable || !config.has(ServiceKind::kPostgres) || std::chrono::steady_clock::now() > deadline) {
+      return made.take_error().with_context(
+          fmt::format("{}: it keeps its state in the stack's PostgreSQL, which must run (--only ...,postgres,{})", who,
+                      who));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
 }
 
 std::unique_ptr<Service> make_postgres_service(const StackConfig& config) {

@@ -90,7 +90,17 @@ struct Prepared {
 
 Prepared prepare_vectors(const LaunchSpec& spec) {
   Prepared p;
-  for (char** e = environ; *e != nullptr; ++e) p.env_storage.emplace_back(*e);
+  // spec.env's entries replace inherited ones of the same name (getenv would find the first).
+  auto overridden = [&spec](std::string_view entry) {
+    const auto key = entry.substr(0, entry.find('=') + 1);
+    for (const auto& e : spec.env) {
+      if (std::string_view(e).substr(0, e.find('=') + 1) == key) return true;
+    }
+    return false;
+  };
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (!overridden(*e)) p.env_storage.emplace_back(*e);
+  }
   for (const auto& e : spec.env) p.env_storage.push_back(e);
   for (const auto& a : spec.argv) p.argv.push_back(const_cast<char*>(a.c_str()));
   p.argv.push_back(nullptr);
@@ -223,6 +233,25 @@ bool process_matches(pid_t pid, const std::string& marker) {
     if (c == '\0') c = ' ';
   }
   return cmdline.find(marker) != std::string::npos;
+}
+
+std::filesystem::path process_cwd(pid_t pid) {
+  if (!process_alive(pid)) return {};
+  std::error_code ec;
+  auto cwd = std::filesystem::read_symlink(fmt::format("/proc/{}/cwd", pid), ec);
+  return ec ? std::filesystem::path() : cwd;
+}
+
+void terminate_group(pid_t pgid, int signal, std::chrono::milliseconds grace) {
+  if (pgid <= 1 || pgid == ::getpgrp()) return;
+  auto group_gone = [pgid] { return ::kill(-pgid, 0) != 0 && errno == ESRCH; };
+  if (group_gone()) return;
+  ::kill(-pgid, signal);
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (!group_gone() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (!group_gone()) ::kill(-pgid, SIGKILL);
 }
 
 Status terminate(pid_t pid, int signal, std::chrono::milliseconds grace) {

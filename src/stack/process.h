@@ -32,10 +32,17 @@ Result<int> run_to_completion(const LaunchSpec& spec, std::chrono::seconds timeo
 // True when pid names a live (not zombie) process whose command line contains `marker`.
 bool process_matches(pid_t pid, const std::string& marker);
 bool process_alive(pid_t pid);
+// The live process's working directory (empty when it is gone or not ours to inspect). Airflow
+// rewrites its command line (setproctitle), so its services are recognised by this instead.
+std::filesystem::path process_cwd(pid_t pid);
 
 // Sends `signal`, waits up to `grace` for the process to exit, then SIGKILLs it and waits again.
 // Returns an error only if the process still exists after SIGKILL.
 Status terminate(pid_t pid, int signal, std::chrono::milliseconds grace);
+
+// Stops what is left of process group `pgid` (children of a stopped service): `signal`, up to
+// `grace`, then SIGKILL. Never this process's own group.
+void terminate_group(pid_t pgid, int signal, std::chrono::milliseconds grace);
 
 Result<pid_t> read_pid_file(const std::filesystem::path& path);
 Status write_pid_file(const std::filesystem::path& path, pid_t pid);

@@ -13,8 +13,6 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
-#include <thread>
-
 #include "stack/health.h"
 #include "stack/java.h"
 #include "stack/service.h"
@@ -43,23 +41,7 @@ class RegistryService final : public Service {
   }
 
   // Its storage: the database in the stack's PostgreSQL, which was started just before it.
-  Status prepare() override {
-    auto password = postgres_superuser_password(config_);
-    if (!password.ok()) return password.take_error();
-    const auto deadline = std::chrono::steady_clock::now() + config_.start_timeout;
-    while (true) {
-      Status made = postgres_ensure_database(config_.host, config_.postgres_port, kPostgresSuperuser, *password,
-                                             kDatabase, std::chrono::seconds(5));
-      if (made.ok()) return ok_status();
-      // PostgreSQL started along with it: wait for it. Not started now: it must be running already.
-      if (!made.error().retriable || !config_.has(ServiceKind::kPostgres) ||
-          std::chrono::steady_clock::now() > deadline) {
-        return made.take_error().with_context(
-            "registry: it keeps its schemas in the stack's PostgreSQL, which must run (--only ...,postgres,registry)");
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    }
-  }
+  Status prepare() override { return ensure_stack_database(config_, kDatabase, name()); }
 
   Result<LaunchSpec> launch_spec() const override {
     auto java = java_at(config_.registry_java_home);

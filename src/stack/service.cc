@@ -2,7 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 namespace rds::stack {
@@ -14,6 +20,10 @@ std::unique_ptr<Service> make_service(ServiceKind kind, const StackConfig& confi
     case ServiceKind::kPostgres: return make_postgres_service(config);
     case ServiceKind::kConsole: return make_console_service(config);
     case ServiceKind::kRegistry: return make_registry_service(config);
+    case ServiceKind::kAirflowApiServer:
+    case ServiceKind::kAirflowScheduler:
+    case ServiceKind::kAirflowDagProcessor:
+    case ServiceKind::kAirflowTriggerer: return make_airflow_service(kind, config);
   }
   return nullptr;
 }
@@ -30,6 +40,29 @@ Status write_text_file(const std::filesystem::path& path, const std::string& con
   std::filesystem::rename(tmp, path, ec);
   if (ec) return Error(ErrorCode::kIo, fmt::format("cannot write {}: {}", path.string(), ec.message()));
   return ok_status();
+}
+
+Status write_secret_file(const std::filesystem::path& path, const std::string& content) {
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  const auto tmp = path.string() + ".tmp";
+  std::filesystem::remove(tmp, ec);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return Error(ErrorCode::kIo, fmt::format("cannot create {}: {}", tmp, std::strerror(errno)));
+  const bool written = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
+  const bool closed = ::close(fd) == 0;
+  if (!written || !closed) return Error(ErrorCode::kIo, fmt::format("cannot write {}", tmp));
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return Error(ErrorCode::kIo, fmt::format("cannot write {}: {}", path.string(), ec.message()));
+  return ok_status();
+}
+
+std::string random_secret(int length) {
+  static const char kChars[] = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+  std::random_device rd;
+  std::string out;
+  for (int i = 0; i < length; ++i) out += kChars[rd() % (sizeof kChars - 1)];
+  return out;
 }
 
 Result<std::string> read_text_file(const std::filesystem::path& path) {

@@ -55,6 +55,12 @@ class Service {
   // A string in the process's command line that identifies it as this stack's, so that a pid
   // reused by an unrelated process is never signalled.
   virtual std::string identity_marker() const = 0;
+  // Whether the live process `pid` is this service's instance: by default its command line holds
+  // identity_marker().
+  virtual bool owns(pid_t pid) const { return process_matches(pid, identity_marker()); }
+  // Stopping it also stops whatever it started that is still running in its process group (a
+  // scheduler's task processes), so that `down` leaves nothing behind.
+  virtual bool stop_process_group() const { return false; }
 
  protected:
   const StackConfig& config_;
@@ -65,15 +71,26 @@ std::unique_ptr<Service> make_cassandra_service(const StackConfig& config);
 std::unique_ptr<Service> make_postgres_service(const StackConfig& config);
 std::unique_ptr<Service> make_console_service(const StackConfig& config);
 std::unique_ptr<Service> make_registry_service(const StackConfig& config);
+// kind: one of Airflow's four processes.
+std::unique_ptr<Service> make_airflow_service(ServiceKind kind, const StackConfig& config);
 std::unique_ptr<Service> make_service(ServiceKind kind, const StackConfig& config);
 
 // The stack's PostgreSQL superuser, and its password: RDSTREAM_POSTGRES_PASSWORD, else
 // <state_dir>/postgres/password, made once (mode 0600) for a new data directory.
 inline constexpr const char* kPostgresSuperuser = "rdstream";
 Result<std::string> postgres_superuser_password(const StackConfig& config);
+// Creates `database` in the stack's PostgreSQL unless it exists, for a service that keeps its
+// state there (`who`, for messages). When PostgreSQL is being started by the same `up`, waits up
+// to start_timeout for it.
+Status ensure_stack_database(const StackConfig& config, const std::string& database, const std::string& who);
 
 // Shared helpers for the implementations.
 Status write_text_file(const std::filesystem::path& path, const std::string& content);
+// Like write_text_file, but the file is created with mode 0600 (a password, a key): it is never
+// readable by others, not even for a moment.
+Status write_secret_file(const std::filesystem::path& path, const std::string& content);
+// `length` random letters and digits (no look-alikes), from the system's random device.
+std::string random_secret(int length);
 Result<std::string> read_text_file(const std::filesystem::path& path);
 // <dir>/.rdstream-<name>: written after a successful one-time initialisation. A data directory
 // with content but without this marker was not made by rdstream (foreign) or was interrupted.

@@ -38,7 +38,7 @@ ServiceReport base_report(const Service& svc) {
 pid_t running_pid(const Service& svc) {
   auto pid = read_pid_file(svc.pid_file());
   if (!pid.ok()) return 0;
-  return process_matches(*pid, svc.identity_marker()) ? *pid : 0;
+  return svc.owns(*pid) ? *pid : 0;
 }
 
 void fail(ServiceReport& r, const Error& e, const Service& svc, bool with_log) {
@@ -73,9 +73,9 @@ bool StackReport::all_healthy() const {
 }
 
 void StackReport::print(std::ostream& out, bool with_hints) const {
-  out << fmt::format("{:<10} {:<10} {:>8}  {:<16} {}\n", "SERVICE", "STATE", "PID", "ADDRESS", "LOG");
+  out << fmt::format("{:<21} {:<10} {:>8}  {:<16} {}\n", "SERVICE", "STATE", "PID", "ADDRESS", "LOG");
   for (const auto& s : services) {
-    out << fmt::format("{:<10} {:<10} {:>8}  {:<16} {}\n", to_string(s.kind), to_string(s.state),
+    out << fmt::format("{:<21} {:<10} {:>8}  {:<16} {}\n", to_string(s.kind), to_string(s.state),
                        s.pid > 0 ? std::to_string(s.pid) : "-", s.address, s.log_file);
   }
   for (const auto& s : services) {
@@ -89,7 +89,9 @@ void StackReport::print(std::ostream& out, bool with_hints) const {
   if (with_hints) {
     out << "\nclients:\n";
     for (const auto& s : services) {
-      if (s.state == ServiceState::kHealthy) out << fmt::format("  {:<10} {}\n", to_string(s.kind), s.client_hint);
+      if (s.state == ServiceState::kHealthy && !s.client_hint.empty()) {
+        out << fmt::format("  {:<21} {}\n", to_string(s.kind), s.client_hint);
+      }
     }
   }
 }
@@ -161,7 +163,8 @@ Result<StackReport> Stack::up() {
     }
     auto written = write_pid_file(svc.pid_file(), *pid);
     if (!written.ok()) log::warn("stack", "{}: {}", svc.name(), written.error().message);
-    log::info("stack", "{}: started (pid {}), waiting until it answers on {}", svc.name(), *pid, svc.address());
+    log::info("stack", "{}: started (pid {}), waiting until it answers{}", svc.name(), *pid,
+              svc.ports().empty() ? std::string() : " on " + svc.address());
     r.pid = *pid;
     r.state = ServiceState::kStarting;
     pending.push_back({i, *pid, true, now});
@@ -192,7 +195,7 @@ Result<StackReport> Stack::up() {
         r.state = ServiceState::kHealthy;
         r.detail = it->started_now ? fmt::format("started, healthy after {}", seconds_since(it->since))
                                    : "already running, healthy";
-        log::info("stack", "{}: healthy on {}", svc.name(), svc.address());
+        log::info("stack", "{}: healthy{}", svc.name(), svc.ports().empty() ? std::string() : " on " + svc.address());
         it = pending.erase(it);
         continue;
       }
@@ -207,7 +210,9 @@ Result<StackReport> Stack::up() {
              svc, true);
         // A service we just started and that will not become healthy is stopped again: we own it.
         if (it->started_now) {
+          const pid_t group = svc.stop_process_group() ? ::getpgid(it->pid) : 0;
           (void)terminate(it->pid, svc.stop_signal(), svc.stop_grace());
+          if (group > 0) terminate_group(group, SIGTERM, std::chrono::seconds(10));
           std::filesystem::remove(svc.pid_file(), ec);
           r.pid = 0;
         }
@@ -230,9 +235,10 @@ StackReport Stack::status() const {
     if (r.pid == 0) {
       r.state = ServiceState::kStopped;
       // Something else answering on our port is worth saying: it is not ours.
-      if (!port_available(config_.host, svc->ports().front().port)) {
+      const auto ports = svc->ports();
+      if (!ports.empty() && !port_available(config_.host, ports.front().port)) {
         r.detail = fmt::format("not started by this stack, but port {} is in use by another process",
-                               svc->ports().front().port);
+                               ports.front().port);
       }
     } else {
       Status health = svc->check_health(kHealthRequestTimeout);
@@ -247,7 +253,12 @@ StackReport Stack::status() const {
 Result<StackReport> Stack::down() {
   auto services = make_services(config_);
   StackReport report;
-  std::vector<std::pair<size_t, pid_t>> stopping;
+  struct Stopping {
+    size_t index;
+    pid_t pid;
+    pid_t group;  // its process group, when what it started is stopped with it (0: not)
+  };
+  std::vector<Stopping> stopping;
   // Signal everything first, then wait: the engines shut down in parallel.
   for (size_t i = 0; i < services.size(); ++i) {
     Service& svc = *services[i];
@@ -255,8 +266,9 @@ Result<StackReport> Stack::down() {
     pid_t pid = running_pid(svc);
     if (pid > 0) {
       log::info("stack", "{}: stopping (pid {})", svc.name(), pid);
+      const pid_t group = svc.stop_process_group() ? ::getpgid(pid) : 0;
       ::kill(pid, svc.stop_signal());
-      stopping.emplace_back(i, pid);
+      stopping.push_back({i, pid, group > 0 ? group : 0});
       r.pid = pid;
     } else {
       std::error_code ec;
@@ -268,10 +280,11 @@ Result<StackReport> Stack::down() {
     report.services.push_back(std::move(r));
   }
   Status result = ok_status();
-  for (auto [index, pid] : stopping) {
+  for (const auto& [index, pid, group] : stopping) {
     Service& svc = *services[index];
     ServiceReport& r = report.services[index];
     Status stopped = terminate(pid, svc.stop_signal(), svc.stop_grace());
+    if (group > 0) terminate_group(group, SIGTERM, std::chrono::seconds(10));
     if (stopped.ok()) {
       std::error_code ec;
       std::filesystem::remove(svc.pid_file(), ec);

@@ -16,18 +16,28 @@ std::string_view to_string(ServiceKind kind) {
     case ServiceKind::kPostgres: return "postgres";
     case ServiceKind::kConsole: return "console";
     case ServiceKind::kRegistry: return "registry";
+    case ServiceKind::kAirflowApiServer: return "airflow-api-server";
+    case ServiceKind::kAirflowScheduler: return "airflow-scheduler";
+    case ServiceKind::kAirflowDagProcessor: return "airflow-dag-processor";
+    case ServiceKind::kAirflowTriggerer: return "airflow-triggerer";
   }
   return "?";
 }
 
-Result<ServiceKind> parse_service(std::string_view name) {
-  if (name == "kafka") return ServiceKind::kKafka;
-  if (name == "cassandra") return ServiceKind::kCassandra;
-  if (name == "postgres" || name == "postgresql") return ServiceKind::kPostgres;
-  if (name == "console") return ServiceKind::kConsole;
-  if (name == "registry") return ServiceKind::kRegistry;
-  return Error(ErrorCode::kInvalidArgument,
-               fmt::format("unknown service '{}': expected kafka, cassandra, postgres, console or registry", name));
+Result<std::vector<ServiceKind>> parse_service(std::string_view name) {
+  if (name == "kafka") return std::vector{ServiceKind::kKafka};
+  if (name == "cassandra") return std::vector{ServiceKind::kCassandra};
+  if (name == "postgres" || name == "postgresql") return std::vector{ServiceKind::kPostgres};
+  if (name == "console") return std::vector{ServiceKind::kConsole};
+  if (name == "registry") return std::vector{ServiceKind::kRegistry};
+  // The api-server first: the others report their health through it.
+  constexpr ServiceKind kAirflow[] = {ServiceKind::kAirflowApiServer, ServiceKind::kAirflowScheduler,
+                                      ServiceKind::kAirflowDagProcessor, ServiceKind::kAirflowTriggerer};
+  if (name == "airflow") return std::vector<ServiceKind>(std::begin(kAirflow), std::end(kAirflow));
+  for (auto kind : kAirflow) {
+    if (name == to_string(kind)) return std::vector{kind};  // one of them: `stack logs --only airflow-scheduler`
+  }
+  return Error(ErrorCode::kInvalidArgument, fmt::format("unknown service '{}': expected {}", name, kServiceNames));
 }
 
 namespace {
@@ -46,6 +56,7 @@ constexpr PortSetting kPortSettings[] = {
     {"registry_port", &StackConfig::registry_port},
     {"registry_management_port", &StackConfig::registry_management_port},
     {"postgres_port", &StackConfig::postgres_port},
+    {"airflow_port", &StackConfig::airflow_port},
 };
 
 }  // namespace
@@ -54,6 +65,8 @@ std::string kafka_version() { return RDS_KAFKA_VERSION; }
 std::string cassandra_version() { return RDS_CASSANDRA_VERSION; }
 std::string cqlsh_version() { return RDS_CQLSH_VERSION; }
 std::string apicurio_version() { return RDS_APICURIO_VERSION; }
+std::string airflow_venv_name() { return RDS_AIRFLOW_VENV; }
+std::filesystem::path default_airflow_dags_dir() { return RDS_AIRFLOW_DAGS_DIR; }
 
 std::filesystem::path default_engine_cache() {
   const char* home = std::getenv("HOME");
@@ -93,7 +106,7 @@ std::vector<std::string> StackConfig::problems() const {
   if (start_timeout.count() < 5 || start_timeout.count() > 3600) {
     out.push_back(fmt::format("start_timeout: {} s must be between 5 and 3600", start_timeout.count()));
   }
-  if (services.empty()) out.push_back("services: choose at least one of kafka, cassandra, postgres, console, registry");
+  if (services.empty()) out.push_back(fmt::format("services: choose at least one of {}", kServiceNames));
   return out;
 }
 
@@ -108,6 +121,7 @@ Status StackConfig::validate() const {
 Status save_state_file(const StackConfig& config) {
   nlohmann::json j = nlohmann::json::object();
   for (const auto& p : kPortSettings) j[p.key] = config.*p.member;
+  j["with"] = config.with;
   const auto path = config.state_dir / "stack.json";
   std::ofstream out(path, std::ios::trunc);
   out << j.dump(2) << '\n';
@@ -136,6 +150,17 @@ Status load_state_file(StackConfig& config) {
     return ok_status();
   };
   for (const auto& p : kPortSettings) RDS_TRY(read_port(p.key, config.*p.member));
+  if (j.contains("with")) {
+    const auto& w = j["with"];
+    config.with.clear();
+    for (const auto& name : w.is_array() ? w : nlohmann::json::array({nullptr})) {
+      if (!name.is_string()) {
+        return Error(ErrorCode::kInvalidArgument,
+                     fmt::format("{}: 'with' must be a list of service names; fix or delete the file", path.string()));
+      }
+      config.with.push_back(name.get<std::string>());
+    }
+  }
   return ok_status();
 }
 

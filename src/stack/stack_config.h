@@ -22,13 +22,30 @@ inline constexpr uint16_t kDefaultPostgresPort = 5432;
 inline constexpr uint16_t kDefaultConsolePort = 9021;  // Confluent Control Center's, as in the seed
 inline constexpr uint16_t kDefaultRegistryPort = 8081;  // the seed's Schema Registry's
 inline constexpr uint16_t kDefaultRegistryManagementPort = 8091;  // its health and metrics
+inline constexpr uint16_t kDefaultAirflowPort = 8080;  // Airflow's api-server (UI and REST API), as in the seed
 inline constexpr int kDefaultRegistryHeapMb = 384;
 inline constexpr int kDefaultKafkaHeapMb = 512;
 inline constexpr int kDefaultCassandraHeapMb = 1024;
 
-enum class ServiceKind { kKafka, kCassandra, kPostgres, kConsole, kRegistry };
+// Airflow is four processes, each a service of its own (own pid, log and health), selected
+// together by the name "airflow".
+enum class ServiceKind {
+  kKafka,
+  kCassandra,
+  kPostgres,
+  kConsole,
+  kRegistry,
+  kAirflowApiServer,
+  kAirflowScheduler,
+  kAirflowDagProcessor,
+  kAirflowTriggerer,
+};
 std::string_view to_string(ServiceKind kind);
-Result<ServiceKind> parse_service(std::string_view name);
+// "kafka" -> {kKafka}; "airflow" -> its four processes ("airflow-scheduler" -> that one); an
+// unknown name is an error that lists the known ones.
+Result<std::vector<ServiceKind>> parse_service(std::string_view name);
+// The names parse_service knows, for messages and checks.
+inline constexpr const char* kServiceNames = "kafka, cassandra, postgres, console, registry or airflow";
 
 struct StackConfig {
   std::filesystem::path state_dir = "var";     // all state: data, logs, pid files, generated config
@@ -44,6 +61,8 @@ struct StackConfig {
   uint16_t registry_management_port = kDefaultRegistryManagementPort;
   int registry_heap_mb = kDefaultRegistryHeapMb;
   std::string registry_java_home = "/usr/lib/jvm/temurin-25-jdk-amd64";  // Java 21+: Apicurio 3
+  uint16_t airflow_port = kDefaultAirflowPort;
+  std::filesystem::path airflow_dags_dir;      // empty: default_airflow_dags_dir()
   // The rdstream binary that runs the console (`rdstream console`); the CLI sets it to itself.
   std::filesystem::path rdstream_binary;
   int kafka_heap_mb = kDefaultKafkaHeapMb;
@@ -53,9 +72,12 @@ struct StackConfig {
   std::string postgres_bin_dir;                // empty: newest /usr/lib/postgresql/<n>/bin
   std::string postgres_user = "postgres";      // system user PostgreSQL runs as when we are root
   std::string postgres_password;               // empty: <state_dir>/postgres/password, made once
-  // The registry after PostgreSQL: it keeps its schemas there.
+  // The registry and Airflow after PostgreSQL: they keep their state there.
   std::vector<ServiceKind> services = {ServiceKind::kKafka, ServiceKind::kCassandra, ServiceKind::kPostgres,
                                        ServiceKind::kConsole, ServiceKind::kRegistry};
+  // The optional services (`--with airflow`) this selection includes. Remembered in stack.json by
+  // `up`, so that `status`, `down` and `logs` include them without being told again.
+  std::vector<std::string> with;
 
   // Every problem found, each naming its setting and the fix; empty when valid.
   std::vector<std::string> problems() const;
@@ -70,11 +92,16 @@ std::string kafka_version();
 std::string cassandra_version();
 std::string cqlsh_version();
 std::string apicurio_version();
+// The Airflow venv's directory name in the engine cache: airflow-<hash of airflow/requirements.txt>,
+// as scripts/bootstrap names it.
+std::string airflow_venv_name();
+// The repository's airflow/dags, where the seed's DAG is (compiled in).
+std::filesystem::path default_airflow_dags_dir();
 
 // ~/.cache/rdstream/engines (the setting stack.engine_cache, RDSTREAM_ENGINE_CACHE, overrides it).
 std::filesystem::path default_engine_cache();
 
-// <state_dir>/stack.json: the ports and paths the last `up` used.
+// <state_dir>/stack.json: the ports and the optional services (`with`) the last `up` used.
 Status save_state_file(const StackConfig& config);
 Status load_state_file(StackConfig& config);  // missing file is fine; corrupt is an error
 

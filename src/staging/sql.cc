@@ -66,6 +66,10 @@ std::string migration_lock_sql(const std::string& schema) {
   return fmt::format("SELECT pg_advisory_xact_lock(hashtext('{}.schema_migrations'))", schema);
 }
 
+std::string outbox_lock_sql(const std::string& schema) {
+  return fmt::format("SELECT pg_try_advisory_lock(hashtext('{}.outbox'))", schema);
+}
+
 std::string insert_rows_sql(const std::string& schema, std::size_t rows) {
   std::string sql = fmt::format("INSERT INTO {}.staged_users (run_id, fetched_at, user_id, record, raw) VALUES ", schema);
   for (std::size_t r = 0; r < rows; ++r) {

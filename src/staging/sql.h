@@ -45,6 +45,8 @@ std::string bootstrap_sql(const std::string& schema);
 std::vector<Migration> migrations(const std::string& schema);
 std::string applied_versions_sql(const std::string& schema);  // SELECT version ... ORDER BY version
 std::string record_migration_sql(const std::string& schema);  // $1 version, $2 description
+// pg_try_advisory_lock on the outbox: one ingest at a time (Store::try_lock_outbox).
+std::string outbox_lock_sql(const std::string& schema);
 // Serialises migrators of the same schema for the transaction (two ingests starting at once).
 std::string migration_lock_sql(const std::string& schema);
 

@@ -66,10 +66,12 @@ struct Store::Impl {
     const char* keys[] = {"host",      "port",           "dbname",         "user",
                           "password",  "connect_timeout", "application_name", "keepalives",
                           "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout",
-                          nullptr};
+                          "options", nullptr};
     const char* values[] = {config.host.c_str(), port.c_str(), config.database.c_str(), config.user.c_str(),
                             config.password.c_str(), timeout.c_str(), "rdstream-staging", "1",
-                            "10", "5", "3", "30000", nullptr};
+                            "10", "5", "3", "30000",
+                            // Not "schema already exists, skipping" on stderr at every start.
+                            "-c client_min_messages=warning", nullptr};
     conn = PQconnectdbParams(keys, values, 0);
     if (PQstatus(conn) != CONNECTION_OK) {
       const std::string why = trimmed(PQerrorMessage(conn));
@@ -118,11 +120,12 @@ struct Store::Impl {
 
   Result<int> migrate() {
     const std::string& s = config.schema;
-    RDS_TRY(command(bootstrap_sql(s)));
     RDS_TRY(command("BEGIN"));
     auto done = [&]() -> Result<int> {
+      // The lock first: two ingests starting together would both try to create the schema.
       auto locked = exec(migration_lock_sql(s), {}, PGRES_TUPLES_OK);
       if (!locked.ok()) return locked.take_error();
+      RDS_TRY(command(bootstrap_sql(s)));
       auto applied = exec(applied_versions_sql(s), {}, PGRES_TUPLES_OK);
       if (!applied.ok()) return applied.take_error();
       std::set<int> have;
@@ -163,6 +166,12 @@ Result<std::unique_ptr<Store>> Store::open(const StoreConfig& config) {
   std::unique_ptr<Store> store(new Store(std::move(impl)));
   store->schema_version_ = *version;
   return store;
+}
+
+Result<bool> Store::try_lock_outbox() {
+  auto r = impl_->exec(outbox_lock_sql(impl_->config.schema), {}, PGRES_TUPLES_OK);
+  if (!r.ok()) return r.take_error();
+  return PQntuples(r->get()) == 1 && std::string_view(PQgetvalue(r->get(), 0, 0)) == "t";
 }
 
 Result<std::vector<int64_t>> Store::stage(const std::vector<StagedRow>& rows) {

@@ -58,6 +58,11 @@ class Store {
   static Result<std::unique_ptr<Store>> open(const StoreConfig& config);
   ~Store();
 
+  // The outbox is one ingest's at a time: the relay reads every pending row, so two ingests on it
+  // would each produce (and race to mark) the other's rows. A session lock on this connection,
+  // held until it closes (PostgreSQL releases it if the process dies); false when another
+  // session holds it. A lost connection loses the lock too: keep this store for the lock alone.
+  Result<bool> try_lock_outbox();
   // One transaction for the page: every row or none. Their seqs, in the rows' order.
   Result<std::vector<int64_t>> stage(const std::vector<StagedRow>& rows);
   // Pending rows with seq > `after`, oldest first, at most `limit`.

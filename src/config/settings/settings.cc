@@ -1,5 +1,6 @@
 // The definitions of rdstream's settings (see settings.h). One entry per setting: its path, what it
 // is for, who reads it, its flag and environment variable, its default and its check.
+#include <fmt/format.h>
 #include "config/settings/settings.h"
 
 #include <limits>
@@ -51,17 +52,17 @@ Check<std::string> http_url() {
           "an http:// or https:// URL"};
 }
 
-Check<std::vector<std::string>> known_services() {
-  return {[](const std::vector<std::string>& v) -> std::string {
-            if (v.empty()) return "choose at least one of kafka, cassandra, postgres, console, registry";
+// Service names as `rdstream stack` knows them (stack::parse_service); `allow_empty` for --with.
+Check<std::vector<std::string>> known_services(bool allow_empty) {
+  return {[allow_empty](const std::vector<std::string>& v) -> std::string {
+            if (v.empty() && !allow_empty) return fmt::format("choose at least one of {}", stack::kServiceNames);
             for (const auto& s : v) {
-              if (s != "kafka" && s != "cassandra" && s != "postgres" && s != "console" && s != "registry") {
-                return "unknown service '" + s + "': expected kafka, cassandra, postgres, console or registry";
-              }
+              auto parsed = stack::parse_service(s);
+              if (!parsed.ok()) return parsed.error().message;
             }
             return {};
           },
-          "of kafka, cassandra, postgres, console, registry"};
+          fmt::format("of {}", stack::kServiceNames)};
 }
 
 Check<std::string> host_port_or_empty() {
@@ -483,7 +484,12 @@ Settings::Stack::Stack(Registry& r)
                    ""),
       services(reg, {.path = "stack.services", .description = "services to act on", .commands = kStack,
                      .flag = "--only", .in_file = false},
-               {"kafka", "cassandra", "postgres", "console", "registry"}, known_services()),
+               {"kafka", "cassandra", "postgres", "console", "registry"}, known_services(false)),
+      with(reg, {.path = "stack.with",
+                 .description = "optional services besides --only's: airflow (its api-server, scheduler, dag-processor "
+                                "and triggerer); `up` remembers them for status, down and logs",
+                 .commands = kStack, .flag = "--with", .in_file = false},
+           {}, known_services(true)),
       kafka_port(reg, {.path = "stack.kafka_port", .description = "Kafka's client port", .commands = kStack,
                        .flag = "--kafka-port", .env = "RDSTREAM_KAFKA_PORT", .in_file = false},
                  kStackConfig.kafka_port, range(1'024, 65'535)),
@@ -517,6 +523,14 @@ Settings::Stack::Stack(Registry& r)
                                .description = "a JDK 21 or newer for the schema registry (Apicurio 3)",
                                .commands = kStackUp, .env = "RDSTREAM_REGISTRY_JAVA_HOME", .in_file = false},
                          kStackConfig.registry_java_home, non_empty()),
+      airflow_port(reg, {.path = "stack.airflow_port",
+                         .description = "Airflow's api-server: its UI and REST API (with --with airflow)",
+                         .commands = kStack, .flag = "--airflow-port", .env = "RDSTREAM_AIRFLOW_PORT", .in_file = false},
+                   kStackConfig.airflow_port, range(1'024, 65'535)),
+      airflow_dags_dir(reg, {.path = "stack.airflow_dags_dir",
+                             .description = "the DAG folder Airflow reads (empty: this repository's airflow/dags)",
+                             .commands = kStackUp, .env = "RDSTREAM_AIRFLOW_DAGS_DIR", .in_file = false},
+                       ""),
       postgres_password(reg, {.path = "stack.postgres_password",
                               .description = "PostgreSQL superuser password (empty: generated once into "
                                              "<state dir>/postgres/password)",
@@ -574,7 +588,8 @@ Settings::Staging::Staging(Registry& r)
                           .commands = kIngest | kRun | kReplay},
                     kStaging.host, non_empty()),
       postgres_port(reg, {.path = "staging.postgres_port", .description = "the staging PostgreSQL's port",
-                          .commands = kIngest | kRun | kReplay, .flag = "--staging-port"},
+                          .commands = kIngest | kRun | kReplay, .flag = "--staging-port",
+                          .env = "RDSTREAM_STAGING_PORT"},
                     kStaging.port, range(1, 65'535)),
       postgres_database(reg, {.path = "staging.postgres_database",
                               .description = "the database (created if missing, when the user may)",

@@ -186,6 +186,7 @@ class Settings {
     String state_dir;
     String engine_cache;
     StringList services;
+    StringList with;
     Int kafka_port;
     Int kafka_controller_port;
     Int cassandra_storage_port;
@@ -195,6 +196,8 @@ class Settings {
     Int registry_management_port;
     Int registry_heap_mb;
     String registry_java_home;
+    Int airflow_port;
+    String airflow_dags_dir;
     String postgres_password;
     Int kafka_heap_mb;
     Int cassandra_heap_mb;

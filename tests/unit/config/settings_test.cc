@@ -162,7 +162,7 @@ TEST(SettingsTest, TheStacksStateFileSitsBelowTheEnvironmentAndTheFlags) {
   ASSERT_TRUE(apply_environment(s.registry(), [](const char* name) -> const char* {
                 return std::string_view(name) == "RDSTREAM_POSTGRES_PORT" ? "25432" : nullptr;
               }).ok());
-  ASSERT_EQ(error_of(app::apply_stack_state(s)), "(ok)");
+  ASSERT_EQ(error_of(app::apply_stack_state(s, kStackStatus)), "(ok)");
   auto config = app::stack_config(s);
   ASSERT_OK(config);
   EXPECT_EQ(config->kafka_port, 19092);
@@ -170,6 +170,42 @@ TEST(SettingsTest, TheStacksStateFileSitsBelowTheEnvironmentAndTheFlags) {
   EXPECT_EQ(config->cassandra_port, 19042);
   EXPECT_EQ(config->postgres_port, 25432);
   EXPECT_EQ(s.stack.postgres_port.source(), Source::kEnvironment);
+}
+
+// `stack up --with airflow` is remembered: status and down act on Airflow too without being told
+// again, but a later `up` starts only what it is asked to.
+TEST(SettingsTest, TheStackRemembersItsOptionalServicesForStatusAndDownNotForUp) {
+  test::TempDir dir;
+  stack::StackConfig last_up;
+  last_up.state_dir = dir.path();
+  last_up.with = {"airflow"};
+  ASSERT_OK(stack::save_state_file(last_up));
+  auto resolved = [&](uint32_t command) {
+    Settings s;
+    EXPECT_EQ(s.stack.state_dir.set(dir.path().string(), Source::kFlag), "");
+    EXPECT_EQ(error_of(app::apply_stack_state(s, command)), "(ok)");
+    auto config = app::stack_config(s);
+    EXPECT_OK(config);
+    return config.ok() ? config->services : std::vector<stack::ServiceKind>{};
+  };
+  auto status = resolved(kStackStatus);
+  ASSERT_EQ(status.size(), 9u);
+  EXPECT_EQ(status[4], stack::ServiceKind::kRegistry);
+  EXPECT_EQ(status[5], stack::ServiceKind::kAirflowApiServer);
+  EXPECT_EQ(resolved(kStackDown).size(), 9u);
+  EXPECT_EQ(resolved(kStackUp).size(), 5u);
+}
+
+TEST(SettingsTest, OnlyAndWithNameKnownServices) {
+  Settings s;
+  EXPECT_NE(s.stack.with.set({"hive"}, Source::kFlag).find("unknown service 'hive'"), std::string::npos);
+  EXPECT_EQ(s.stack.with.set({"airflow"}, Source::kFlag), "");
+  EXPECT_EQ(s.stack.services.set({"postgres"}, Source::kFlag), "");
+  auto config = app::stack_config(s);
+  ASSERT_OK(config);
+  EXPECT_EQ(config->services, (std::vector{stack::ServiceKind::kPostgres, stack::ServiceKind::kAirflowApiServer,
+                                           stack::ServiceKind::kAirflowScheduler, stack::ServiceKind::kAirflowDagProcessor,
+                                           stack::ServiceKind::kAirflowTriggerer}));
 }
 
 }  // namespace

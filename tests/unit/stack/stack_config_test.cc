@@ -33,14 +33,15 @@ TEST(StackConfigTest, RejectsDuplicatePortsNamingTheSetting) {
 
 TEST(StackConfigTest, EveryServiceHasItsName) {
   for (auto kind : {ServiceKind::kKafka, ServiceKind::kCassandra, ServiceKind::kPostgres, ServiceKind::kConsole,
-                    ServiceKind::kRegistry}) {
+                    ServiceKind::kRegistry, ServiceKind::kAirflowApiServer, ServiceKind::kAirflowScheduler,
+                    ServiceKind::kAirflowDagProcessor, ServiceKind::kAirflowTriggerer}) {
     auto parsed = parse_service(to_string(kind));
     ASSERT_OK(parsed);
-    EXPECT_EQ(*parsed, kind);
+    EXPECT_EQ(*parsed, std::vector{kind}) << to_string(kind);
   }
   auto unknown = parse_service("zookeeper");
   ASSERT_FALSE(unknown.ok());
-  EXPECT_NE(unknown.error().message.find("registry"), std::string::npos) << unknown.error().message;
+  EXPECT_NE(unknown.error().message.find("registry or airflow"), std::string::npos) << unknown.error().message;
 }
 
 TEST(StackConfigTest, RejectsPrivilegedPortsAndBadHeapsAndNonLoopbackHost) {
@@ -60,8 +61,11 @@ TEST(StackConfigTest, RejectsPrivilegedPortsAndBadHeapsAndNonLoopbackHost) {
 }
 
 TEST(StackConfigTest, ParsesServiceNames) {
-  EXPECT_EQ(*parse_service("kafka"), ServiceKind::kKafka);
-  EXPECT_EQ(*parse_service("postgresql"), ServiceKind::kPostgres);
+  EXPECT_EQ(*parse_service("kafka"), std::vector{ServiceKind::kKafka});
+  EXPECT_EQ(*parse_service("postgresql"), std::vector{ServiceKind::kPostgres});
+  // Airflow is its four processes, the api-server first (the others report through it).
+  EXPECT_EQ(*parse_service("airflow"), (std::vector{ServiceKind::kAirflowApiServer, ServiceKind::kAirflowScheduler,
+                                                     ServiceKind::kAirflowDagProcessor, ServiceKind::kAirflowTriggerer}));
   auto bad = parse_service("redis");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().message.find("unknown service 'redis'"), std::string::npos);
@@ -73,12 +77,16 @@ TEST(StackConfigTest, StateFileRoundTripsPorts) {
   written.state_dir = dir.path();
   written.kafka_port = 19092;
   written.postgres_port = 15432;
+  written.airflow_port = 18080;
+  written.with = {"airflow"};
   ASSERT_OK(save_state_file(written));
   StackConfig read;
   read.state_dir = dir.path();
   ASSERT_OK(load_state_file(read));
   EXPECT_EQ(read.kafka_port, 19092);
   EXPECT_EQ(read.postgres_port, 15432);
+  EXPECT_EQ(read.airflow_port, 18080);
+  EXPECT_EQ(read.with, std::vector<std::string>{"airflow"});
   EXPECT_EQ(read.cassandra_port, cassandra::kDefaultPort);
 }
 
@@ -95,6 +103,10 @@ TEST(StackConfigTest, MissingStateFileIsFineCorruptOneIsAClearError) {
   s = load_state_file(config);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.error().message.find("'kafka_port' must be a port number"), std::string::npos);
+  std::ofstream(dir.path() / "stack.json", std::ios::trunc) << R"({"with": "airflow"})";
+  s = load_state_file(config);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find("'with' must be a list of service names"), std::string::npos);
 }
 
 }  // namespace
