@@ -76,7 +76,8 @@ Result<std::vector<mapping::Record>> ApiSource::fetch_once(int results, std::opt
     *reason = parsed.error().code == ErrorCode::kUnavailable ? "empty_results" : reason_for(parsed.error());
     return parsed.take_error().with_context(fmt::format("GET {}", *url));
   }
-  auto batch = randomuser::map_users(std::move(*parsed), mapper_);
+  auto batch = randomuser::map_users(std::move(*parsed), mapper_, keep_raw_);
+  raw_ = std::move(batch.raw);
   for (const auto& skip : batch.skipped) {
     ++counters_.skipped;
     // The first of each reason per 10 s is logged for a person; the counter keeps the total.

@@ -40,6 +40,8 @@ class ApiSource final : public RecordSource {
   Result<std::vector<mapping::Record>> next(int max_records, const std::atomic<bool>& stop) override;
   const SourceCounters& counters() const override { return counters_; }
   std::string describe() const override;
+  void keep_raw(bool keep) override { keep_raw_ = keep; }
+  std::vector<std::string> take_raw() override { return std::move(raw_); }
 
  private:
   // One request: the records, or an error whose `retriable` says whether to try again.
@@ -50,6 +52,8 @@ class ApiSource final : public RecordSource {
   mapping::Mapper mapper_;
   http::HttpClient http_;
   SourceCounters counters_;
+  bool keep_raw_ = false;
+  std::vector<std::string> raw_;  // the last page's users, when keep_raw_
   int page_;
 };
 

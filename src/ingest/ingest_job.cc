@@ -172,6 +172,7 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
     }
     staging.emplace(*options.staging, *options.staging_writer, *options.staging_marker, p, encoder, options.run_id);
     relay = &*staging;
+    source.keep_raw(true);  // the API's user JSON goes into the outbox beside the mapped record
     // Rows earlier runs staged but did not see delivered go first.
     Status recovered = staging->relay();
     if (!recovered.ok()) return recovered.take_error().with_context("producing the rows earlier runs left pending");
@@ -189,6 +190,7 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
   }
   // Fetched but not produced yet: an API page under --rate goes out in paced slices.
   std::vector<mapping::Record> pending;
+  std::vector<std::string> pending_raw;  // with staging: the users' API JSON, parallel to `pending`
   size_t pending_pos = 0;
   Clock::time_point fetched_at;
   uint64_t sequence = 0;
@@ -223,6 +225,7 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
         break;
       }
       pending = std::move(batch).value();
+      if (staging) pending_raw = source.take_raw();
       pending_pos = 0;
       fetched_at = Clock::now();
       m.received_records.Increment(static_cast<double>(pending.size()));
@@ -236,7 +239,10 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
       if (options.on_fetched) {
         for (const auto& record : slice) options.on_fetched(record, released_at);
       }
-      Status staged = staging->stage(slice, std::chrono::system_clock::now());
+      const std::span<const std::string> raw =
+          pending_raw.size() == pending.size() ? std::span<const std::string>(pending_raw.data() + pending_pos, n)
+                                               : std::span<const std::string>();
+      Status staged = staging->stage(slice, raw, std::chrono::system_clock::now());
       if (!staged.ok()) {
         summary.source_error = staged.error().message;
         summary.source_error_code = staged.error().code;

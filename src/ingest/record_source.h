@@ -36,6 +36,12 @@ class RecordSource {
   // a request has its own cost and real APIs limit requests): pages are fetched whole and produced
   // in paced slices.
   virtual bool sized_on_demand() const { return false; }
+  // The API's own JSON of each user, beside its mapped record: staging keeps it (the outbox's
+  // `raw` column), so a user can be re-mapped later. Off by default (it costs a serialisation per
+  // user). When on, take_raw() returns, parallel to the records the last next() returned, their
+  // users' JSON; a source without one (the generator) returns nothing.
+  virtual void keep_raw(bool /*keep*/) {}
+  virtual std::vector<std::string> take_raw() { return {}; }
 };
 
 }  // namespace rds::ingest

@@ -108,18 +108,22 @@ void StagingRelay::stager_loop() {
   }
 }
 
-Status StagingRelay::stage(std::span<const mapping::Record> page, std::chrono::system_clock::time_point fetched_at) {
+Status StagingRelay::stage(std::span<const mapping::Record> page, std::span<const std::string> raw,
+                           std::chrono::system_clock::time_point fetched_at) {
   RDS_TRY(collect_staged());
   if (page.empty()) return ok_status();
   Page p;
   p.rows.reserve(page.size());
   p.values.reserve(page.size());
-  for (const auto& record : page) {
+  const bool with_raw = raw.size() == page.size();
+  for (std::size_t i = 0; i < page.size(); ++i) {
+    const auto& record = page[i];
     auto value = encoder_.encode(record);
     if (!value.ok()) return value.take_error();
     p.bytes += value->size();
     p.values.push_back(std::move(*value));
-    p.rows.push_back({run_id_, fetched_at, std::string(record.id()), mapping::to_json(record), std::nullopt});
+    p.rows.push_back({run_id_, fetched_at, std::string(record.id()), mapping::to_json(record),
+                      with_raw ? std::optional<std::string>(raw[i]) : std::nullopt});
   }
   {
     // At most kStagingDepth pages ahead: past that, fetching waits for PostgreSQL.

@@ -70,7 +70,9 @@ class StagingRelay {
   // written; pages written meanwhile are produced if the relay is caught up. An error is a page's,
   // this one's or an earlier one's (kUnavailable while PostgreSQL is down); the run should stop:
   // what was staged is safe, and the next run produces it.
-  Status stage(std::span<const mapping::Record> page, std::chrono::system_clock::time_point fetched_at);
+  // `raw`: the users' API JSON, parallel to `page`, or empty (the `raw` column stays null).
+  Status stage(std::span<const mapping::Record> page, std::span<const std::string> raw,
+               std::chrono::system_clock::time_point fetched_at);
   // Catches up from PostgreSQL while the producer takes rows, and marks delivered rows; call it
   // between pages and while draining. kUnavailable when PostgreSQL is down; ingest stops the run
   // then (the rows it holds are safe).

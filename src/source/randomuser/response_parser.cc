@@ -117,8 +117,9 @@ Result<ParsedResponse> parse_response(std::string_view body) {
   return parsed;
 }
 
-MappedBatch map_users(ParsedResponse parsed, const mapping::Mapper& mapper) {
+MappedBatch map_users(ParsedResponse parsed, const mapping::Mapper& mapper, bool keep_raw) {
   MappedBatch batch;
+  if (keep_raw) batch.raw.reserve(parsed.users.size());
   batch.skipped = std::move(parsed.skipped);
   batch.records.reserve(parsed.users.size());
   // Recover each user's index in `results` for the messages: users are the non-skipped elements.
@@ -133,6 +134,7 @@ MappedBatch map_users(ParsedResponse parsed, const mapping::Mapper& mapper) {
     auto record = mapper.map(user);
     if (record.ok()) {
       batch.records.push_back(std::move(record).value());
+      if (keep_raw) batch.raw.push_back(user.dump());
     } else {
       batch.skipped.push_back({index, SkipReason::kMappingFailed,
                                fmt::format("results[{}]: {}", index, record.error().message)});

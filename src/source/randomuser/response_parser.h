@@ -51,11 +51,12 @@ Result<ParsedResponse> parse_response(std::string_view body);
 
 struct MappedBatch {
   std::vector<mapping::Record> records;
+  std::vector<std::string> raw;  // with keep_raw: each record's user as the API sent it (compact JSON)
   std::vector<SkippedElement> skipped;  // the parser's skips, then the mapper's
 };
 
 // Maps every parsed user; a user the mapper rejects is skipped with kMappingFailed and the
 // mapper's message ("results[2]: column id: missing field login.uuid").
-MappedBatch map_users(ParsedResponse parsed, const mapping::Mapper& mapper);
+MappedBatch map_users(ParsedResponse parsed, const mapping::Mapper& mapper, bool keep_raw = false);
 
 }  // namespace rds::randomuser

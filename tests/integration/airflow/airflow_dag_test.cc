@@ -250,6 +250,8 @@ TEST_F(AirflowDagTest, TriggeredRunSucceedsAndItsUsersReachCassandra) {
   // Staged, produced, marked delivered: every user of the run, once.
   EXPECT_EQ(staged("") - before, kUsersPerRun);
   EXPECT_EQ(staged("state <> 1"), 0) << "rows not marked delivered";
+  // Each row keeps the API's user beside the mapped record.
+  EXPECT_EQ(staged("raw IS NULL OR raw #>> '{login,uuid}' <> user_id::text"), 0) << "rows without their user's JSON";
   const int64_t distinct = std::stoll(pg_value("SELECT count(DISTINCT user_id) FROM " + name_ + ".staged_users"));
   EXPECT_EQ(distinct, staged(""));
 

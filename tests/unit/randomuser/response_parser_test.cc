@@ -135,6 +135,26 @@ TEST(ResponseParserTest, BadElementsAreSkippedAndCounted) {
   EXPECT_EQ(batch.records[1].id(), gen.generate(1, 1).uuid);
 }
 
+// Staging keeps each user's JSON beside its record: parallel to the records, skipped users left out.
+TEST(ResponseParserTest, KeepsEachMappedUsersJsonWhenAsked) {
+  UserGenerator gen("raw");
+  std::string body = R"({"results":[)";
+  append_json(body, gen.generate(1, 0));
+  body += R"(,{"gender":"female"},)";
+  append_json(body, gen.generate(1, 1));
+  body += "]}";
+  auto without = map_users(*parse_response(body), mapping::Mapper::default_mapper());
+  EXPECT_TRUE(without.raw.empty());
+  auto batch = map_users(*parse_response(body), mapping::Mapper::default_mapper(), /*keep_raw=*/true);
+  ASSERT_EQ(batch.records.size(), 2u);
+  ASSERT_EQ(batch.raw.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const auto user = nlohmann::json::parse(batch.raw[i]);
+    EXPECT_EQ(user["login"]["uuid"], std::string(batch.records[i].id()));
+    EXPECT_EQ(user["email"], *batch.records[i].find("email"));
+  }
+}
+
 TEST(ResponseParserTest, SkipReasonNames) {
   EXPECT_EQ(to_string(SkipReason::kNotAnObject), "not_an_object");
   EXPECT_EQ(to_string(SkipReason::kMappingFailed), "mapping_failed");
