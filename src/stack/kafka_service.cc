@@ -31,6 +31,9 @@ std::string random_cluster_id() {
     }
   }
   if (bits > 0) out += kAlphabet[(value << (6 - bits)) & 0x3f];
+  // Kafka's Uuid.randomUuid() draws again for an id that starts with '-': StorageTool's argument
+  // parser would read it as an option ("--cluster-id: expected one argument"), 1 start in 64.
+  if (out.front() == '-') return random_cluster_id();
   return out;
 }
 
