@@ -74,9 +74,12 @@ Result<stack::StackConfig> stack_config(const config::Settings& s) {
       st.airflow_dags_dir().empty() ? stack::default_airflow_dags_dir() : std::filesystem::path(st.airflow_dags_dir());
   config.with = st.with();
   // --only's services and --with's, each once, in the order they must start (the enum's: the
-  // registry and Airflow after the PostgreSQL they keep their state in).
+  // registry and Airflow after the PostgreSQL they keep their state in). `--only kafka` means
+  // Kafka alone: remembered optional services join only a selection not narrowed by --only.
+  const bool with_applies = !st.services.is_set() || st.with.source() > config::Source::kStateFile;
+  const std::vector<std::string> none;
   std::set<stack::ServiceKind> kinds;
-  for (const std::vector<std::string>* names : {&st.services(), &st.with()}) {
+  for (const std::vector<std::string>* names : {&st.services(), with_applies ? &st.with() : &none}) {
     for (const auto& name : *names) {
       auto parsed = stack::parse_service(name);
       if (!parsed.ok()) return parsed.take_error();

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <memory>
+#include <set>
 #include <ostream>
 #include <thread>
 
@@ -50,6 +52,25 @@ void fail(ServiceReport& r, const Error& e, const Service& svc, bool with_log) {
 std::string seconds_since(std::chrono::steady_clock::time_point start) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   return fmt::format("{:.1f} s", static_cast<double>(ms.count()) / 1000.0);
+}
+
+// What stack.json keeps after `up` (stopped false) or `down` (true): the optional services stay
+// remembered until a `down` stops all of them, so that `up --only kafka` does not forget Airflow.
+StackConfig remembered(const StackConfig& config, bool stopped) {
+  StackConfig previous = config;
+  previous.with.clear();
+  (void)load_state_file(previous);  // a missing or corrupt file: nothing remembered
+  StackConfig out = config;
+  std::set<std::string> with(previous.with.begin(), previous.with.end());
+  if (!stopped) with.insert(config.with.begin(), config.with.end());
+  if (stopped) {
+    std::erase_if(with, [&](const std::string& name) {
+      auto kinds = parse_service(name);
+      return kinds.ok() && std::all_of(kinds->begin(), kinds->end(), [&](ServiceKind k) { return config.has(k); });
+    });
+  }
+  out.with.assign(with.begin(), with.end());
+  return out;
 }
 
 }  // namespace
@@ -170,7 +191,7 @@ Result<StackReport> Stack::up() {
     pending.push_back({i, *pid, true, now});
     report.services.push_back(std::move(r));
   }
-  auto saved = save_state_file(config_);
+  auto saved = save_state_file(remembered(config_, /*stopped=*/false));
   if (!saved.ok()) log::warn("stack", "{}", saved.error().message);
 
   // Wait for every started or running service to answer; they start in parallel.
@@ -297,6 +318,8 @@ Result<StackReport> Stack::down() {
     }
   }
   if (!result.ok()) return result.take_error();
+  auto saved = save_state_file(remembered(config_, /*stopped=*/true));
+  if (!saved.ok()) log::warn("stack", "{}", saved.error().message);
   return report;
 }
 

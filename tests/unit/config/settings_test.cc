@@ -194,6 +194,14 @@ TEST(SettingsTest, TheStackRemembersItsOptionalServicesForStatusAndDownNotForUp)
   EXPECT_EQ(status[5], stack::ServiceKind::kAirflowApiServer);
   EXPECT_EQ(resolved(kStackDown).size(), 9u);
   EXPECT_EQ(resolved(kStackUp).size(), 5u);
+  // `--only kafka` is Kafka alone (the staging test stops just Kafka this way).
+  Settings only;
+  EXPECT_EQ(only.stack.state_dir.set(dir.path().string(), Source::kFlag), "");
+  EXPECT_EQ(only.stack.services.set({"kafka"}, Source::kFlag), "");
+  EXPECT_EQ(error_of(app::apply_stack_state(only, kStackDown)), "(ok)");
+  auto config = app::stack_config(only);
+  ASSERT_OK(config);
+  EXPECT_EQ(config->services, std::vector{stack::ServiceKind::kKafka});
 }
 
 TEST(SettingsTest, OnlyAndWithNameKnownServices) {

@@ -139,3 +139,33 @@ TEST(StackFailuresTest, StatusOfAStoppedStackSaysStoppedAndNotesForeignListeners
 
 }  // namespace
 }  // namespace rds::stack
+
+namespace rds::stack {
+namespace {
+
+// stack.json remembers `--with airflow` until a `down` that covers all of Airflow: `down --only
+// kafka` keeps it (status and the next down still include Airflow), `down --only airflow` drops it.
+TEST(StackStateTest, DownForgetsAnOptionalServiceOnlyWhenItStoppedAllOfIt) {
+  test::TempDir dir;
+  StackConfig up;
+  up.state_dir = dir.path();
+  up.with = {"airflow"};
+  ASSERT_OK(save_state_file(up));
+  auto remembered = [&] {
+    StackConfig read;
+    read.state_dir = dir.path();
+    EXPECT_OK(load_state_file(read));
+    return read.with;
+  };
+  StackConfig kafka = up;
+  kafka.services = {ServiceKind::kKafka};
+  ASSERT_OK(Stack(kafka).down());
+  EXPECT_EQ(remembered(), std::vector<std::string>{"airflow"});
+  StackConfig airflow = up;
+  airflow.services = *parse_service("airflow");
+  ASSERT_OK(Stack(airflow).down());
+  EXPECT_TRUE(remembered().empty());
+}
+
+}  // namespace
+}  // namespace rds::stack
