@@ -70,6 +70,13 @@ Outcome run_ingest_stage(const config::Settings& settings, const std::atomic<boo
                                                                               : Outcome::Kind::kUnavailable;
     }
   }
+  if (summary->staging && summary->staging->set_aside > 0) {
+    // Kept in PostgreSQL, but not produced: a person must look (the run's exit code says so).
+    outcome.problem += fmt::format("{} staged rows could not be produced and were set aside (state 2, with "
+                                   "set_aside_reason); they are in PostgreSQL, not in Kafka\n",
+                                   summary->staging->set_aside);
+    outcome.kind = Outcome::Kind::kDataLoss;
+  }
   return outcome;
 }
 

@@ -30,6 +30,14 @@ Outcome run_replay_stage(const config::Settings& settings, const ReplaySelection
   auto encoder = record_encoder(settings, stop);
   if (!encoder.ok()) return Outcome::failed(encoder.error());
   const auto producer_settings = producer_config(settings);
+  // The topic as ingest makes it (the producer does not let the broker create it with its defaults).
+  Status topic = kafka::ensure_topic(producer_settings.bootstrap_servers, producer_settings.topic,
+                                     static_cast<int>(settings.kafka.partitions()),
+                                     static_cast<int>(settings.kafka.replication_factor()), std::chrono::seconds(30));
+  if (!topic.ok()) {
+    return Outcome::failed(topic.take_error().with_context(
+        fmt::format("is Kafka up on {}? (rdstream stack up)", producer_settings.bootstrap_servers)));
+  }
   uint64_t delivered = 0, failed = 0;
   auto producer = kafka::Producer::create(producer_settings, [&](const kafka::DeliveryReport& report) {
     if (report.status.ok()) {
@@ -51,9 +59,7 @@ Outcome run_replay_stage(const config::Settings& settings, const ReplaySelection
     if (!rows.ok()) return Outcome::failed(rows.error(), "staging");
     if (rows->empty()) break;
     for (const auto& row : *rows) {
-      auto record = mapping::record_from_json(row.record_json);
-      if (!record.ok()) return Outcome::failed(record.error(), fmt::format("staged row {}", row.seq));
-      auto value = (*encoder)->encode(*record);
+      auto value = ingest::encode_staged(row.record_json, **encoder);
       if (!value.ok()) return Outcome::failed(value.error(), fmt::format("staged row {}", row.seq));
       Status queued = (*producer)->produce(row.user_id, *value, static_cast<uint64_t>(row.seq));
       if (!queued.ok()) return Outcome::failed(queued.error());

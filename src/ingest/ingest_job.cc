@@ -78,8 +78,9 @@ std::string IngestSummary::to_text() const {
     out += ")";
   }
   if (staging) {
-    out += fmt::format("  staged {}  recovered {}  marked delivered {} (PostgreSQL: staging {:.1f} s, marking {:.1f} s)",
+    out += fmt::format("  staged {}  recovered {}  marked delivered {}{} (PostgreSQL: staging {:.1f} s, marking {:.1f} s)",
                        staging->staged, staging->recovered, staging->marked,
+                       staging->set_aside > 0 ? fmt::format("  set aside {}", staging->set_aside) : std::string(),
                        static_cast<double>(staging->stage_time.count()) / 1e6,
                        static_cast<double>(staging->mark_time.count()) / 1e6);
   }
@@ -129,9 +130,27 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
   RDS_TRY(options.producer.validate());
   metrics::Metrics private_metrics;
   IngestMetrics m(options.metrics != nullptr ? *options.metrics : private_metrics);
-  Status topic = kafka::ensure_topic(options.producer.bootstrap_servers, options.producer.topic,
-                                     options.topic_partitions, options.topic_replication_factor,
-                                     std::chrono::seconds(30));
+  auto make_topic = [&](std::chrono::milliseconds timeout) {
+    return kafka::ensure_topic(options.producer.bootstrap_servers, options.producer.topic, options.topic_partitions,
+                               options.topic_replication_factor, timeout);
+  };
+  Status topic = make_topic(std::chrono::seconds(30));
+  // With staging, Kafka may be down at the start: the topic is made once it answers (records meant
+  // for it wait in PostgreSQL; the producer does not create it with the broker's defaults).
+  bool topic_ready = topic.ok();
+  auto next_topic_attempt = Clock::now();
+  auto retry_topic = [&] {
+    if (topic_ready || Clock::now() < next_topic_attempt) return;
+    Status made = make_topic(std::chrono::seconds(1));
+    if (!made.ok()) {
+      next_topic_attempt = Clock::now() + std::chrono::seconds(5);
+      return;
+    }
+    topic_ready = true;
+    m.kafka_connected.Set(1);
+    log::info("ingest", "Kafka on {} answers: topic {} is ready", options.producer.bootstrap_servers,
+              options.producer.topic);
+  };
   if (!topic.ok() && (options.staging == nullptr || !topic.error().retriable)) {
     return topic.take_error().with_context(
         fmt::format("is Kafka up on {}? (rdstream stack up)", options.producer.bootstrap_servers));
@@ -277,6 +296,7 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
     }
     p.poll(std::chrono::milliseconds(0));
     if (staging) {
+      retry_topic();
       // Catch up from PostgreSQL and mark what was delivered; PostgreSQL down stops the run (the
       // rows it holds are safe, and the next run produces them).
       Status relayed = staging->relay();
@@ -303,6 +323,7 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
     const auto drain_deadline = Clock::now() + options.flush_timeout;
     while (!staging->idle() && Clock::now() < drain_deadline && !p.fatal()) {
       p.poll(std::chrono::milliseconds(50));
+      retry_topic();
       Status relayed = staging->relay();
       if (!relayed.ok()) {
         log::error("ingest", "{}", relayed.error().message);

@@ -41,4 +41,10 @@ Result<std::string> AvroRecordEncoder::encode(const mapping::Record& record) {
   return avro::frame(schema_id_, *body);
 }
 
+Result<std::string> encode_staged(std::string_view record_json, RecordEncoder& encoder) {
+  auto record = mapping::record_from_json(record_json);
+  if (!record.ok()) return record.take_error();
+  return encoder.encode(*record);
+}
+
 }  // namespace rds::ingest

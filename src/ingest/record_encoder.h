@@ -47,4 +47,8 @@ class AvroRecordEncoder final : public RecordEncoder {
   std::vector<std::optional<std::string_view>> values_;  // reused: one per schema field
 };
 
+// A staged row's record (mapping::to_json's text) decoded and encoded again, for the relay and
+// replay. kInvalidArgument when the text is not a record or the encoder refuses it.
+Result<std::string> encode_staged(std::string_view record_json, RecordEncoder& encoder);
+
 }  // namespace rds::ingest

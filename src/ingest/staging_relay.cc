@@ -194,10 +194,18 @@ Status StagingRelay::relay() {
         cursor_ = row.seq;
         continue;
       }
-      auto record = mapping::record_from_json(row.record_json);
-      if (!record.ok()) return record.take_error().with_context(fmt::format("staged row {}", row.seq));
-      auto value = encoder_.encode(*record);
-      if (!value.ok()) return value.take_error().with_context(fmt::format("staged row {}", row.seq));
+      auto value = encode_staged(row.record_json, encoder_);
+      if (!value.ok()) {
+        // Not produced, not lost: kept with the reason, and the rows after it go on.
+        auto moved = store_.set_aside(row.seq, value.error().message);
+        if (!moved.ok()) return moved.take_error();
+        ++counters_.set_aside;
+        log::error("ingest", "staging: row {} (user {}) cannot be produced and is set aside (state 2): {}; see "
+                   "set_aside_reason in {}.staged_users",
+                   row.seq, row.user_id, value.error().message, store_.schema());
+        cursor_ = row.seq;
+        continue;
+      }
       const bool earlier_run = first_seq_ < 0 || row.seq < first_seq_;
       Status queued = produce(row.seq, row.user_id, *value, earlier_run);
       if (!queued.ok()) {

@@ -50,6 +50,7 @@ struct StagingCounters {
   uint64_t recovered = 0;  // pending rows of earlier runs produced by this one
   uint64_t produced = 0;   // rows handed to the producer (re-sends included)
   uint64_t marked = 0;     // rows marked delivered
+  uint64_t set_aside = 0;  // pending rows that no longer encode, set aside (state 2) with the reason
   uint64_t value_bytes = 0;  // bytes of the staged pages' values on the topic
   // Where PostgreSQL's time goes: writing pages, and marking rows delivered (each on its thread).
   std::chrono::microseconds stage_time{0};

@@ -71,6 +71,9 @@ Result<std::unique_ptr<Producer>> Producer::create(const ProducerConfig& config,
           {"batch.size", std::to_string(config.batch_size_bytes)},
           {"message.timeout.ms", std::to_string(config.message_timeout_ms)},
           {"queue.buffering.max.messages", "200000"},
+          // rdstream creates its topics itself (ensure_topic, with the partitions it is told); one
+          // the broker made on first use would have the broker's defaults (num.partitions=1).
+          {"allow.auto.create.topics", "false"},
       },
       config.extra, "kafka producer", "kafka", std::move(handler));
   if (!producer) return producer.take_error();

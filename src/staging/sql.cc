@@ -51,6 +51,13 @@ std::vector<Migration> migrations(const std::string& schema) {
                    "  record->>'picture' AS picture, run_id, fetched_at, state, delivered_at\n"
                    "FROM {0}.staged_users;",
                    schema)},
+      {3, "rows that cannot be produced are set aside with the reason",
+       // A staged row the encoder refuses (a record the table's Avro schema no longer fits) would
+       // otherwise stop every later run at the same row.
+       fmt::format("ALTER TABLE {0}.staged_users DROP CONSTRAINT staged_users_state_check,\n"
+                   "  ADD CONSTRAINT staged_users_state_check CHECK (state IN (0, 1, 2)),\n"
+                   "  ADD COLUMN set_aside_reason text;",
+                   schema)},
   };
 }
 
@@ -64,6 +71,10 @@ std::string record_migration_sql(const std::string& schema) {
 
 std::string migration_lock_sql(const std::string& schema) {
   return fmt::format("SELECT pg_advisory_xact_lock(hashtext('{}.schema_migrations'))", schema);
+}
+
+std::string set_aside_sql(const std::string& schema) {
+  return fmt::format("UPDATE {}.staged_users SET state = 2, set_aside_reason = $2 WHERE seq = $1 AND state = 0", schema);
 }
 
 std::string outbox_lock_sql(const std::string& schema) {

@@ -28,7 +28,9 @@ namespace rds::staging {
 
 inline constexpr std::string_view kDefaultSchema = "rdstream_staging";
 
-enum class DeliveryState : int16_t { kPending = 0, kDelivered = 1 };
+// kSetAside: a row that cannot be produced (its record no longer encodes), kept with the reason in
+// set_aside_reason for a person to look at; the relay goes on with the next.
+enum class DeliveryState : int16_t { kPending = 0, kDelivered = 1, kSetAside = 2 };
 
 struct Migration {
   int version = 0;
@@ -58,6 +60,8 @@ inline constexpr std::size_t kInsertParamsPerRow = 5;
 std::string select_pending_sql(const std::string& schema);
 // Marks the seqs in $1 (an int8[] literal, int_array_literal) delivered; pending ones only.
 std::string mark_delivered_sql(const std::string& schema);
+// Sets the pending row $1 aside with the reason $2.
+std::string set_aside_sql(const std::string& schema);
 // Deletes at most $2 delivered rows delivered more than $1 seconds ago, oldest first.
 std::string delete_delivered_sql(const std::string& schema);
 // A run's rows ($1 run_id) after seq $2, at most $3: seq, user_id, record.

@@ -220,6 +220,15 @@ Result<std::size_t> Store::mark_delivered(const std::vector<int64_t>& seqs) {
   return static_cast<std::size_t>(std::stoull(PQcmdTuples(r->get())));
 }
 
+const std::string& Store::schema() const { return impl_->config.schema; }
+
+Result<bool> Store::set_aside(int64_t seq, const std::string& reason) {
+  const std::string s = std::to_string(seq);
+  auto r = impl_->exec(set_aside_sql(impl_->config.schema), {s.c_str(), reason.c_str()}, PGRES_COMMAND_OK);
+  if (!r.ok()) return r.take_error();
+  return std::string_view(PQcmdTuples(r->get())) == "1";
+}
+
 Result<std::size_t> Store::delete_delivered(std::chrono::seconds older_than, std::size_t limit) {
   const std::string age = std::to_string(older_than.count()), l = std::to_string(limit);
   auto r = impl_->exec(delete_delivered_sql(impl_->config.schema), {age.c_str(), l.c_str()}, PGRES_COMMAND_OK);
@@ -240,7 +249,8 @@ Result<std::vector<StoredRow>> Store::rows_since(const std::string& since, int64
 Result<std::map<DeliveryState, int64_t>> Store::counts() {
   auto r = impl_->exec(count_by_state_sql(impl_->config.schema), {}, PGRES_TUPLES_OK);
   if (!r.ok()) return r.take_error();
-  std::map<DeliveryState, int64_t> out{{DeliveryState::kPending, 0}, {DeliveryState::kDelivered, 0}};
+  std::map<DeliveryState, int64_t> out{
+      {DeliveryState::kPending, 0}, {DeliveryState::kDelivered, 0}, {DeliveryState::kSetAside, 0}};
   for (int i = 0; i < PQntuples(r->get()); ++i) {
     out[static_cast<DeliveryState>(std::stoi(PQgetvalue(r->get(), i, 0)))] = std::stoll(PQgetvalue(r->get(), i, 1));
   }

@@ -69,6 +69,8 @@ class Store {
   Result<std::vector<StoredRow>> pending(int64_t after, std::size_t limit);
   // Marks them delivered (pending ones; marking twice is harmless). Returns how many changed.
   Result<std::size_t> mark_delivered(const std::vector<int64_t>& seqs);
+  // Sets a pending row aside (DeliveryState::kSetAside) with the reason; false if it was not pending.
+  Result<bool> set_aside(int64_t seq, const std::string& reason);
   // Deletes up to `limit` rows delivered more than `older_than` ago; how many.
   Result<std::size_t> delete_delivered(std::chrono::seconds older_than, std::size_t limit);
   // Replay: a run's rows, or rows fetched since a time (ISO-8601), seq > `after`, at most `limit`.
@@ -77,6 +79,7 @@ class Store {
   // Rows by delivery state.
   Result<std::map<DeliveryState, int64_t>> counts();
   int schema_version() const { return schema_version_; }
+  const std::string& schema() const;
 
   struct Impl;
 

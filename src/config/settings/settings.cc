@@ -115,11 +115,11 @@ Settings::Kafka::Kafka(Registry& r)
                   .commands = kPipeline | kConsole | kSchema | kReplay, .flag = "--topic"},
             "users_created", non_empty()),
       partitions(reg, {.path = "kafka.partitions", .description = "partitions of the topics rdstream creates when missing",
-                       .commands = kPipeline, .flag = "--partitions"},
+                       .commands = kPipeline | kReplay, .flag = "--partitions"},
                  3, range(1, 10'000)),
       replication_factor(reg, {.path = "kafka.replication_factor",
                                .description = "replication factor of the topics rdstream creates when missing",
-                               .commands = kPipeline},
+                               .commands = kPipeline | kReplay},
                          1, range(1, 32)),
       properties(reg, {.path = "kafka.properties",
                        .description = "librdkafka properties for every producer and consumer rdstream makes (e.g. "

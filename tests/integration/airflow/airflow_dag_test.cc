@@ -8,13 +8,13 @@
 // this suite's (its topic, staging schema, 3000 users per run, a short API retry budget), and one
 // DAG retry 2 s after a failure. The suite stops Airflow again at the end.
 #include <httplib.h>
-#include <libpq-fe.h>
 
 #include <nlohmann/json.hpp>
 
 #include "integration/pipeline/harness.h"
 #include "mockapi/mock_api.h"
 #include "mockapi/server.h"
+#include "support/postgres_query.h"
 #include "support/result_matchers.h"
 
 namespace rds::e2e {
@@ -199,20 +199,9 @@ class AirflowDagTest : public ::testing::Test {
   static std::string pg_value(const std::string& sql) {
     std::string password;
     std::ifstream(std::filesystem::path(stack_dir()) / "postgres" / "password") >> password;
-    const std::string conninfo = "host=127.0.0.1 port=" + env("RDSTREAM_TEST_POSTGRES_PORT") +
-                                 " dbname=rdstream user=rdstream password=" + password;
-    PGconn* c = PQconnectdb(conninfo.c_str());
-    PGresult* r = PQexec(c, sql.c_str());
-    std::string out;
-    const auto status = PQresultStatus(r);
-    if (status == PGRES_TUPLES_OK && PQntuples(r) > 0) {
-      out = PQgetvalue(r, 0, 0);
-    } else if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-      ADD_FAILURE() << sql << ": " << PQresultErrorMessage(r);
-    }
-    PQclear(r);
-    PQfinish(c);
-    return out;
+    return rds::testing::pg_value("host=127.0.0.1 port=" + env("RDSTREAM_TEST_POSTGRES_PORT") +
+                                      " dbname=rdstream user=rdstream password=" + password,
+                                  sql);
   }
   // Staged rows of the suite's outbox (0 before its first ingest made it).
   static int64_t staged(const std::string& where) {

@@ -25,6 +25,12 @@ TEST(StagingSqlTest, MigrationsAreNumberedInOrderAndQualified) {
     EXPECT_NE(list[1].sql.find(std::string("AS ") + column), std::string::npos) << column;
   }
   EXPECT_NE(bootstrap_sql("s1").find("CREATE SCHEMA IF NOT EXISTS s1"), std::string::npos);
+  // Rows that cannot be produced: a third state, with the reason.
+  ASSERT_GE(list.size(), 3u);
+  EXPECT_NE(list[2].sql.find("CHECK (state IN (0, 1, 2))"), std::string::npos) << list[2].sql;
+  EXPECT_NE(list[2].sql.find("ADD COLUMN set_aside_reason text"), std::string::npos) << list[2].sql;
+  EXPECT_EQ(set_aside_sql("s1"),
+            "UPDATE s1.staged_users SET state = 2, set_aside_reason = $2 WHERE seq = $1 AND state = 0");
 }
 
 TEST(StagingSqlTest, TheInsertBindsFiveParametersARow) {
