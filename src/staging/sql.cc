@@ -81,15 +81,29 @@ std::string outbox_lock_sql(const std::string& schema) {
   return fmt::format("SELECT pg_try_advisory_lock(hashtext('{}.outbox'))", schema);
 }
 
-std::string insert_rows_sql(const std::string& schema, std::size_t rows) {
-  std::string sql = fmt::format("INSERT INTO {}.staged_users (run_id, fetched_at, user_id, record, raw) VALUES ", schema);
-  for (std::size_t r = 0; r < rows; ++r) {
-    const std::size_t p = r * kInsertParamsPerRow;
-    sql += fmt::format("{}(${}, ${}::timestamptz, ${}::uuid, ${}::json, ${}::jsonb)", r == 0 ? "" : ", ", p + 1, p + 2,
-                       p + 3, p + 4, p + 5);
+std::string next_seqs_sql(const std::string& schema) {
+  return fmt::format("SELECT nextval(pg_get_serial_sequence('{}.staged_users', 'seq')) FROM generate_series(1, $1)",
+                     schema);
+}
+
+std::string copy_rows_sql(const std::string& schema) {
+  return fmt::format("COPY {}.staged_users (seq, run_id, fetched_at, user_id, record, raw) FROM STDIN", schema);
+}
+
+void append_copy_field(std::string& out, std::optional<std::string_view> value) {
+  if (!value) {
+    out += "\\N";
+    return;
   }
-  sql += " RETURNING seq";
-  return sql;
+  for (char c : *value) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default: out += c;
+    }
+  }
 }
 
 std::string select_pending_sql(const std::string& schema) {

@@ -20,6 +20,7 @@
 // Identifiers (the schema) are validated by the caller (is_identifier) and never come from data.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,8 +55,13 @@ std::string migration_lock_sql(const std::string& schema);
 
 // INSERT of `rows` rows ($1.. in groups of 5: run_id, fetched_at, user_id, record, raw) returning
 // their seq in order.
-std::string insert_rows_sql(const std::string& schema, std::size_t rows);
-inline constexpr std::size_t kInsertParamsPerRow = 5;
+// A page goes in by COPY (less parsing than multi-row INSERTs with 5 parameters a row): its seqs
+// drawn first ($1 of them, in order), then one text line per row with its seq.
+std::string next_seqs_sql(const std::string& schema);
+std::string copy_rows_sql(const std::string& schema);  // seq, run_id, fetched_at, user_id, record, raw
+// One field of COPY's text format: backslash, newline, carriage return and tab escaped; nullopt is
+// NULL (\N). The caller adds the tabs between fields and the newline after a row.
+void append_copy_field(std::string& out, std::optional<std::string_view> value);
 // Pending rows after seq $1, oldest first, at most $2: seq, user_id, record.
 std::string select_pending_sql(const std::string& schema);
 // Marks the seqs in $1 (an int8[] literal, int_array_literal) delivered; pending ones only.

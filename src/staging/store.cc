@@ -16,7 +16,6 @@ struct ResultDeleter {
 using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
 
 // Rows per INSERT: PostgreSQL takes at most 65,535 parameters a statement (5 a row).
-constexpr std::size_t kRowsPerInsert = 1000;
 
 std::string trimmed(const char* message) {
   std::string s = message != nullptr ? message : "";
@@ -106,6 +105,23 @@ struct Store::Impl {
   }
   void rollback() { PgResult(PQexec(conn, "ROLLBACK")); }
 
+  // COPY ... FROM STDIN with `data` (COPY's text format, whole lines).
+  Status copy_in(const std::string& sql, const std::string& data) {
+    auto started = exec(sql, {}, PGRES_COPY_IN);
+    if (!started.ok()) return started.take_error();
+    const bool sent = PQputCopyData(conn, data.data(), static_cast<int>(data.size())) == 1 &&
+                      PQputCopyEnd(conn, nullptr) == 1;
+    PgResult r(PQgetResult(conn));
+    while (PgResult more{PQgetResult(conn)}) {
+    }
+    if (sent && r && PQresultStatus(r.get()) == PGRES_COMMAND_OK) return ok_status();
+    const std::string why = trimmed(r ? PQresultErrorMessage(r.get()) : PQerrorMessage(conn));
+    if (PQstatus(conn) != CONNECTION_OK) {
+      return Error(ErrorCode::kUnavailable, fmt::format("{}: connection lost: {}", where(), why), true);
+    }
+    return Error(ErrorCode::kInternal, fmt::format("{}: {}", where(), why));
+  }
+
   Result<std::vector<StoredRow>> rows(const std::string& sql, const std::vector<const char*>& params) {
     auto r = exec(sql, params, PGRES_TUPLES_OK);
     if (!r.ok()) return r.take_error();
@@ -179,28 +195,34 @@ Result<std::vector<int64_t>> Store::stage(const std::vector<StagedRow>& rows) {
   if (rows.empty()) return seqs;
   seqs.reserve(rows.size());
   RDS_TRY(impl_->command("BEGIN"));
-  for (std::size_t start = 0; start < rows.size(); start += kRowsPerInsert) {
-    const std::size_t n = std::min(kRowsPerInsert, rows.size() - start);
-    std::vector<std::string> times;
-    times.reserve(n);
-    std::vector<const char*> params;
-    params.reserve(n * kInsertParamsPerRow);
-    // A page's rows share their fetch time: formatted once, not per row.
-    for (std::size_t i = 0; i < n; ++i) {
-      const bool same = i > 0 && rows[start + i].fetched_at == rows[start + i - 1].fetched_at;
-      times.push_back(same ? times.back() : iso8601_utc(rows[start + i].fetched_at));
+  auto done = [&]() -> Status {
+    const std::string n = std::to_string(rows.size());
+    auto drawn = impl_->exec(next_seqs_sql(impl_->config.schema), {n.c_str()}, PGRES_TUPLES_OK);
+    if (!drawn.ok()) return drawn.take_error();
+    for (int i = 0; i < PQntuples(drawn->get()); ++i) seqs.push_back(std::stoll(PQgetvalue(drawn->get(), i, 0)));
+    std::sort(seqs.begin(), seqs.end());  // the rows' order is the seqs' order (the relay reads by seq)
+    if (seqs.size() != rows.size()) return Error(ErrorCode::kInternal, "staging: the sequence gave too few seqs");
+    std::string data;
+    data.reserve(rows.size() * (rows.front().record_json.size() + (rows.front().raw ? rows.front().raw->size() : 0) + 96));
+    std::string time;  // a page's rows share their fetch time: formatted once, not per row
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const StagedRow& row = rows[i];
+      if (i == 0 || row.fetched_at != rows[i - 1].fetched_at) time = iso8601_utc(row.fetched_at);
+      data += std::to_string(seqs[i]);
+      for (std::optional<std::string_view> field :
+           {std::optional<std::string_view>(row.run_id), std::optional<std::string_view>(time),
+            std::optional<std::string_view>(row.user_id), std::optional<std::string_view>(row.record_json),
+            row.raw ? std::optional<std::string_view>(*row.raw) : std::nullopt}) {
+        data += '\t';
+        append_copy_field(data, field);
+      }
+      data += '\n';
     }
-    for (std::size_t i = 0; i < n; ++i) {
-      const StagedRow& row = rows[start + i];
-      params.insert(params.end(), {row.run_id.c_str(), times[i].c_str(), row.user_id.c_str(), row.record_json.c_str(),
-                                   row.raw ? row.raw->c_str() : nullptr});
-    }
-    auto r = impl_->exec(insert_rows_sql(impl_->config.schema, n), params, PGRES_TUPLES_OK);
-    if (!r.ok()) {
-      impl_->rollback();
-      return r.take_error().with_context(fmt::format("staging {} rows", rows.size()));
-    }
-    for (int i = 0; i < PQntuples(r->get()); ++i) seqs.push_back(std::stoll(PQgetvalue(r->get(), i, 0)));
+    return impl_->copy_in(copy_rows_sql(impl_->config.schema), data);
+  }();
+  if (!done.ok()) {
+    impl_->rollback();
+    return done.take_error().with_context(fmt::format("staging {} rows", rows.size()));
   }
   Status committed = impl_->command("COMMIT");
   if (!committed.ok()) return committed.take_error().with_context(fmt::format("staging {} rows", rows.size()));

@@ -75,7 +75,7 @@ TEST_F(StagingStoreTest, MigratesOnceAndAgainIsANoOp) {
 TEST_F(StagingStoreTest, PagesAreStagedReadInOrderAndMarkedDelivered) {
   auto store = open();
   ASSERT_NE(store, nullptr);
-  // 2,500 rows: three INSERTs in one transaction.
+  // 2,500 rows: one COPY in one transaction.
   auto seqs = store->stage(page("run-a", 0, 2500));
   ASSERT_OK(seqs);
   ASSERT_EQ(seqs->size(), 2500u);
@@ -103,6 +103,33 @@ TEST_F(StagingStoreTest, PagesAreStagedReadInOrderAndMarkedDelivered) {
   ASSERT_OK(left);
   ASSERT_EQ(left->size(), 1000u);
   EXPECT_EQ(left->front().user_id, user_id(1500));
+}
+
+// A page goes in by COPY, whose text format reads backslashes, tabs and newlines: JSON full of
+// them (escaped quotes, backslashes and controls, "\\N", non-ASCII) comes back byte for byte.
+TEST_F(StagingStoreTest, RecordsAndUsersWithEscapesComeBackUnchanged) {
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  auto rows = page("run-esc", 0, 2);
+  rows[0].record_json = R"({"id":")" + user_id(0) + R"(","first_name":"O\"Brien \\ \n\t\u00e9","last_name":"tab\tin"})";
+  rows[0].raw = R"({"name":{"first":"O\"Brien \\ \n"},"note":"Zoë 東京 \\N"})";
+  ASSERT_OK(store->stage(rows));
+  auto back = store->pending(0, 10);
+  ASSERT_OK(back);
+  ASSERT_EQ(back->size(), 2u);
+  EXPECT_EQ((*back)[0].record_json, rows[0].record_json);
+  EXPECT_EQ((*back)[1].record_json, rows[1].record_json);
+  PGconn* c = PQconnectdb(fmt::format("host=127.0.0.1 port={} dbname={} user=rdstream password={}", config_.port,
+                                      config_.database, config_.password)
+                              .c_str());
+  PGresult* r = PQexec(c, fmt::format("SELECT raw->'name'->>'first', raw->>'note', raw IS NULL FROM {}.staged_users "
+                                      "ORDER BY seq", config_.schema).c_str());
+  ASSERT_EQ(PQntuples(r), 2);
+  EXPECT_STREQ(PQgetvalue(r, 0, 0), "O\"Brien \\ \n");
+  EXPECT_STREQ(PQgetvalue(r, 0, 1), "Zoë 東京 \\N");
+  EXPECT_STREQ(PQgetvalue(r, 1, 2), "t") << "no user JSON: NULL";
+  PQclear(r);
+  PQfinish(c);
 }
 
 TEST_F(StagingStoreTest, APageIsAllOrNothing) {

@@ -33,15 +33,29 @@ TEST(StagingSqlTest, MigrationsAreNumberedInOrderAndQualified) {
             "UPDATE s1.staged_users SET state = 2, set_aside_reason = $2 WHERE seq = $1 AND state = 0");
 }
 
-TEST(StagingSqlTest, TheInsertBindsFiveParametersARow) {
-  const std::string sql = insert_rows_sql("s", 3);
-  EXPECT_EQ(sql.rfind("INSERT INTO s.staged_users (run_id, fetched_at, user_id, record, raw) VALUES ", 0), 0u) << sql;
-  EXPECT_NE(sql.find("($1, $2::timestamptz, $3::uuid, $4::json, $5::jsonb)"), std::string::npos) << sql;
-  EXPECT_NE(sql.find("($11, $12::timestamptz, $13::uuid, $14::json, $15::jsonb) RETURNING seq"), std::string::npos) << sql;
-  EXPECT_EQ(sql.find("$16"), std::string::npos);
-  std::regex param("\\$[0-9]+");
-  EXPECT_EQ(std::distance(std::sregex_iterator(sql.begin(), sql.end(), param), std::sregex_iterator()),
-            static_cast<long>(3 * kInsertParamsPerRow));
+// A page goes in by COPY: its seqs drawn first from the table's own sequence, then one line a row.
+TEST(StagingSqlTest, APageIsCopiedWithSeqsDrawnFromTheTablesSequence) {
+  EXPECT_EQ(next_seqs_sql("s"),
+            "SELECT nextval(pg_get_serial_sequence('s.staged_users', 'seq')) FROM generate_series(1, $1)");
+  EXPECT_EQ(copy_rows_sql("s"), "COPY s.staged_users (seq, run_id, fetched_at, user_id, record, raw) FROM STDIN");
+}
+
+// COPY's text format: the four characters it reads as escapes or separators are escaped; NULL is \N.
+// JSON text itself holds backslashes (escaped quotes, \n inside strings), which must reach the
+// column unchanged.
+TEST(StagingSqlTest, CopyFieldsEscapeWhatCopyReads) {
+  std::string out;
+  append_copy_field(out, std::string_view(R"({"a":"x\"y\\z","b":"1\n2"})"));
+  EXPECT_EQ(out, R"({"a":"x\\"y\\\\z","b":"1\\n2"})");
+  out.clear();
+  append_copy_field(out, std::string_view("tab\there\nnew\rret"));
+  EXPECT_EQ(out, "tab\\there\\nnew\\rret");
+  out.clear();
+  append_copy_field(out, std::nullopt);
+  EXPECT_EQ(out, "\\N");
+  out.clear();
+  append_copy_field(out, std::string_view(""));
+  EXPECT_EQ(out, "");
 }
 
 TEST(StagingSqlTest, StatementsTouchOnlyWhatTheyShould) {
