@@ -246,12 +246,17 @@ void terminate_group(pid_t pgid, int signal, std::chrono::milliseconds grace) {
   if (pgid <= 1 || pgid == ::getpgrp()) return;
   auto group_gone = [pgid] { return ::kill(-pgid, 0) != 0 && errno == ESRCH; };
   if (group_gone()) return;
+  auto wait_gone = [&](std::chrono::milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!group_gone() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  };
   ::kill(-pgid, signal);
-  const auto deadline = std::chrono::steady_clock::now() + grace;
-  while (!group_gone() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  if (!group_gone()) ::kill(-pgid, SIGKILL);
+  wait_gone(grace);
+  if (group_gone()) return;
+  ::kill(-pgid, SIGKILL);
+  wait_gone(std::chrono::seconds(10));  // returned only once they are gone (or are zombies of init's)
 }
 
 Status terminate(pid_t pid, int signal, std::chrono::milliseconds grace) {

@@ -85,7 +85,7 @@ class AirflowDagTest : public ::testing::Test {
         for (const auto& p : std::filesystem::directory_iterator("/proc")) {
           std::error_code ec;
           const auto cwd = std::filesystem::read_symlink(p.path() / "cwd", ec);
-          EXPECT_TRUE(ec || cwd != dir) << p.path() << " still runs in " << dir;
+          EXPECT_TRUE(ec || cwd != dir) << p.path() << " still runs in " << dir << ": " << slurp(p.path() / "cmdline");
         }
       }
     }
