@@ -59,6 +59,33 @@ class IngestStagingTest : public StackSuite {
     return keys;
   }
 
+  // Stops the shared stack's Kafka (`stack down --only kafka`) and starts it again; whatever happens
+  // to the test, Kafka is brought back for the suites after it.
+  struct KafkaOutage {
+    IngestStagingTest* t;
+    std::vector<std::string> flags;
+    bool down = false;
+    bool run(const char* verb) {
+      std::vector<std::string> args = {"stack", verb, "--only", "kafka"};
+      args.insert(args.end(), flags.begin(), flags.end());
+      Child& c = t->start(std::string("stack-") + verb, args);
+      const bool ok = c.wait(milliseconds(300'000)) == std::optional<int>(0);
+      if (!ok) ADD_FAILURE() << "stack " << verb << " --only kafka: " << c.out() << c.err_tail();
+      return ok;
+    }
+    bool stop() {
+      down = true;
+      return run("down");
+    }
+    bool up() {
+      down = !run("up");
+      return !down;
+    }
+    ~KafkaOutage() {
+      if (down) up();
+    }
+  };
+
   std::string pg_port_, stack_dir_, schema_, password_;
 };
 
@@ -139,34 +166,14 @@ TEST_F(IngestStagingTest, KafkaStoppedForThirtySecondsLosesNothing) {
   constexpr int kCount = 100'000;
   const std::vector<std::string> stack_flags = split_words(env("RDSTREAM_TEST_STACK_FLAGS"));
   if (stack_flags.empty()) GTEST_SKIP() << "RDSTREAM_TEST_STACK_FLAGS is set by CTest";
-  // Whatever happens to the test, Kafka is brought back for the suites after it.
-  struct Restore {
-    IngestStagingTest* t;
-    std::vector<std::string> flags;
-    bool down = false;
-    bool up() {
-      std::vector<std::string> args = {"stack", "up", "--only", "kafka"};
-      args.insert(args.end(), flags.begin(), flags.end());
-      Child& c = t->start("stack-up", args);
-      down = c.wait(milliseconds(300'000)) != std::optional<int>(0);
-      if (down) ADD_FAILURE() << "stack up --only kafka: " << c.out() << c.err_tail();
-      return !down;
-    }
-    ~Restore() {
-      if (down) up();
-    }
-  } restore{this, stack_flags};
+  KafkaOutage restore{this, stack_flags};
 
   Child& ingest = start("ingest", ingest_args(kCount, {"--rate", "2000"}));
   ASSERT_TRUE(wait_until([&] { return (staged_table_exists() && count("") >= 10'000) || !ingest.running(); },
                          seconds(120)))
       << ingest.err_tail();
   ASSERT_TRUE(ingest.running()) << ingest.err_tail();
-  std::vector<std::string> args = {"stack", "down", "--only", "kafka"};
-  args.insert(args.end(), stack_flags.begin(), stack_flags.end());
-  restore.down = true;
-  Child& down = start("stack-down", args);
-  ASSERT_EQ(down.wait(milliseconds(120'000)), std::optional<int>(0)) << down.out() << down.err_tail();
+  ASSERT_TRUE(restore.stop());
   const int64_t at_down = count("");
   std::this_thread::sleep_for(seconds(30));
   const int64_t after_outage = count("");
@@ -180,6 +187,38 @@ TEST_F(IngestStagingTest, KafkaStoppedForThirtySecondsLosesNothing) {
   EXPECT_EQ(count("state = 0"), 0) << "every staged row marked delivered";
   const auto keys = topic_keys(kCount);
   EXPECT_EQ(keys.size(), static_cast<std::size_t>(kCount)) << "every staged user on the topic";
+}
+
+// Kafka down when ingest starts, its topic not made yet: fetching goes into PostgreSQL, and once
+// Kafka answers the topic is made as configured (3 partitions, not the broker's default 1: the
+// producer must not let the broker create it) and every staged user is delivered.
+TEST_F(IngestStagingTest, KafkaDownAtTheStartTheTopicIsMadeWhenItAnswers) {
+  constexpr int kCount = 5000;
+  const std::vector<std::string> stack_flags = split_words(env("RDSTREAM_TEST_STACK_FLAGS"));
+  if (stack_flags.empty()) GTEST_SKIP() << "RDSTREAM_TEST_STACK_FLAGS is set by CTest";
+  KafkaOutage outage{this, stack_flags};
+  ASSERT_TRUE(outage.stop());
+  // 4 partitions: neither the stack broker's num.partitions (3) nor Kafka's default (1).
+  constexpr int kOwnPartitions = 4;
+  Child& ingest = start("ingest", ingest_args(kCount, {"--partitions", std::to_string(kOwnPartitions)}));
+  ASSERT_TRUE(wait_until([&] { return (staged_table_exists() && count("") >= kCount) || !ingest.running(); },
+                         seconds(120)))
+      << ingest.err_tail();
+  EXPECT_EQ(count("state = 0"), kCount) << "nothing delivered while Kafka is down";
+  ASSERT_TRUE(ingest.running()) << ingest.out() << ingest.err_tail();
+  ASSERT_TRUE(outage.up());
+  ASSERT_EQ(ingest.wait(milliseconds(200'000)), std::optional<int>(0)) << ingest.out() << ingest.err_tail();
+  EXPECT_TRUE(ingest.err_contains("topic " + topic_ + " is ready")) << ingest.err_tail();
+  EXPECT_EQ(count("state = 1"), kCount);
+  const auto messages = read_topic(kafka_, topic_, kOwnPartitions, kCount, seconds(60));
+  std::set<std::string> keys;
+  std::set<int32_t> partitions;
+  for (const auto& m : messages) {
+    keys.insert(m.key.value_or(""));
+    partitions.insert(m.partition);
+  }
+  EXPECT_EQ(keys.size(), static_cast<std::size_t>(kCount));
+  EXPECT_EQ(partitions.size(), static_cast<std::size_t>(kOwnPartitions)) << "the topic rdstream made, not the broker";
 }
 
 TEST_F(IngestStagingTest, ReplayOfARunRepublishesExactlyThatRunsRecords) {
