@@ -22,12 +22,16 @@ class RecordEncoder {
   // value the schema does not allow), never retriable.
   virtual Result<std::string> encode(const mapping::Record& record) = 0;
   virtual std::string describe() const = 0;  // for logs: "JSON", "Avro (schema id 3)"
+  // True when encode() returns mapping::to_json's text, which staging stores as the row's record:
+  // the relay then keeps the value instead of serialising the record a second time.
+  virtual bool value_is_record_json() const { return false; }
 };
 
 class JsonRecordEncoder final : public RecordEncoder {
  public:
   Result<std::string> encode(const mapping::Record& record) override;
   std::string describe() const override { return "JSON"; }
+  bool value_is_record_json() const override { return true; }
 };
 
 class AvroRecordEncoder final : public RecordEncoder {

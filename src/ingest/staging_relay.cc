@@ -121,8 +121,9 @@ Status StagingRelay::stage(std::span<const mapping::Record> page, std::span<cons
     auto value = encoder_.encode(record);
     if (!value.ok()) return value.take_error();
     p.bytes += value->size();
+    std::string record_json = encoder_.value_is_record_json() ? *value : mapping::to_json(record);
     p.values.push_back(std::move(*value));
-    p.rows.push_back({run_id_, fetched_at, std::string(record.id()), mapping::to_json(record),
+    p.rows.push_back({run_id_, fetched_at, std::string(record.id()), std::move(record_json),
                       with_raw ? std::optional<std::string>(raw[i]) : std::nullopt});
   }
   {
