@@ -84,6 +84,12 @@ Result<std::unique_ptr<ProcessStage>> ProcessStage::create(const config::Setting
   keyspace.strategy = table.replication.strategy;
   keyspace.replication_factor = table.replication.replication_factor;
   keyspace.dc_factors = table.replication.dc_factors;
+  if (!settings.cassandra.replication.is_set()) {
+    // Unset: 1 on a single node, as the seed made it; on a ring, 3 (or every node when fewer), so
+    // that a LOCAL_QUORUM write survives one node down.
+    const int nodes = static_cast<int>(stage->session_->hosts().size());
+    keyspace.replication_factor = std::clamp(nodes, 1, 3);
+  }
   RDS_TRY(cassandra::create_keyspace(*stage->session_, keyspace));
   Status created = table.create_table_path.empty()
                        ? cassandra::execute_script(*stage->session_, table.create_table_statement())

@@ -19,6 +19,7 @@ constexpr PortSetting kPorts[] = {
     {&config::Settings::Stack::kafka_controller_port, &stack::StackConfig::kafka_controller_port},
     {nullptr, &stack::StackConfig::cassandra_port},
     {&config::Settings::Stack::cassandra_storage_port, &stack::StackConfig::cassandra_storage_port},
+    {&config::Settings::Stack::cassandra_jmx_port, &stack::StackConfig::cassandra_jmx_port},
     {&config::Settings::Stack::postgres_port, &stack::StackConfig::postgres_port},
     {&config::Settings::Stack::console_port, &stack::StackConfig::console_port},
     {&config::Settings::Stack::registry_port, &stack::StackConfig::registry_port},
@@ -43,6 +44,8 @@ Status apply_stack_state(config::Settings& s, uint32_t command) {
   if (!std::filesystem::exists(remembered.state_dir / "stack.json", ec)) return ok_status();
   RDS_TRY(stack::load_state_file(remembered));
   for (const auto& p : kPorts) port_setting(s, p).set(remembered.*p.field, config::Source::kStateFile);
+  s.stack.cassandra_nodes.set(remembered.cassandra_nodes, config::Source::kStateFile);
+  s.stack.kafka_brokers.set(remembered.kafka_brokers, config::Source::kStateFile);
   if (command != config::kStackUp) {
     if (auto why = s.stack.with.set(remembered.with, config::Source::kStateFile); !why.empty()) {
       return Error(ErrorCode::kInvalidArgument,
@@ -61,6 +64,8 @@ Result<stack::StackConfig> stack_config(const config::Settings& s) {
   config.rdstream_binary = std::filesystem::read_symlink("/proc/self/exe", ec);  // the console runs this binary
   config.engine_cache =
       st.engine_cache().empty() ? stack::default_engine_cache() : std::filesystem::path(st.engine_cache());
+  config.cassandra_nodes = static_cast<int>(st.cassandra_nodes());
+  config.kafka_brokers = static_cast<int>(st.kafka_brokers());
   config.kafka_heap_mb = static_cast<int>(st.kafka_heap_mb());
   config.cassandra_heap_mb = static_cast<int>(st.cassandra_heap_mb());
   config.start_timeout = std::chrono::seconds(st.start_timeout_s());

@@ -181,7 +181,7 @@ class AirflowService final : public Service {
             // For the DAG's `rdstream ingest --staging postgres` (airflow/dags/user_automation.py).
             "RDSTREAM_BIN=" + config_.rdstream_binary.string(),
             "RDSTREAM_STATE_DIR=" + std::filesystem::absolute(config_.state_dir).string(),
-            fmt::format("RDSTREAM_KAFKA={}:{}", config_.host, config_.kafka_port),
+            "RDSTREAM_KAFKA=" + config_.kafka_bootstrap(),
             fmt::format("RDSTREAM_STAGING_PORT={}", config_.postgres_port)};
   }
 

@@ -24,4 +24,45 @@ Status cassandra_health(const std::string& host, uint16_t port, const std::strin
   return ok_status();
 }
 
+Status cassandra_replicate_auth(const std::string& host, uint16_t port, const std::string& user,
+                                const std::string& password, int replication_factor, std::chrono::milliseconds timeout) {
+  auto conn = cassandra::BlockingConnection::open(host, port, {user, password}, timeout);
+  if (!conn.ok()) return conn.take_error();
+  // Already replicated (a later `up`): nothing to change, no schema change to spread.
+  auto current = conn->query("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = 'system_auth'",
+                             cql::Consistency::kOne, timeout);
+  if (!current.ok()) return current.take_error();
+  if (auto* rows = std::get_if<cql::RowsResult>(&current->message); rows != nullptr && rows->rows.size() == 1) {
+    auto value = rows->value(0, 0);
+    const auto* options = value.ok() ? std::get_if<cql::Map>(&value->v) : nullptr;
+    for (const auto& [key, factor] : options != nullptr ? options->entries : decltype(options->entries){}) {
+      if (key.v == cql::ValueVariant(std::string("replication_factor")) &&
+          factor.v == cql::ValueVariant(std::to_string(replication_factor))) {
+        return ok_status();
+      }
+    }
+  }
+  auto altered = conn->query(
+      fmt::format("ALTER KEYSPACE system_auth WITH replication = {{'class': 'SimpleStrategy', "
+                  "'replication_factor': {}}}", replication_factor),
+      cql::Consistency::kOne, timeout);
+  if (!altered.ok()) return altered.take_error().with_context("replicating system_auth");
+  auto tables = conn->query("SELECT table_name FROM system_schema.tables WHERE keyspace_name = 'system_auth'",
+                            cql::Consistency::kOne, timeout);
+  if (!tables.ok()) return tables.take_error();
+  auto* rows = std::get_if<cql::RowsResult>(&tables->message);
+  for (size_t i = 0; rows != nullptr && i < rows->rows.size(); ++i) {
+    auto name = rows->value(i, 0);
+    if (!name.ok() || !std::holds_alternative<std::string>(name->v)) continue;
+    auto read = conn->query(fmt::format("SELECT * FROM system_auth.\"{}\"", std::get<std::string>(name->v)),
+                            cql::Consistency::kAll, timeout);
+    if (!read.ok()) {
+      Error e = read.take_error().with_context("copying the roles to every replica (a read at ALL)");
+      e.retriable = true;  // a node still settling: `up` asks again
+      return e;
+    }
+  }
+  return ok_status();
+}
+
 }  // namespace rds::stack

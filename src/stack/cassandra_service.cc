@@ -1,6 +1,8 @@
-// Apache Cassandra 5.0, single node, launched directly with java (CassandraDaemon) from the jars
-// that scripts/bootstrap put in the engine cache. JVM flags mirror Cassandra's own
-// conf/jvm17-server.options (branch cassandra-5.0); the rest is from shared/docs/infra-notes.md.
+// Apache Cassandra 5.0, launched directly with java (CassandraDaemon) from the jars that
+// scripts/bootstrap put in the engine cache: one node, or a ring of them (`--cassandra-nodes 3`:
+// node n on 127.0.0.n with the usual ports, node 1 the seed, each joining only once the one before
+// it answers). JVM flags mirror Cassandra's own conf/jvm17-server.options (branch cassandra-5.0);
+// the rest is from shared/docs/infra-notes.md.
 
 #include <fmt/format.h>
 
@@ -54,17 +56,20 @@ class CassandraService final : public Service {
   using Service::Service;
 
   ServiceKind kind() const override { return ServiceKind::kCassandra; }
-  std::string address() const override { return fmt::format("{}:{}", config_.host, config_.cassandra_port); }
+  std::string address() const override { return fmt::format("{}:{}", host(), config_.cassandra_port); }
   std::vector<PortUse> ports() const override {
     return {{"--cassandra-port", config_.cassandra_port},
-            {"--cassandra-storage-port", config_.cassandra_storage_port}};
+            {"--cassandra-storage-port", config_.cassandra_storage_port},
+            {"--cassandra-jmx-port", jmx_port(), config_.host}};
   }
+  // Two nodes joining at once are refused ("Other bootstrapping/leaving/moving nodes detected").
+  int starts_after() const override { return node() > 1 ? node() - 1 : 0; }
   std::string identity_marker() const override {
     return fmt::format("-Drdstream.stack={}", std::filesystem::absolute(dir()).string());
   }
   std::string client_hint() const override {
     return fmt::format("{}/cqlsh-{}/bin/cqlsh -u cassandra -p cassandra {} {}", config_.engine_cache.string(),
-                       cqlsh_version(), config_.host, config_.cassandra_port);
+                       cqlsh_version(), host(), config_.cassandra_port);
   }
   std::chrono::seconds stop_grace() const override { return std::chrono::seconds(90); }
 
@@ -73,6 +78,7 @@ class CassandraService final : public Service {
     RDS_TRY(check_ownership_marker(abs / "data", marker(), name(), abs));
     RDS_TRY(write_text_file(abs / "cassandra.yaml", cassandra_yaml(abs)));
     RDS_TRY(write_text_file(abs / "logback.xml", kLogback));
+    RDS_TRY(write_jmx_credentials(abs));
     std::error_code ec;
     std::filesystem::create_directories(abs / "data", ec);
     if (ec) return Error(ErrorCode::kIo, fmt::format("cassandra: cannot create {}: {}", (abs / "data").string(), ec.message()));
@@ -83,7 +89,7 @@ class CassandraService final : public Service {
   Result<LaunchSpec> launch_spec() const override {
     auto java = find_java(config_.java_home);
     if (!java.ok()) return java.take_error().with_context(name());
-    const auto lib = config_.engine_cache / ("cassandra-" + cassandra_version()) / "lib";
+    const auto lib = lib_dir();
     std::error_code ec;
     const auto main_jar = lib / ("cassandra-all-" + cassandra_version() + ".jar");
     if (!std::filesystem::exists(main_jar, ec)) {
@@ -112,6 +118,14 @@ class CassandraService final : public Service {
         "-Dcassandra.skip_wait_for_gossip_to_settle=0",
         "-Dcassandra.superuser_setup_delay_ms=0",
         "-Dcassandra.ring_delay_ms=1000",
+        // JMX (nodetool) on 127.0.0.1 only, one port per node, with a password as everywhere else.
+        fmt::format("-Dcassandra.jmx.local.port={}", jmx_port()),
+        "-Dcom.sun.management.jmxremote.authenticate=true",
+        // Cassandra wraps the JDK's JMX authenticator by reflection (JMXServerUtils).
+        "--add-exports", "java.management/com.sun.jmx.remote.security=ALL-UNNAMED",
+        "--add-opens", "java.management/com.sun.jmx.remote.security=ALL-UNNAMED",
+        fmt::format("-Dcom.sun.management.jmxremote.password.file={}", (abs / "jmx.password").string()),
+        fmt::format("-Dcom.sun.management.jmxremote.access.file={}", (abs / "jmx.access").string()),
     };
     for (const auto& p : props) spec.argv.push_back(p);
     spec.argv.insert(spec.argv.end(), {"-cp", (lib / "*").string(), "org.apache.cassandra.service.CassandraDaemon"});
@@ -121,10 +135,36 @@ class CassandraService final : public Service {
   }
 
   Status check_health(std::chrono::milliseconds timeout) const override {
-    return cassandra_health(config_.host, config_.cassandra_port, "cassandra", "cassandra", timeout);
+    return cassandra_health(host(), config_.cassandra_port, "cassandra", "cassandra", timeout);
+  }
+
+  // Once the last node of a ring answers: the roles (system_auth) replicated to every node, up to
+  // 3, instead of Cassandra's default of 1, so that a login does not fail whenever the one node
+  // holding the role is down. The rows already written reach the new replicas through a read at
+  // ALL, which repairs what it finds missing.
+  Status after_healthy(std::chrono::milliseconds timeout) const override {
+    if (config_.cassandra_nodes < 2 || node() != config_.cassandra_nodes) return ok_status();
+    return cassandra_replicate_auth(config_.host, config_.cassandra_port, "cassandra", "cassandra",
+                                    std::min(3, config_.cassandra_nodes), timeout);
   }
 
  private:
+  std::filesystem::path lib_dir() const { return config_.engine_cache / ("cassandra-" + cassandra_version()) / "lib"; }
+  uint16_t jmx_port() const { return static_cast<uint16_t>(config_.cassandra_jmx_port + node() - 1); }
+
+  // The JVM refuses a JMX password file others can read; the password is made once per node.
+  Status write_jmx_credentials(const std::filesystem::path& abs) const {
+    const auto password_file = abs / "jmx.password";
+    auto existing = read_text_file(password_file);
+    std::string password;
+    if (existing.ok() && existing->starts_with("rdstream ")) {
+      password = existing->substr(9);
+      while (!password.empty() && (password.back() == '\n' || password.back() == ' ')) password.pop_back();
+    }
+    if (password.empty()) password = random_secret(24);
+    RDS_TRY(write_secret_file(password_file, "rdstream " + password + "\n"));
+    return write_text_file(abs / "jmx.access", "rdstream readwrite\n");
+  }
   std::string marker() const { return "rdstream cassandra " + cassandra_version() + "\n"; }
 
   // Memtables: Cassandra 5.0's trie memtable with its cells off the heap, instead of the default
@@ -136,7 +176,7 @@ class CassandraService final : public Service {
         "# Generated by `rdstream stack up`; edits are overwritten.\n"
         "cluster_name: rdstream\n"
         "num_tokens: 16\n"
-        "allocate_tokens_for_local_replication_factor: 1\n"
+        "allocate_tokens_for_local_replication_factor: {alloc_rf}\n"
         "partitioner: org.apache.cassandra.dht.Murmur3Partitioner\n"
         "endpoint_snitch: SimpleSnitch\n"
         "commitlog_sync: periodic\n"
@@ -144,7 +184,7 @@ class CassandraService final : public Service {
         "seed_provider:\n"
         "  - class_name: org.apache.cassandra.locator.SimpleSeedProvider\n"
         "    parameters:\n"
-        "      - seeds: \"{host}:{sport}\"\n"
+        "      - seeds: \"{seed}:{sport}\"\n"
         "listen_address: {host}\n"
         "rpc_address: {host}\n"
         "storage_port: {sport}\n"
@@ -170,7 +210,8 @@ class CassandraService final : public Service {
         "      class_name: TrieMemtable\n"
         "    default:\n"
         "      inherits: trie\n",
-        fmt::arg("host", config_.host), fmt::arg("port", config_.cassandra_port),
+        fmt::arg("host", host()), fmt::arg("seed", config_.node_host(1)), fmt::arg("port", config_.cassandra_port),
+        fmt::arg("alloc_rf", std::min(3, config_.cassandra_nodes)),
         fmt::arg("sport", config_.cassandra_storage_port), fmt::arg("data", (abs / "data").string()));
   }
 
@@ -187,8 +228,8 @@ class CassandraService final : public Service {
 
 }  // namespace
 
-std::unique_ptr<Service> make_cassandra_service(const StackConfig& config) {
-  return std::make_unique<CassandraService>(config);
+std::unique_ptr<Service> make_cassandra_service(const StackConfig& config, int node) {
+  return std::make_unique<CassandraService>(config, node);
 }
 
 }  // namespace rds::stack

@@ -39,7 +39,7 @@ class ConsoleService final : public Service {
                  "--address",
                  address(),
                  "--bootstrap-servers",
-                 fmt::format("{}:{}", config_.host, config_.kafka_port),
+                 config_.kafka_bootstrap(),
                  "--cassandra-host",
                  config_.host,
                  "--cassandra-port",

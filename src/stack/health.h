@@ -17,6 +17,11 @@ Status kafka_health(const std::string& bootstrap, std::chrono::milliseconds time
 Status cassandra_health(const std::string& host, uint16_t port, const std::string& user,
                         const std::string& password, std::chrono::milliseconds timeout);
 
+// Sets system_auth's replication to `replication_factor` (SimpleStrategy) unless it is already, and
+// then reads every system_auth table at ALL, which repairs the rows onto the new replicas.
+Status cassandra_replicate_auth(const std::string& host, uint16_t port, const std::string& user,
+                                const std::string& password, int replication_factor, std::chrono::milliseconds timeout);
+
 // libpq: connect over TCP with the superuser's password and run SELECT 1.
 Status postgres_health(const std::string& host, uint16_t port, const std::string& user,
                        const std::string& password, std::chrono::milliseconds timeout);

@@ -1,8 +1,12 @@
-// Apache Kafka in KRaft mode: one combined broker + controller node, from the jars that
-// scripts/bootstrap put in the engine cache. Facts from shared/docs/infra-notes.md.
+// Apache Kafka in KRaft mode, from the jars that scripts/bootstrap put in the engine cache: one
+// combined broker + controller node, or a cluster of them (`--kafka-brokers 3`: node n on
+// 127.0.0.n, a static quorum of every node, all formatted with one cluster id). Facts from
+// shared/docs/infra-notes.md.
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <random>
 
 #include "stack/health.h"
@@ -42,7 +46,7 @@ class KafkaService final : public Service {
   using Service::Service;
 
   ServiceKind kind() const override { return ServiceKind::kKafka; }
-  std::string address() const override { return fmt::format("{}:{}", config_.host, config_.kafka_port); }
+  std::string address() const override { return fmt::format("{}:{}", host(), config_.kafka_port); }
   std::vector<PortUse> ports() const override {
     return {{"--kafka-port", config_.kafka_port}, {"--kafka-controller-port", config_.kafka_controller_port}};
   }
@@ -50,12 +54,14 @@ class KafkaService final : public Service {
     return fmt::format("-Drdstream.stack={}", std::filesystem::absolute(dir()).string());
   }
   std::string client_hint() const override {
+    if (node() > 1) return {};  // one hint for the whole cluster
     return fmt::format("java -cp '{}/*' org.apache.kafka.tools.TopicCommand --bootstrap-server {} --list",
-                       lib_dir().string(), address());
+                       lib_dir().string(), config_.kafka_bootstrap());
   }
 
   Status prepare() override {
     const auto abs = std::filesystem::absolute(dir());
+    RDS_TRY(check_broker_count(abs / "data"));
     RDS_TRY(check_ownership_marker(abs / "data", marker(), name(), abs));
     RDS_TRY(write_text_file(abs / "server.properties", server_properties(abs)));
     RDS_TRY(write_text_file(abs / "log4j2.properties", kLog4j2));
@@ -67,10 +73,12 @@ class KafkaService final : public Service {
     if (!java.ok()) return java.take_error().with_context(name());
     auto lib = checked_lib_dir();
     if (!lib.ok()) return lib.take_error();
+    auto cluster_id = shared_cluster_id();
+    if (!cluster_id.ok()) return cluster_id.take_error();
     LaunchSpec format;
     format.argv = {java->java.string(), "-Xmx256m", "-cp", (*lib / "*").string(),
                    fmt::format("-Dlog4j2.configurationFile={}", (abs / "log4j2.properties").string()),
-                   "kafka.tools.StorageTool", "format", "-t", random_cluster_id(), "-c",
+                   "kafka.tools.StorageTool", "format", "-t", *cluster_id, "-c",
                    (abs / "server.properties").string()};
     format.log_file = log_file();
     format.working_dir = abs;
@@ -127,14 +135,59 @@ class KafkaService final : public Service {
     }
     return lib_dir();
   }
-  std::string marker() const { return "rdstream kafka " + kafka_version() + "\n"; }
+  // The marker says how many brokers the storage was formatted for (a single broker's says
+  // nothing, as before clusters): KRaft's static quorum is fixed at format time.
+  std::string marker() const {
+    return fmt::format("rdstream kafka {}{}\n", kafka_version(),
+                       config_.kafka_brokers > 1 ? fmt::format(" brokers {}", config_.kafka_brokers) : "");
+  }
 
+  Status check_broker_count(const std::filesystem::path& data) const {
+    auto existing = read_text_file(data / ".rdstream-kafka");
+    if (!existing.ok() || *existing == marker()) return ok_status();
+    const auto at = existing->find(" brokers ");
+    const int formatted = at == std::string::npos ? 1 : std::atoi(existing->c_str() + at + 9);
+    if (formatted == config_.kafka_brokers || formatted < 1) return ok_status();  // another version: the marker check says so
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("{}: {} was formatted for {} broker{} and KRaft's quorum is fixed then; run `rdstream stack "
+                             "up --kafka-brokers {}`, or `rdstream stack down`, delete the Kafka directories under {} "
+                             "(losing their topics) and start again with --kafka-brokers {}",
+                             name(), data.string(), formatted, formatted == 1 ? "" : "s", formatted,
+                             config_.state_dir.string(), config_.kafka_brokers));
+  }
+
+  // Every broker of a cluster is formatted with the same cluster id: node 1's, kept in
+  // <state>/kafka/cluster-id (or, for storage formatted before clusters, its meta.properties).
+  Result<std::string> shared_cluster_id() const {
+    const auto first = std::filesystem::absolute(config_.service_dir(ServiceKind::kKafka, 1));
+    if (auto meta = read_text_file(first / "data" / "meta.properties"); meta.ok()) {
+      const auto at = meta->find("cluster.id=");
+      if (at != std::string::npos) {
+        const auto end = meta->find('\n', at);
+        return meta->substr(at + 11, end == std::string::npos ? std::string::npos : end - at - 11);
+      }
+    }
+    const auto file = first / "cluster-id";
+    if (auto id = read_text_file(file); id.ok() && !id->empty()) return *id;
+    std::string id = random_cluster_id();
+    RDS_TRY(write_text_file(file, id));
+    return id;
+  }
+
+  // A cluster replicates everything 3 ways (or over every broker, when fewer) and acknowledges an
+  // acks=all write once 2 replicas have it: one broker may fail without losing or refusing a write.
   std::string server_properties(const std::filesystem::path& abs) const {
+    std::string voters;
+    for (int n = 1; n <= config_.kafka_brokers; ++n) {
+      voters += fmt::format("{}{}@{}:{}", n > 1 ? "," : "", n, config_.node_host(n), config_.kafka_controller_port);
+    }
+    const int rf = std::min(3, config_.kafka_brokers);
+    const int min_isr = std::min(2, config_.kafka_brokers);
     return fmt::format(
         "# Generated by `rdstream stack up`; edits are overwritten.\n"
         "process.roles=broker,controller\n"
-        "node.id=1\n"
-        "controller.quorum.voters=1@{host}:{cport}\n"
+        "node.id={node}\n"
+        "controller.quorum.voters={voters}\n"
         "listeners=PLAINTEXT://{host}:{port},CONTROLLER://{host}:{cport}\n"
         "advertised.listeners=PLAINTEXT://{host}:{port}\n"
         "controller.listener.names=CONTROLLER\n"
@@ -142,18 +195,21 @@ class KafkaService final : public Service {
         "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT\n"
         "log.dirs={data}\n"
         "num.partitions=3\n"
-        "offsets.topic.replication.factor=1\n"
+        "default.replication.factor={rf}\n"
+        "min.insync.replicas={min_isr}\n"
+        "offsets.topic.replication.factor={rf}\n"
         "offsets.topic.num.partitions=10\n"
-        "transaction.state.log.replication.factor=1\n"
-        "transaction.state.log.min.isr=1\n"
-        "share.coordinator.state.topic.replication.factor=1\n"
-        "share.coordinator.state.topic.min.isr=1\n"
+        "transaction.state.log.replication.factor={rf}\n"
+        "transaction.state.log.min.isr={min_isr}\n"
+        "share.coordinator.state.topic.replication.factor={rf}\n"
+        "share.coordinator.state.topic.min.isr={min_isr}\n"
         "group.initial.rebalance.delay.ms=0\n"
         "log.retention.hours=168\n"
         "num.network.threads=2\n"
         "num.io.threads=4\n",
-        fmt::arg("host", config_.host), fmt::arg("port", config_.kafka_port),
-        fmt::arg("cport", config_.kafka_controller_port), fmt::arg("data", (abs / "data").string()));
+        fmt::arg("node", node()), fmt::arg("voters", voters), fmt::arg("host", host()),
+        fmt::arg("port", config_.kafka_port), fmt::arg("cport", config_.kafka_controller_port),
+        fmt::arg("data", (abs / "data").string()), fmt::arg("rf", rf), fmt::arg("min_isr", min_isr));
   }
 
   static constexpr const char* kLog4j2 =
@@ -175,8 +231,8 @@ class KafkaService final : public Service {
 
 }  // namespace
 
-std::unique_ptr<Service> make_kafka_service(const StackConfig& config) {
-  return std::make_unique<KafkaService>(config);
+std::unique_ptr<Service> make_kafka_service(const StackConfig& config, int node) {
+  return std::make_unique<KafkaService>(config, node);
 }
 
 }  // namespace rds::stack

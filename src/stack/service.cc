@@ -13,10 +13,15 @@
 
 namespace rds::stack {
 
-std::unique_ptr<Service> make_service(ServiceKind kind, const StackConfig& config) {
+std::string Service::name() const {
+  const std::string base(to_string(kind()));
+  return config_.nodes(kind()) > 1 ? fmt::format("{}-{}", base, node_) : base;
+}
+
+std::unique_ptr<Service> make_service(ServiceKind kind, const StackConfig& config, int node) {
   switch (kind) {
-    case ServiceKind::kKafka: return make_kafka_service(config);
-    case ServiceKind::kCassandra: return make_cassandra_service(config);
+    case ServiceKind::kKafka: return make_kafka_service(config, node);
+    case ServiceKind::kCassandra: return make_cassandra_service(config, node);
     case ServiceKind::kPostgres: return make_postgres_service(config);
     case ServiceKind::kConsole: return make_console_service(config);
     case ServiceKind::kRegistry: return make_registry_service(config);

@@ -20,17 +20,24 @@ namespace rds::stack {
 struct PortUse {
   std::string setting;  // the flag that changes it, for error messages: "--kafka-port"
   uint16_t port;
+  std::string host = {};  // where it binds, when not the node's own address (a JMX port on 127.0.0.1)
 };
 
 class Service {
  public:
-  explicit Service(const StackConfig& config) : config_(config) {}
+  // node: which node of a cluster this is (1..config.nodes(kind)); 1 for a single one.
+  explicit Service(const StackConfig& config, int node = 1) : config_(config), node_(node) {}
   virtual ~Service() = default;
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
 
   virtual ServiceKind kind() const = 0;
-  std::string name() const { return std::string(to_string(kind())); }
+  int node() const { return node_; }
+  // "kafka", or "kafka-2" for node 2 of a cluster (every node of a cluster is numbered): for
+  // messages and `stack status`.
+  std::string name() const;
+  // The address this node binds: 127.0.0.1, or 127.0.0.<node> for the other nodes of a cluster.
+  std::string host() const { return config_.node_host(node_); }
   // What a client connects to, e.g. "127.0.0.1:9092".
   virtual std::string address() const = 0;
   virtual std::vector<PortUse> ports() const = 0;
@@ -49,9 +56,12 @@ class Service {
   // live in the engine itself. Idempotent.
   virtual Status after_healthy(std::chrono::milliseconds /*timeout*/) const { return ok_status(); }
 
-  std::filesystem::path dir() const { return config_.service_dir(kind()); }
-  std::filesystem::path log_file() const { return dir() / (name() + ".log"); }
-  std::filesystem::path pid_file() const { return dir() / (name() + ".pid"); }
+  std::filesystem::path dir() const { return config_.service_dir(kind(), node_); }
+  std::filesystem::path log_file() const { return dir() / (std::string(to_string(kind())) + ".log"); }
+  std::filesystem::path pid_file() const { return dir() / (std::string(to_string(kind())) + ".pid"); }
+  // A node that may start only once this other node of the same kind answers (Cassandra nodes
+  // join the ring one at a time); 0 when it starts with the others.
+  virtual int starts_after() const { return 0; }
   // A string in the process's command line that identifies it as this stack's, so that a pid
   // reused by an unrelated process is never signalled.
   virtual std::string identity_marker() const = 0;
@@ -64,16 +74,17 @@ class Service {
 
  protected:
   const StackConfig& config_;
+  const int node_;
 };
 
-std::unique_ptr<Service> make_kafka_service(const StackConfig& config);
-std::unique_ptr<Service> make_cassandra_service(const StackConfig& config);
+std::unique_ptr<Service> make_kafka_service(const StackConfig& config, int node);
+std::unique_ptr<Service> make_cassandra_service(const StackConfig& config, int node);
 std::unique_ptr<Service> make_postgres_service(const StackConfig& config);
 std::unique_ptr<Service> make_console_service(const StackConfig& config);
 std::unique_ptr<Service> make_registry_service(const StackConfig& config);
 // kind: one of Airflow's four processes.
 std::unique_ptr<Service> make_airflow_service(ServiceKind kind, const StackConfig& config);
-std::unique_ptr<Service> make_service(ServiceKind kind, const StackConfig& config);
+std::unique_ptr<Service> make_service(ServiceKind kind, const StackConfig& config, int node = 1);
 
 // The stack's PostgreSQL superuser, and its password: RDSTREAM_POSTGRES_PASSWORD, else
 // <state_dir>/postgres/password, made once (mode 0600) for a new data directory.

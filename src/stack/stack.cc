@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <ostream>
 #include <thread>
@@ -21,15 +23,23 @@ constexpr int kLogTailLines = 20;
 constexpr auto kHealthPollInterval = std::chrono::milliseconds(500);
 constexpr auto kHealthRequestTimeout = std::chrono::milliseconds(3000);
 
+// Every node of every selected service, in start order (a cluster's nodes by number), or only
+// node config.only_node of each.
 std::vector<std::unique_ptr<Service>> make_services(const StackConfig& config) {
   std::vector<std::unique_ptr<Service>> out;
-  for (auto kind : config.services) out.push_back(make_service(kind, config));
+  for (auto kind : config.services) {
+    for (int node = 1; node <= config.nodes(kind); ++node) {
+      if (config.only_node == 0 || config.only_node == node) out.push_back(make_service(kind, config, node));
+    }
+  }
   return out;
 }
 
 ServiceReport base_report(const Service& svc) {
   ServiceReport r;
   r.kind = svc.kind();
+  r.name = svc.name();
+  r.node = svc.node();
   r.address = svc.address();
   r.log_file = svc.log_file().string();
   r.client_hint = svc.client_hint();
@@ -96,7 +106,7 @@ bool StackReport::all_healthy() const {
 void StackReport::print(std::ostream& out, bool with_hints) const {
   out << fmt::format("{:<21} {:<10} {:>8}  {:<16} {}\n", "SERVICE", "STATE", "PID", "ADDRESS", "LOG");
   for (const auto& s : services) {
-    out << fmt::format("{:<21} {:<10} {:>8}  {:<16} {}\n", to_string(s.kind), to_string(s.state),
+    out << fmt::format("{:<21} {:<10} {:>8}  {:<16} {}\n", s.name, to_string(s.state),
                        s.pid > 0 ? std::to_string(s.pid) : "-", s.address, s.log_file);
   }
   for (const auto& s : services) {
@@ -104,14 +114,14 @@ void StackReport::print(std::ostream& out, bool with_hints) const {
       out << fmt::format("\nerror: {}\n", s.detail);
       if (!s.log_tail.empty()) out << fmt::format("last lines of {}:\n{}", s.log_file, s.log_tail);
     } else if (!s.detail.empty()) {
-      out << fmt::format("{}: {}\n", to_string(s.kind), s.detail);
+      out << fmt::format("{}: {}\n", s.name, s.detail);
     }
   }
   if (with_hints) {
     out << "\nclients:\n";
     for (const auto& s : services) {
       if (s.state == ServiceState::kHealthy && !s.client_hint.empty()) {
-        out << fmt::format("  {:<21} {}\n", to_string(s.kind), s.client_hint);
+        out << fmt::format("  {:<21} {}\n", s.name, s.client_hint);
       }
     }
   }
@@ -127,6 +137,7 @@ Result<StackReport> Stack::up() {
   }
   auto services = make_services(config_);
   StackReport report;
+  for (const auto& svc : services) report.services.push_back(base_report(*svc));
   struct Pending {
     size_t index;
     pid_t pid;
@@ -134,54 +145,56 @@ Result<StackReport> Stack::up() {
     std::chrono::steady_clock::time_point since;
   };
   std::vector<Pending> pending;
+  std::vector<size_t> deferred;  // nodes waiting for the node they start after
 
-  for (size_t i = 0; i < services.size(); ++i) {
+  // The index of the node `svc` starts after, when it is being started or awaited by this `up`.
+  auto predecessor = [&](const Service& svc) -> std::optional<size_t> {
+    if (svc.starts_after() == 0) return std::nullopt;
+    for (const auto& p : pending) {
+      if (services[p.index]->kind() == svc.kind() && services[p.index]->node() == svc.starts_after()) return p.index;
+    }
+    for (size_t d : deferred) {
+      if (services[d]->kind() == svc.kind() && services[d]->node() == svc.starts_after()) return d;
+    }
+    return std::nullopt;
+  };
+
+  // Starts service i (or adopts it, when already running) and adds it to `pending`.
+  auto start = [&](size_t i) {
     Service& svc = *services[i];
-    ServiceReport r = base_report(svc);
+    ServiceReport& r = report.services[i];
     const auto now = std::chrono::steady_clock::now();
     if (pid_t pid = running_pid(svc); pid > 0) {
       r.pid = pid;
       r.state = ServiceState::kStarting;
       r.detail = "already running";
       pending.push_back({i, pid, false, now});
-      report.services.push_back(std::move(r));
-      continue;
+      return;
     }
     std::filesystem::remove(svc.pid_file(), ec);
     Status ready = [&]() -> Status {
       for (const auto& p : svc.ports()) {
-        if (!port_available(config_.host, p.port)) {
+        const std::string host = p.host.empty() ? svc.host() : p.host;
+        if (!port_available(host, p.port)) {
           return Error(ErrorCode::kUnavailable,
                        fmt::format("{}: port {} on {} is already in use by a process this stack did not start; "
                                    "stop that process or choose another port with {}",
-                                   svc.name(), p.port, config_.host, p.setting));
+                                   svc.name(), p.port, host, p.setting));
         }
       }
       std::filesystem::create_directories(svc.dir(), ec);
       RDS_TRY(svc.prepare());
       return ok_status();
     }();
-    if (!ready.ok()) {
-      fail(r, ready.error(), svc, /*with_log=*/false);
-      report.services.push_back(std::move(r));
-      continue;
-    }
+    if (!ready.ok()) return fail(r, ready.error(), svc, /*with_log=*/false);
     auto spec = svc.launch_spec();
-    if (!spec.ok()) {
-      fail(r, spec.error(), svc, false);
-      report.services.push_back(std::move(r));
-      continue;
-    }
+    if (!spec.ok()) return fail(r, spec.error(), svc, false);
     if (FILE* f = std::fopen(svc.log_file().c_str(), "a")) {
       std::fprintf(f, "==== rdstream stack up: starting %s ====\n", svc.name().c_str());
       std::fclose(f);
     }
     auto pid = spawn_detached(*spec);
-    if (!pid.ok()) {
-      fail(r, pid.error().with_context(svc.name() + ": starting"), svc, true);
-      report.services.push_back(std::move(r));
-      continue;
-    }
+    if (!pid.ok()) return fail(r, pid.error().with_context(svc.name() + ": starting"), svc, true);
     auto written = write_pid_file(svc.pid_file(), *pid);
     if (!written.ok()) log::warn("stack", "{}: {}", svc.name(), written.error().message);
     log::info("stack", "{}: started (pid {}), waiting until it answers{}", svc.name(), *pid,
@@ -189,35 +202,83 @@ Result<StackReport> Stack::up() {
     r.pid = *pid;
     r.state = ServiceState::kStarting;
     pending.push_back({i, *pid, true, now});
-    report.services.push_back(std::move(r));
+  };
+
+  for (size_t i = 0; i < services.size(); ++i) {
+    const Service& svc = *services[i];
+    const bool before_failed = std::any_of(report.services.begin(), report.services.begin() + static_cast<std::ptrdiff_t>(i),
+                                           [&](const ServiceReport& b) {
+                                             return b.kind == svc.kind() && b.node == svc.starts_after() &&
+                                                    b.state == ServiceState::kFailed;
+                                           });
+    if (before_failed) {
+      fail(report.services[i],
+           Error(ErrorCode::kUnavailable, fmt::format("{}: not started, since the node it joins after did not start; "
+                                                      "see above", svc.name())),
+           svc, false);
+    } else if (predecessor(svc) && running_pid(svc) == 0) {
+      deferred.push_back(i);
+    } else {
+      start(i);
+    }
   }
   auto saved = save_state_file(remembered(config_, /*stopped=*/false));
   if (!saved.ok()) log::warn("stack", "{}", saved.error().message);
 
-  // Wait for every started or running service to answer; they start in parallel.
-  const auto deadline = std::chrono::steady_clock::now() + config_.start_timeout;
+  // Once `index` has answered (healthy) or given up (not), the nodes deferred behind it start or
+  // fail in turn.
+  std::function<void(size_t, bool)> release = [&](size_t index, bool healthy) {
+    for (auto d = deferred.begin(); d != deferred.end();) {
+      Service& svc = *services[*d];
+      if (svc.kind() != services[index]->kind() || svc.starts_after() != services[index]->node()) {
+        ++d;
+        continue;
+      }
+      const size_t next = *d;
+      d = deferred.erase(d);
+      if (healthy) {
+        start(next);
+      } else {
+        fail(report.services[next],
+             Error(ErrorCode::kUnavailable, fmt::format("{}: not started, since {} (which it joins after) did not "
+                                                        "start; see above", svc.name(), services[index]->name())),
+             svc, false);
+        release(next, false);
+      }
+      d = deferred.begin();  // start() may have changed the list's order of interest: look again
+    }
+  };
+
+  // Wait for every started or running service to answer; they start in parallel, except the
+  // nodes that join one after another.
+  auto deadline = std::chrono::steady_clock::now() + config_.start_timeout;
   while (!pending.empty()) {
-    for (auto it = pending.begin(); it != pending.end();) {
-      Service& svc = *services[it->index];
-      ServiceReport& r = report.services[it->index];
-      if (!process_alive(it->pid)) {
+    for (size_t k = 0; k < pending.size();) {
+      const Pending it = pending[k];
+      Service& svc = *services[it.index];
+      ServiceReport& r = report.services[it.index];
+      if (!process_alive(it.pid)) {
         fail(r, Error(ErrorCode::kUnavailable,
                       fmt::format("{}: the process (pid {}) exited during start-up; the cause is in its log {} "
                                   "(a corrupt or foreign data directory: delete {} and run `rdstream stack up` again)",
-                                  svc.name(), it->pid, svc.log_file().string(), svc.dir().string())),
+                                  svc.name(), it.pid, svc.log_file().string(), svc.dir().string())),
              svc, true);
         std::filesystem::remove(svc.pid_file(), ec);
-        it = pending.erase(it);
+        pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(k));
+        release(it.index, false);
         continue;
       }
       Status health = svc.check_health(kHealthRequestTimeout);
       if (health.ok()) health = svc.after_healthy(kHealthRequestTimeout);
       if (health.ok()) {
         r.state = ServiceState::kHealthy;
-        r.detail = it->started_now ? fmt::format("started, healthy after {}", seconds_since(it->since))
-                                   : "already running, healthy";
+        r.detail = it.started_now ? fmt::format("started, healthy after {}", seconds_since(it.since))
+                                  : "already running, healthy";
         log::info("stack", "{}: healthy{}", svc.name(), svc.ports().empty() ? std::string() : " on " + svc.address());
-        it = pending.erase(it);
+        pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(k));
+        // Each node joining after another gets the whole start timeout of its own.
+        if (!deferred.empty()) deadline = std::chrono::steady_clock::now() + config_.start_timeout;
+        release(it.index, true);
         continue;
       }
       if (!health.error().retriable || std::chrono::steady_clock::now() > deadline) {
@@ -230,17 +291,18 @@ Result<StackReport> Stack::up() {
                                 : fmt::format("{}: {}", svc.name(), health.error().message)),
              svc, true);
         // A service we just started and that will not become healthy is stopped again: we own it.
-        if (it->started_now) {
-          const pid_t group = svc.stop_process_group() ? ::getpgid(it->pid) : 0;
-          (void)terminate(it->pid, svc.stop_signal(), svc.stop_grace());
+        if (it.started_now) {
+          const pid_t group = svc.stop_process_group() ? ::getpgid(it.pid) : 0;
+          (void)terminate(it.pid, svc.stop_signal(), svc.stop_grace());
           if (group > 0) terminate_group(group, SIGTERM, std::chrono::seconds(10));
           std::filesystem::remove(svc.pid_file(), ec);
           r.pid = 0;
         }
-        it = pending.erase(it);
+        pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(k));
+        release(it.index, false);
         continue;
       }
-      ++it;
+      ++k;
     }
     if (!pending.empty()) std::this_thread::sleep_for(kHealthPollInterval);
   }
@@ -257,7 +319,7 @@ StackReport Stack::status() const {
       r.state = ServiceState::kStopped;
       // Something else answering on our port is worth saying: it is not ours.
       const auto ports = svc->ports();
-      if (!ports.empty() && !port_available(config_.host, ports.front().port)) {
+      if (!ports.empty() && !port_available(svc->host(), ports.front().port)) {
         r.detail = fmt::format("not started by this stack, but port {} is in use by another process",
                                ports.front().port);
       }
@@ -271,7 +333,27 @@ StackReport Stack::status() const {
   return report;
 }
 
-Result<StackReport> Stack::down() {
+Result<StackConfig> Stack::one_node(StackConfig config, std::string_view service, int node) {
+  auto kinds = parse_service(service);
+  if (!kinds.ok()) return kinds.take_error();
+  if (kinds->size() != 1) {
+    return Error(ErrorCode::kInvalidArgument, fmt::format("'{}' is several services; name one node's service: "
+                                                          "kafka or cassandra", service));
+  }
+  const int nodes = config.nodes(kinds->front());
+  if (node < 1 || node > nodes) {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("{} has {} in this stack: choose {}{}", service,
+                             nodes == 1 ? "1 node" : fmt::format("{} nodes", nodes),
+                             nodes == 1 ? "node 1" : fmt::format("a node from 1 to {}", nodes),
+                             nodes == 1 ? " (start a cluster with `stack up --cassandra-nodes 3 --kafka-brokers 3`)" : ""));
+  }
+  config.services = *kinds;
+  config.only_node = node;
+  return config;
+}
+
+Result<StackReport> Stack::down(bool kill) {
   auto services = make_services(config_);
   StackReport report;
   struct Stopping {
@@ -288,7 +370,7 @@ Result<StackReport> Stack::down() {
     if (pid > 0) {
       log::info("stack", "{}: stopping (pid {})", svc.name(), pid);
       const pid_t group = svc.stop_process_group() ? ::getpgid(pid) : 0;
-      ::kill(pid, svc.stop_signal());
+      ::kill(pid, kill ? SIGKILL : svc.stop_signal());
       stopping.push_back({i, pid, group > 0 ? group : 0});
       r.pid = pid;
     } else {

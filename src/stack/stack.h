@@ -18,6 +18,8 @@ std::string_view to_string(ServiceState state);
 
 struct ServiceReport {
   ServiceKind kind;
+  std::string name;  // "cassandra", or "cassandra-2" for a cluster's node 2
+  int node = 1;
   ServiceState state = ServiceState::kStopped;
   int pid = 0;
   std::string address;
@@ -42,12 +44,17 @@ class Stack {
   Result<StackReport> up();
   // Asks each service the same question once; does not start or stop anything.
   StackReport status() const;
-  // Stops the services this stack started and waits until their processes are gone.
-  Result<StackReport> down();
+  // Stops the services this stack started and waits until their processes are gone. kill: SIGKILL
+  // at once, as a crash would (fault tests, `stack stop-node --kill`).
+  Result<StackReport> down(bool kill = false);
   // The last `lines` lines of each selected service's log.
   std::string logs(int lines) const;
 
   const StackConfig& config() const { return config_; }
+
+  // The stack narrowed to node `node` of `service` (`stack stop-node cassandra 2`); an error names
+  // the nodes there are.
+  static Result<StackConfig> one_node(StackConfig config, std::string_view service, int node);
 
  private:
   StackConfig config_;

@@ -80,6 +80,27 @@ bool StackConfig::has(ServiceKind kind) const {
   return false;
 }
 
+int StackConfig::nodes(ServiceKind kind) const {
+  if (kind == ServiceKind::kCassandra) return cassandra_nodes;
+  if (kind == ServiceKind::kKafka) return kafka_brokers;
+  return 1;
+}
+
+std::string StackConfig::node_host(int node) const {
+  return node <= 1 ? host : fmt::format("127.0.0.{}", node);
+}
+
+std::string StackConfig::kafka_bootstrap() const {
+  std::string out;
+  for (int n = 1; n <= kafka_brokers; ++n) out += fmt::format("{}{}:{}", n > 1 ? "," : "", node_host(n), kafka_port);
+  return out;
+}
+
+std::filesystem::path StackConfig::service_dir(ServiceKind kind, int node) const {
+  const std::string name(to_string(kind));
+  return state_dir / (node <= 1 ? name : fmt::format("{}-{}", name, node));
+}
+
 std::vector<std::string> StackConfig::problems() const {
   std::vector<std::string> out;
   if (state_dir.empty()) out.push_back("state_dir: must not be empty (use --state-dir DIR)");
@@ -106,6 +127,25 @@ std::vector<std::string> StackConfig::problems() const {
   if (start_timeout.count() < 5 || start_timeout.count() > 3600) {
     out.push_back(fmt::format("start_timeout: {} s must be between 5 and 3600", start_timeout.count()));
   }
+  for (auto [key, count] : {std::pair{"cassandra_nodes", cassandra_nodes}, std::pair{"kafka_brokers", kafka_brokers}}) {
+    if (count < 1 || count > kMaxClusterNodes) {
+      out.push_back(fmt::format("{}: {} must be between 1 and {}", key, count, kMaxClusterNodes));
+    }
+  }
+  // JMX ports: one per Cassandra node, all on 127.0.0.1 (Cassandra's local JMX binds loopback).
+  for (const auto& p : kPortSettings) {
+    const uint16_t value = this->*p.member;
+    if (cassandra_nodes > 0 && value >= cassandra_jmx_port && value < cassandra_jmx_port + cassandra_nodes) {
+      out.push_back(fmt::format("cassandra_jmx_port: {}..{} (one per node) overlaps {} {}; choose another "
+                                "--cassandra-jmx-port", cassandra_jmx_port, cassandra_jmx_port + cassandra_nodes - 1,
+                                p.key, value));
+    }
+  }
+  if (cassandra_jmx_port < 1024) {
+    out.push_back(fmt::format("cassandra_jmx_port: {} is a privileged port; choose one between 1024 and 65535",
+                              cassandra_jmx_port));
+  }
+  if (only_node < 0) out.push_back(fmt::format("node: {} must be 1 or more", only_node));
   if (services.empty()) out.push_back(fmt::format("services: choose at least one of {}", kServiceNames));
   return out;
 }
@@ -122,6 +162,9 @@ Status save_state_file(const StackConfig& config) {
   nlohmann::json j = nlohmann::json::object();
   for (const auto& p : kPortSettings) j[p.key] = config.*p.member;
   j["with"] = config.with;
+  j["cassandra_jmx_port"] = config.cassandra_jmx_port;
+  j["cassandra_nodes"] = config.cassandra_nodes;
+  j["kafka_brokers"] = config.kafka_brokers;
   const auto path = config.state_dir / "stack.json";
   std::ofstream out(path, std::ios::trunc);
   out << j.dump(2) << '\n';
@@ -150,6 +193,18 @@ Status load_state_file(StackConfig& config) {
     return ok_status();
   };
   for (const auto& p : kPortSettings) RDS_TRY(read_port(p.key, config.*p.member));
+  RDS_TRY(read_port("cassandra_jmx_port", config.cassandra_jmx_port));
+  for (auto [key, target] : {std::pair{"cassandra_nodes", &config.cassandra_nodes},
+                             std::pair{"kafka_brokers", &config.kafka_brokers}}) {
+    if (!j.contains(key)) continue;
+    const auto& v = j[key];
+    if (!v.is_number_unsigned() || v.get<uint64_t>() < 1 || v.get<uint64_t>() > kMaxClusterNodes) {
+      return Error(ErrorCode::kInvalidArgument,
+                   fmt::format("{}: '{}' must be a node count (1..{}); fix or delete the file", path.string(), key,
+                               kMaxClusterNodes));
+    }
+    *target = v.get<int>();
+  }
   if (j.contains("with")) {
     const auto& w = j["with"];
     config.with.clear();

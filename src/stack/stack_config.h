@@ -26,6 +26,10 @@ inline constexpr uint16_t kDefaultAirflowPort = 8080;  // Airflow's api-server (
 inline constexpr int kDefaultRegistryHeapMb = 384;
 inline constexpr int kDefaultKafkaHeapMb = 512;
 inline constexpr int kDefaultCassandraHeapMb = 1024;
+inline constexpr uint16_t kDefaultCassandraJmxPort = 7199;  // Cassandra's own; node n listens on it + n - 1
+// Nodes of a local cluster live on their own loopback address (node n on 127.0.0.n, all of 127/8
+// is loopback), so that every node keeps the engine's usual ports, as on separate machines.
+inline constexpr int kMaxClusterNodes = 9;
 
 // Airflow is four processes, each a service of its own (own pid, log and health), selected
 // together by the name "airflow".
@@ -55,6 +59,12 @@ struct StackConfig {
   uint16_t kafka_controller_port = kDefaultKafkaControllerPort;
   uint16_t cassandra_port = cassandra::kDefaultPort;
   uint16_t cassandra_storage_port = kDefaultCassandraStoragePort;
+  uint16_t cassandra_jmx_port = kDefaultCassandraJmxPort;
+  // A cluster of several nodes (node n on 127.0.0.n). Remembered in stack.json by `up`.
+  int cassandra_nodes = 1;
+  int kafka_brokers = 1;
+  // 0: every node of each selected service; n: only node n (`stack stop-node` / `start-node`).
+  int only_node = 0;
   uint16_t postgres_port = kDefaultPostgresPort;
   uint16_t console_port = kDefaultConsolePort;
   uint16_t registry_port = kDefaultRegistryPort;
@@ -84,7 +94,15 @@ struct StackConfig {
   Status validate() const;
 
   bool has(ServiceKind kind) const;
-  std::filesystem::path service_dir(ServiceKind kind) const { return state_dir / std::string(to_string(kind)); }
+  // How many nodes of `kind` the stack runs: cassandra_nodes, kafka_brokers, else 1.
+  int nodes(ServiceKind kind) const;
+  // The address node `node` binds: `host` for node 1, 127.0.0.<node> for the others.
+  std::string node_host(int node) const;
+  // Every broker, comma-separated: what Kafka clients of the stack bootstrap from.
+  std::string kafka_bootstrap() const;
+  // <state_dir>/<kind> for node 1 (as for a single node, so that a cluster grows from it), else
+  // <state_dir>/<kind>-<node>.
+  std::filesystem::path service_dir(ServiceKind kind, int node = 1) const;
 };
 
 // Engine versions compiled in from engines/versions.env.

@@ -118,9 +118,11 @@ Settings::Kafka::Kafka(Registry& r)
                        .commands = kPipeline | kReplay, .flag = "--partitions"},
                  3, range(1, 10'000)),
       replication_factor(reg, {.path = "kafka.replication_factor",
-                               .description = "replication factor of the topics rdstream creates when missing",
+                               .description = "replication factor of the topics rdstream creates when missing "
+                                              "(-1: the brokers' default.replication.factor, which the stack sets to "
+                                              "3 on a cluster)",
                                .commands = kPipeline | kReplay},
-                         1, range(1, 32)),
+                         -1, range(-1, 32)),
       properties(reg, {.path = "kafka.properties",
                        .description = "librdkafka properties for every producer and consumer rdstream makes (e.g. "
                                       "security.protocol); rdstream's offset-management properties cannot be overridden",
@@ -306,7 +308,8 @@ Settings::Cassandra::Cassandra(Registry& r)
       table(reg, {.path = "cassandra.table", .description = "the table (created if missing)", .commands = kProcessing | kConsole | kSchema | kReplay},
             kTable.table),
       replication(reg, {.path = "cassandra.replication",
-                        .description = "the keyspace's replication when rdstream creates it (default SimpleStrategy, 1)",
+                        .description = "the keyspace's replication when rdstream creates it (default SimpleStrategy with "
+                                       "1 on a single node, 3 on a ring of 3 or more: the nodes, up to 3)",
                         .commands = kProcessing | kSchema,
                         .example = "{class: NetworkTopologyStrategy, dc1: 3}"},
                   {}),
@@ -501,6 +504,19 @@ Settings::Stack::Stack(Registry& r)
                                    .commands = kStack, .flag = "--cassandra-storage-port",
                                    .env = "RDSTREAM_CASSANDRA_STORAGE_PORT", .in_file = false},
                              kStackConfig.cassandra_storage_port, range(1'024, 65'535)),
+      cassandra_jmx_port(reg, {.path = "stack.cassandra_jmx_port",
+                               .description = "Cassandra's JMX (nodetool) port on 127.0.0.1; node n uses it + n - 1",
+                               .commands = kStack, .flag = "--cassandra-jmx-port", .in_file = false},
+                         kStackConfig.cassandra_jmx_port, range(1'024, 65'535)),
+      cassandra_nodes(reg, {.path = "stack.cassandra_nodes",
+                            .description = "Cassandra nodes in the ring (node n on 127.0.0.n); `up` remembers it",
+                            .commands = kStack, .flag = "--cassandra-nodes", .in_file = false},
+                      kStackConfig.cassandra_nodes, range(1, stack::kMaxClusterNodes)),
+      kafka_brokers(reg, {.path = "stack.kafka_brokers",
+                          .description = "Kafka brokers, each also a KRaft controller (broker n on 127.0.0.n); "
+                                         "`up` remembers it",
+                          .commands = kStack, .flag = "--kafka-brokers", .in_file = false},
+                    kStackConfig.kafka_brokers, range(1, stack::kMaxClusterNodes)),
       postgres_port(reg, {.path = "stack.postgres_port", .description = "PostgreSQL port", .commands = kStack,
                           .flag = "--postgres-port", .env = "RDSTREAM_POSTGRES_PORT", .in_file = false},
                     kStackConfig.postgres_port, range(1'024, 65'535)),

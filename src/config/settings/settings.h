@@ -190,6 +190,9 @@ class Settings {
     Int kafka_port;
     Int kafka_controller_port;
     Int cassandra_storage_port;
+    Int cassandra_jmx_port;
+    Int cassandra_nodes;
+    Int kafka_brokers;
     Int postgres_port;
     Int console_port;
     Int registry_port;
