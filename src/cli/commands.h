@@ -29,5 +29,6 @@ void register_config(CLI::App& app, Globals& globals);
 void register_console(CLI::App& app, Globals& globals);
 void register_schema(CLI::App& app, Globals& globals);
 void register_replay(CLI::App& app, Globals& globals);
+void register_doctor(CLI::App& app, Globals& globals);
 
 }  // namespace rds::cli

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   rds::cli::register_console(app, globals);
   rds::cli::register_schema(app, globals);
   rds::cli::register_replay(app, globals);
+  rds::cli::register_doctor(app, globals);
 
   try {
     app.parse(argc, argv);
