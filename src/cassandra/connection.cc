@@ -336,7 +336,16 @@ void Connection::process_frames() {
     auto header = cql::decode_header(rest);
     in_pos_ += avail->frame_size;
     const int16_t stream = header.ok() ? header->stream : -1;
-    if (stream < 0) continue;  // §2.3: server-pushed EVENT; we do not REGISTER for any
+    if (stream < 0) {  // §2.3: server-pushed EVENT, for a connection that sent REGISTER
+      if (!response.ok()) {
+        log::warn(kLog, "{}: undecodable event: {}", peer_, response.error().message);
+      } else if (const auto* event = std::get_if<cql::EventMessage>(&response->message); event && on_event_) {
+        // A copy: the handler may replace itself (set_event_handler) while it runs.
+        auto handler = on_event_;
+        handler(*event);
+      }
+      continue;
+    }
     if (!ids_.is_busy(StreamId{stream})) {
       log::warn(kLog, "{}: response for unknown stream {}", peer_, stream);
       continue;

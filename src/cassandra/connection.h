@@ -57,6 +57,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // there (then on_closed is not called). on_closed: once, after a ready connection closed.
   using ReadyCallback = std::function<void(Connection&, Status)>;
   using ClosedCallback = std::function<void(Connection&, const Error&)>;
+  // Server-pushed EVENTs (§4.2.6) arrive only on a connection that sent REGISTER (§4.1.8).
+  using EventCallback = std::function<void(const cql::EventMessage&)>;
 
   static std::shared_ptr<Connection> create(EventLoop& loop, ConnectionConfig config,
                                             ReadyCallback on_ready, ClosedCallback on_closed);
@@ -71,6 +73,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // does not call `callback`, when the connection is not ready or has no free stream id: the
   // caller picks another connection. `timeout` 0 means none.
   bool send(cql::Bytes frame, std::chrono::milliseconds timeout, ReplyCallback callback);
+
+  // Where this connection's EVENT frames go (none: dropped). Set it before sending REGISTER.
+  void set_event_handler(EventCallback on_event) { on_event_ = std::move(on_event); }
 
   // Closes the socket and fails every request in flight with `reason` (retriable kUnavailable).
   void close(const std::string& reason);
@@ -110,6 +115,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   ConnectionConfig config_;
   ReadyCallback on_ready_;
   ClosedCallback on_closed_;
+  EventCallback on_event_;
   std::string peer_;  // "host:port" for logs and errors
   State state_ = State::kIdle;
   int fd_ = -1;

@@ -5,17 +5,20 @@
 
 #include <algorithm>
 #include <cassert>
-#include <charconv>
 #include <condition_variable>
 #include <future>
 #include <set>
 #include <thread>
 #include <unordered_set>
 
-#include "cassandra/connection.h"
+#include "cassandra/control_connection.h"
 #include "cassandra/event_loop.h"
+#include "cassandra/host_pool.h"
 #include "cassandra/internal.h"
+#include "cassandra/load_balancing.h"
 #include "cassandra/murmur3.h"
+#include "cassandra/prepared_cache.h"
+#include "cassandra/request_handler.h"
 #include "cassandra/token_ring.h"
 #include "core/log.h"
 
@@ -28,61 +31,6 @@ using std::chrono::milliseconds;
 
 Error session_closed() { return Error(ErrorCode::kUnavailable, "the CQL session is closed", true); }
 
-// Column lookup in a rows result by name (system tables differ between versions).
-std::optional<size_t> column(const cql::RowsResult& rows, std::string_view name) {
-  for (size_t c = 0; c < rows.metadata.columns.size(); ++c) {
-    if (rows.metadata.columns[c].name == name) return c;
-  }
-  return std::nullopt;
-}
-
-std::optional<cql::Value> cell(const cql::RowsResult& rows, size_t row, std::string_view name) {
-  auto c = column(rows, name);
-  if (!c) return std::nullopt;
-  auto v = rows.value(row, *c);
-  if (!v.ok() || v->is_null()) return std::nullopt;
-  return std::move(*v);
-}
-
-std::string text_of(const std::optional<cql::Value>& v) {
-  if (!v) return {};
-  if (const auto* s = v->get_if<std::string>()) return *s;
-  if (const auto* i = v->get_if<cql::Inet>()) return i->to_string();
-  if (const auto* u = v->get_if<cql::Uuid>()) return u->to_string();
-  return {};
-}
-
-std::vector<Token> tokens_of(const std::optional<cql::Value>& v) {
-  std::vector<Token> out;
-  if (!v) return out;
-  const std::vector<cql::Value>* items = nullptr;
-  if (const auto* set = v->get_if<cql::Set>()) items = &set->items;
-  if (const auto* list = v->get_if<cql::List>()) items = &list->items;
-  if (!items) return out;
-  for (const auto& item : *items) {
-    const auto* s = item.get_if<std::string>();
-    if (!s) continue;
-    Token t = 0;
-    auto [ptr, ec] = std::from_chars(s->data(), s->data() + s->size(), t);
-    (void)ptr;
-    if (ec == std::errc()) out.push_back(t);
-  }
-  return out;
-}
-
-std::map<std::string, std::string> text_map_of(const std::optional<cql::Value>& v) {
-  std::map<std::string, std::string> out;
-  if (!v) return out;
-  if (const auto* m = v->get_if<cql::Map>()) {
-    for (const auto& [key, value] : m->entries) {
-      const auto* k = key.get_if<std::string>();
-      const auto* val = value.get_if<std::string>();
-      if (k && val) out[*k] = *val;
-    }
-  }
-  return out;
-}
-
 // The replicas of a partition key under a keyspace's replication (SimpleStrategy RF 1 when the
 // keyspace is unknown), primary first; empty while the ring is.
 std::vector<HostIndex> replicas_of(const TokenRing& ring, const std::map<std::string, ReplicationStrategy>& keyspaces,
@@ -91,11 +39,6 @@ std::vector<HostIndex> replicas_of(const TokenRing& ring, const std::map<std::st
   if (ring.empty()) return {};
   auto it = keyspaces.find(keyspace);
   return ring.replicas(murmur3_token(key), it == keyspaces.end() ? kUnknownKeyspace : it->second);
-}
-
-const cql::RowsResult* rows_of(const ExecuteResult& r) {
-  if (!r.response.ok()) return nullptr;
-  return std::get_if<cql::RowsResult>(&r.response->message);
 }
 
 }  // namespace
@@ -150,36 +93,16 @@ Result<Statement> PreparedStatement::bind(const std::vector<cql::Value>& values)
 }
 
 // ---- Impl ----------------------------------------------------------------------------------------
+// Wires the parts together and owns the loop-thread state they share: the host list (a host's
+// index never changes: a node that leaves keeps its closed pool, so indexes in the ring, in plans
+// and in callbacks stay valid), the token ring and keyspaces, and the requests in flight.
 
-class Session::Impl {
+class Session::Impl : public RequestContext, public ControlConnection::Cluster {
  public:
-  explicit Impl(SessionConfig config) : config_(std::move(config)), retry_(config_.retry) {}
-
-  struct Host {
-    std::string address;
-    uint16_t port = 0;
-    std::string data_center;
-    std::vector<Token> tokens;
-    std::vector<std::shared_ptr<Connection>> ready;
-    std::vector<std::shared_ptr<Connection>> connecting;
-    Backoff backoff;
-    EventLoop::TimerId reconnect_timer = 0;
-    std::string endpoint() const { return fmt::format("{}:{}", address, port); }
-    explicit Host(const BackoffConfig& b) : backoff(b) {}
-  };
-
-  struct Request {
-    Statement statement;
-    cql::Bytes frame;
-    ExecuteCallback callback;
-    std::optional<size_t> target;  // metadata queries go to one host
-    std::vector<size_t> plan;
-    size_t plan_pos = 0;
-    int attempt = 0;
-    std::string coordinator;
-    bool done = false;
-  };
-  using RequestPtr = std::shared_ptr<Request>;
+  explicit Impl(SessionConfig config) : config_(std::move(config)), retry_(config_.retry), control_(loop_, config_, *this) {
+    balancing_.local_dc = config_.local_dc;
+    balancing_.used_hosts_per_remote_dc = config_.used_hosts_per_remote_dc;
+  }
 
   // Startup rendezvous between connect() and the loop.
   struct Startup {
@@ -195,20 +118,22 @@ class Session::Impl {
   EventLoop loop_;
   RetryPolicy retry_;
   SessionProbe probe_;
+  PreparedCache prepared_;
   std::atomic<bool> closed_{false};
   std::shared_ptr<Startup> startup_ = std::make_shared<Startup>();
 
   // Loop thread only.
-  std::vector<std::unique_ptr<Host>> hosts_;
+  std::vector<std::unique_ptr<HostPool>> hosts_;
+  size_t contact_point_count_ = 0;  // hosts_[0, n) are the contact points: never dropped
+  std::vector<PlanHost> plan_hosts_;  // hosts_ as the load-balancing policy sees them
+  LoadBalancingConfig balancing_;
   TokenRing ring_;
   std::map<std::string, ReplicationStrategy> keyspaces_;
-  size_t round_robin_ = 0;
-  std::unordered_set<RequestPtr> active_;
+  uint64_t round_robin_ = 0;
+  std::unordered_set<std::shared_ptr<RequestHandler>> active_;
+  ControlConnection control_;
   bool warned_once_ = false;
   std::chrono::steady_clock::time_point last_warning_log_;
-
-  std::mutex prepared_mutex_;
-  std::map<std::string, std::shared_ptr<const PreparedStatement>> prepared_;
 
   // run_after() tasks not run yet, by id: close() runs those whose time has not come.
   std::mutex after_mutex_;
@@ -238,68 +163,115 @@ class Session::Impl {
     return future.get();
   }
 
-  // ---- pools (loop thread) ----
+  // Runs an asynchronous loop-thread operation and waits for the Status it reports.
+  Status wait_on_loop(const std::function<void(ControlConnection::Done)>& operation) {
+    std::promise<Status> promise;
+    auto future = promise.get_future();
+    auto done = [&promise](Status s) { promise.set_value(std::move(s)); };
+    if (!loop_.post([&] { operation(done); })) return session_closed();
+    return future.get();
+  }
 
-  size_t add_host(const std::string& address, uint16_t port) {
+  // ---- RequestContext / ControlConnection::Cluster (loop thread) ----
+
+  EventLoop& loop() override { return loop_; }
+  const SessionConfig& config() const override { return config_; }
+  const RetryPolicy& retry_policy() const override { return retry_; }
+  SessionProbe& probe() override { return probe_; }
+  PreparedCache& prepared_cache() override { return prepared_; }
+  bool closed() const override { return closed_; }
+  size_t host_count() const override { return hosts_.size(); }
+  HostPool& host(HostIndex h) override { return *hosts_[h]; }
+
+  QueryPlan query_plan(const Statement& s, std::optional<HostIndex> target) override {
+    if (target) return QueryPlan{{*target}, {}};
+    QueryPlan plan;
+    if (config_.token_aware && s.routing_key) plan.replicas = replicas_of(ring_, keyspaces_, s.keyspace, *s.routing_key);
+    for (size_t h = 0; h < hosts_.size(); ++h) plan_hosts_[h].up = hosts_[h]->up();
+    plan.hosts = cassandra::query_plan(plan_hosts_, plan.replicas, balancing_, round_robin_++);
+    return plan;
+  }
+
+  void request_finished(const std::shared_ptr<RequestHandler>& request, const std::string& coordinator,
+                        const std::vector<std::string>& warnings) override {
+    active_.erase(request);
+    if (!warnings.empty()) server_warned(coordinator, warnings);
+  }
+
+  void apply_topology(HostIndex control, ClusterSnapshot snapshot) override {
+    hosts_[control]->set_metadata(snapshot.local.data_center, std::move(snapshot.local.tokens));
+    if (balancing_.local_dc.empty() && !snapshot.local.data_center.empty()) {
+      balancing_.local_dc = snapshot.local.data_center;
+      log::info(kLog, "local data centre: {} (that of {}; set cassandra.local_dc to choose another)",
+                balancing_.local_dc, hosts_[control]->endpoint());
+    }
+    std::set<HostIndex> in_ring{control};
+    for (auto& n : snapshot.peers) {
+      // Without discovery, peers still tell us the tokens of the contact points we know.
+      std::optional<HostIndex> index = find_host(n.address, n.port);
+      if (!index && config_.discover_peers) index = add_host(n.address, n.port);
+      if (!index) continue;
+      hosts_[*index]->set_metadata(std::move(n.data_center), std::move(n.tokens));
+      hosts_[*index]->reopen();  // if it had left the ring
+      in_ring.insert(*index);
+    }
+    for (HostIndex h = contact_point_count_; h < hosts_.size(); ++h) {
+      if (in_ring.count(h) != 0 || hosts_[h]->closed()) continue;
+      log::info(kLog, "host {} left the ring", hosts_[h]->endpoint());
+      hosts_[h]->close("the node left the ring");
+      hosts_[h]->set_metadata(hosts_[h]->data_center(), {});
+    }
+    keyspaces_ = std::move(snapshot.keyspaces);
+    rebuild_routing();
+  }
+
+  void apply_keyspace(const std::string& keyspace, std::optional<ReplicationStrategy> replication) override {
+    if (replication) {
+      keyspaces_[keyspace] = *replication;
+    } else {
+      keyspaces_.erase(keyspace);
+    }
+    rebuild_routing();
+  }
+
+  // The ring from the hosts' tokens; and its copy for other threads.
+  void rebuild_routing() {
+    std::vector<std::vector<Token>> tokens;
+    std::vector<std::string> dcs;
     for (size_t h = 0; h < hosts_.size(); ++h) {
-      if (hosts_[h]->address == address && hosts_[h]->port == port) return h;
+      tokens.push_back(hosts_[h]->tokens());
+      dcs.push_back(hosts_[h]->data_center());
+      plan_hosts_[h].data_center = hosts_[h]->data_center();
     }
-    auto host = std::make_unique<Host>(config_.reconnect);
-    host->address = address;
-    host->port = port;
-    hosts_.push_back(std::move(host));
-    const size_t index = hosts_.size() - 1;
-    log::info(kLog, "adding host {}", hosts_[index]->endpoint());
-    open_connections(index);
-    return index;
+    ring_ = TokenRing(tokens, dcs);
+    auto routing = std::make_shared<ReplicaGroups::Routing>(ReplicaGroups::Routing{ring_, keyspaces_});
+    std::lock_guard lock(routing_mutex_);
+    routing_ = std::move(routing);
   }
 
-  void open_connections(size_t h) {
-    Host& host = *hosts_[h];
-    // A fixed count, and stop at the first failure: a connect that fails synchronously (name
-    // resolution) must not spin here; the reconnect timer will try again.
-    const int missing = config_.connections_per_host - static_cast<int>(host.ready.size() + host.connecting.size());
-    for (int i = 0; i < missing && !closed_ && host.reconnect_timer == 0; ++i) {
-      ConnectionConfig cc;
-      cc.host = host.address;
-      cc.port = host.port;
-      cc.credentials = config_.credentials;
-      cc.compression = config_.compression;
-      cc.connect_timeout = config_.connect_timeout;
-      cc.heartbeat_interval = config_.heartbeat_interval;
-      cc.heartbeat_timeout = config_.heartbeat_timeout;
-      auto conn = Connection::create(
-          loop_, cc, [this, h](Connection& c, Status s) { on_connection_ready(h, c, std::move(s)); },
-          [this, h](Connection& c, const Error& e) { on_connection_closed(h, c, e); });
-      host.connecting.push_back(conn);
-      conn->connect();  // may call on_connection_ready at once (e.g. refused)
+  // ---- hosts (loop thread) ----
+
+  std::optional<HostIndex> find_host(const std::string& address, uint16_t port) const {
+    for (HostIndex h = 0; h < hosts_.size(); ++h) {
+      if (hosts_[h]->address() == address && hosts_[h]->port() == port) return h;
     }
+    return std::nullopt;
   }
 
-  static std::shared_ptr<Connection> take(std::vector<std::shared_ptr<Connection>>& list, Connection& c) {
-    auto it = std::find_if(list.begin(), list.end(), [&](const auto& p) { return p.get() == &c; });
-    if (it == list.end()) return nullptr;
-    auto out = *it;
-    list.erase(it);
-    return out;
+  HostIndex add_host(const std::string& address, uint16_t port) {
+    if (auto h = find_host(address, port)) return *h;
+    HostPool::Listener listener;
+    listener.on_connect_result = [this](HostPool&, const Status& s) { on_connect_result(s); };
+    listener.on_connection_closed = [this](HostPool&, Connection& c) { control_.connection_closed(c); };
+    hosts_.push_back(std::make_unique<HostPool>(loop_, config_, probe_, address, port, std::move(listener)));
+    plan_hosts_.push_back(PlanHost{});
+    log::info(kLog, "adding host {}", hosts_.back()->endpoint());
+    hosts_.back()->open();
+    return hosts_.size() - 1;
   }
 
-  void on_connection_ready(size_t h, Connection& c, Status status) {
-    Host& host = *hosts_[h];
-    auto conn = take(host.connecting, c);
-    if (status.ok()) {
-      probe_.connection_opened();
-    } else if (!closed_) {
-      probe_.connection_failed();
-    }
-    if (status.ok() && !closed_) {
-      if (host.ready.empty()) log::info(kLog, "host {} is up", host.endpoint());
-      host.ready.push_back(conn);
-      host.backoff.reset();
-    } else if (!status.ok() && !closed_) {
-      log::warn(kLog, "connecting to {}: {}", host.endpoint(), status.error().message);
-      schedule_reconnect(h);
-    }
+  void on_connect_result(const Status& status) {
+    if (status.ok() && !closed_) control_.host_ready();
     std::lock_guard lock(startup_->mutex);
     if (startup_->pending > 0) --startup_->pending;
     if (status.ok()) {
@@ -312,434 +284,105 @@ class Session::Impl {
     startup_->cv.notify_all();
   }
 
-  void on_connection_closed(size_t h, Connection& c, const Error& error) {
-    Host& host = *hosts_[h];
-    auto conn = take(host.ready, c);
-    if (!closed_) probe_.connection_closed();
-    if (host.ready.empty() && !closed_) log::warn(kLog, "host {} is down: {}", host.endpoint(), error.message);
-    schedule_reconnect(h);
-  }
-
-  void schedule_reconnect(size_t h) {
-    Host& host = *hosts_[h];
-    if (closed_ || host.reconnect_timer != 0) return;
-    const auto decision = host.backoff.on_failure(milliseconds(0));
-    const auto delay = decision.retry ? decision.delay : config_.reconnect.max_delay;
-    host.reconnect_timer = loop_.add_timer(delay, [this, h] {
-      hosts_[h]->reconnect_timer = 0;
-      open_connections(h);
-    });
-  }
-
-  std::shared_ptr<Connection> pick_connection(Host& host) {
-    std::shared_ptr<Connection> best;
-    for (auto& c : host.ready) {
-      if (!c->is_ready() || c->available_streams() == 0) continue;
-      if (!best || c->in_flight() < best->in_flight()) best = c;
-    }
-    return best;
-  }
-
-  // ---- routing (loop thread) ----
-
-  std::vector<size_t> replica_hosts(const std::string& keyspace, const cql::Bytes& key) const {
-    return replicas_of(ring_, keyspaces_, keyspace, key);
-  }
-
-  std::vector<size_t> query_plan(const Request& r) {
-    if (r.target) return {*r.target};
-    std::vector<size_t> plan;
-    const size_t n = hosts_.size();
-    if (n == 0) return plan;
-    const size_t start = round_robin_++;
-    if (config_.token_aware && r.statement.routing_key) {
-      auto replicas = replica_hosts(r.statement.keyspace, *r.statement.routing_key);
-      // Spread load over the replicas; all of them come before non-replicas.
-      if (!replicas.empty()) std::rotate(replicas.begin(), replicas.begin() + static_cast<std::ptrdiff_t>(start % replicas.size()), replicas.end());
-      plan = std::move(replicas);
-    }
-    for (size_t i = 0; i < n; ++i) {
-      const size_t h = (start + i) % n;
-      if (std::find(plan.begin(), plan.end(), h) == plan.end()) plan.push_back(h);
-    }
-    return plan;
-  }
-
   // ---- requests ----
 
-  // The values are lent to the request while it is encoded and given back (a re-prepare encodes
-  // again): copying them would cost an allocation per value of every row written.
-  Result<cql::Bytes> encode(Statement& s) const {
-    if (!s.batch.empty()) return encode_batch(s);
-    cql::QueryParameters params;
-    params.consistency = s.consistency.value_or(config_.default_consistency);
-    params.values = std::move(s.values);
-    params.page_size = s.page_size;
-    const cql::FrameOptions options = frame_options(config_.compression);
-    if (s.prepared) {
-      cql::ExecuteRequest request{s.prepared->id, std::move(params)};
-      auto frame = cql::encode_execute(0, request, options);
-      s.values = std::move(request.params.values);
-      return frame;
-    }
-    cql::QueryRequest request{s.query, std::move(params)};
-    auto frame = cql::encode_query(0, request, options);
-    s.values = std::move(request.params.values);
-    return frame;
-  }
-
-  Result<cql::Bytes> encode_batch(Statement& s) const {
-    cql::BatchRequest request;
-    request.type = s.batch_type;
-    request.consistency = s.consistency.value_or(config_.default_consistency);
-    request.statements.reserve(s.batch.size());
-    for (auto& member : s.batch) {
-      if (member.prepared) {
-        request.statements.push_back(cql::BatchStatement::of_prepared(member.prepared->id, std::move(member.values)));
-      } else {
-        request.statements.push_back(cql::BatchStatement::of_query(member.query, std::move(member.values)));
-      }
-    }
-    auto frame = cql::encode_batch(0, request, frame_options(config_.compression));
-    for (size_t i = 0; i < s.batch.size(); ++i) s.batch[i].values = std::move(request.statements[i].values);
-    return frame;
-  }
-
-  // The prepared statement an UNPREPARED answer is about: the statement's own, or the batch
-  // member's whose id the server named (the first prepared member if it named none we know).
-  static std::shared_ptr<const PreparedStatement> unprepared_statement(const Statement& s, const cql::ErrorMessage& error) {
-    if (s.batch.empty()) return s.prepared;
-    const auto* details = std::get_if<cql::UnpreparedError>(&error.details);
-    std::shared_ptr<const PreparedStatement> first;
-    for (const auto& member : s.batch) {
-      if (!member.prepared) continue;
-      if (details && member.prepared->id == details->id) return member.prepared;
-      if (!first) first = member.prepared;
-    }
-    return first;
-  }
-
   // Any thread.
-  void execute(Statement statement, ExecuteCallback callback, std::optional<size_t> target = std::nullopt) {
+  void execute(Statement statement, ExecuteCallback callback, std::optional<HostIndex> target = std::nullopt) {
     if (closed_) {
       callback(ExecuteResult{Result<cql::Response>(session_closed()), std::nullopt, 0, {}, std::move(statement)});
       return;
     }
-    auto request = std::make_shared<Request>();
-    auto frame = encode(statement);
-    request->statement = std::move(statement);
-    request->callback = std::move(callback);
-    request->target = target;
+    auto frame = encode_statement(statement, config_);
     if (!frame.ok()) {
       Error e = frame.take_error().with_context("encoding the request");
-      if (!loop_.post([this, request, e] { finish(request, Result<cql::Response>(e), std::nullopt); })) {
-        request->callback(ExecuteResult{Result<cql::Response>(e), std::nullopt, 0, {}, std::move(request->statement)});
-      }
+      auto request = std::make_shared<RequestHandler>(*this, std::move(statement), cql::Bytes{}, std::move(callback));
+      if (!loop_.post([request, e] { request->fail(e); })) request->fail_off_loop(e);
       return;
     }
-    request->frame = std::move(*frame);
-    start(request);
+    start(std::make_shared<RequestHandler>(*this, std::move(statement), std::move(*frame), std::move(callback), target));
   }
 
   // Any thread. If the loop already stopped (close() raced with us), fail here and now.
-  void start(const RequestPtr& request) {
+  void start(const std::shared_ptr<RequestHandler>& request) {
     probe_.requests_started();
     const bool posted = loop_.post([this, request] {
       active_.insert(request);
-      request->plan = query_plan(*request);
-      attempt(request);
+      request->start();
     });
-    if (!posted) {
-      auto callback = std::move(request->callback);
-      callback(ExecuteResult{Result<cql::Response>(session_closed()), std::nullopt, 0, {}, std::move(request->statement)});
-    }
-  }
-
-  void finish(const RequestPtr& r, Result<cql::Response> response, std::optional<cql::CqlErrorCode> code) {
-    if (r->done) return;
-    r->done = true;
-    if (response.ok() && !response->warnings.empty()) server_warned(*r, response->warnings);
-    active_.erase(r);
-    auto callback = std::move(r->callback);
-    callback(ExecuteResult{std::move(response), code, r->attempt, r->coordinator, std::move(r->statement)});
-  }
-
-  void attempt(const RequestPtr& r) {
-    if (r->done) return;
-    if (closed_) return finish(r, Result<cql::Response>(session_closed()), std::nullopt);
-    ++r->attempt;
-    const milliseconds timeout = r->statement.timeout.count() > 0 ? r->statement.timeout : config_.request_timeout;
-    for (; r->plan_pos < r->plan.size(); ++r->plan_pos) {
-      const size_t h = r->plan[r->plan_pos];
-      Host& host = *hosts_[h];
-      auto conn = pick_connection(host);
-      if (!conn) continue;
-      r->coordinator = host.endpoint();
-      std::weak_ptr<Connection> weak = conn;
-      if (conn->send(r->frame, timeout, [this, r, h, weak](Reply reply) { on_reply(r, h, weak, std::move(reply)); })) {
-        return;
-      }
-    }
-    std::string tried;
-    for (size_t h : r->plan) tried += (tried.empty() ? "" : ", ") + hosts_[h]->endpoint();
-    probe_.no_host();
-    Error e(ErrorCode::kUnavailable, fmt::format("no Cassandra host available (tried: {})", tried.empty() ? "none known" : tried), true);
-    on_failure(r, RequestFailure::no_host(), std::move(e), std::nullopt);
-  }
-
-  void on_reply(const RequestPtr& r, size_t h, const std::weak_ptr<Connection>& conn, Reply reply) {
-    if (r->done) return;
-    if (!reply.response.ok()) {
-      if (reply.failure.kind == RequestFailure::Kind::kClientTimeout) probe_.client_timeout();
-      if (reply.failure.kind == RequestFailure::Kind::kConnectionLost) probe_.connection_loss();
-      return on_failure(r, reply.failure, reply.response.take_error(), std::nullopt);
-    }
-    if (const auto* error = std::get_if<cql::ErrorMessage>(&reply.response->message)) {
-      Error e = error->to_error().with_context(r->coordinator);
-      if (error->code == cql::CqlErrorCode::kUnprepared) {
-        if (auto statement = unprepared_statement(r->statement, *error)) {
-          const auto decision = retry_.decide(RequestFailure::server(error->code), r->attempt, r->statement.idempotent);
-          if (decision.action == RetryAction::kFail) return finish(r, Result<cql::Response>(std::move(e)), error->code);
-          return reprepare(r, h, conn, std::move(statement));
-        }
-      }
-      return on_failure(r, RequestFailure::server(error->code), std::move(e), error->code);
-    }
-    finish(r, std::move(reply.response), std::nullopt);
-  }
-
-  void on_failure(const RequestPtr& r, const RequestFailure& failure, Error error, std::optional<cql::CqlErrorCode> code) {
-    const auto decision = retry_.decide(failure, r->attempt, r->statement.idempotent);
-    if (decision.action == RetryAction::kFail || closed_) {
-      return finish(r, Result<cql::Response>(std::move(error)), code);
-    }
-    probe_.retry();
-    log::debug(kLog, "retrying ({}, attempt {}): {}: {}", to_string(decision.action), r->attempt, decision.reason, error.message);
-    if (decision.action == RetryAction::kRetryNextHost) {
-      ++r->plan_pos;
-      // Wrap around: with a single host, "next host" is the same one after the backoff.
-      if (r->plan_pos >= r->plan.size()) {
-        r->plan = query_plan(*r);
-        r->plan_pos = 0;
-      }
-    }
-    if (decision.delay.count() == 0) return attempt(r);
-    loop_.add_timer(decision.delay, [this, r] { attempt(r); });
+    if (!posted) request->fail_off_loop(session_closed());
   }
 
   // Cassandra's warnings (a batch over batch_size_warn_threshold, a query near a tombstone
   // limit) would otherwise only reach its own log: logged here too, at most once a minute, and
   // counted.
-  void server_warned(const Request& r, const std::vector<std::string>& warnings) {
+  void server_warned(const std::string& coordinator, const std::vector<std::string>& warnings) {
     probe_.server_warning();
     const auto now = std::chrono::steady_clock::now();
     if (warned_once_ && now - last_warning_log_ < std::chrono::minutes(1)) return;
     warned_once_ = true;
     last_warning_log_ = now;
-    log::warn(kLog, "{} warned: {} (the next warnings within a minute are only counted)", r.coordinator,
+    log::warn(kLog, "{} warned: {} (the next warnings within a minute are only counted)", coordinator,
               fmt::join(warnings, "; "));
   }
 
-  // UNPREPARED: the host forgot the statement (restart, table dropped and re-created): PREPARE it
-  // again there, then send the EXECUTE (or BATCH) again, with the new id if it changed.
-  void reprepare(const RequestPtr& r, size_t h, const std::weak_ptr<Connection>& weak,
-                 std::shared_ptr<const PreparedStatement> stale) {
-    auto conn = weak.lock();
-    if (!conn || !conn->is_ready()) conn = pick_connection(*hosts_[h]);
-    auto frame = cql::encode_prepare(0, stale->query, frame_options(config_.compression));
-    if (!conn || !frame.ok()) {
-      return on_failure(r, RequestFailure::connection_lost(false),
-                        Error(ErrorCode::kUnavailable, fmt::format("{}: cannot re-prepare", hosts_[h]->endpoint()), true),
-                        std::nullopt);
-    }
-    probe_.reprepare();
-    log::info(kLog, "{}: re-preparing \"{}\"", hosts_[h]->endpoint(), stale->query);
-    conn->send(std::move(*frame), config_.request_timeout, [this, r, stale](Reply reply) {
-      if (r->done) return;
-      if (!reply.response.ok()) return on_failure(r, reply.failure, reply.response.take_error(), std::nullopt);
-      if (const auto* error = std::get_if<cql::ErrorMessage>(&reply.response->message)) {
-        return finish(r, Result<cql::Response>(error->to_error().with_context("re-preparing")), error->code);
-      }
-      const auto* prepared = std::get_if<cql::PreparedResult>(&reply.response->message);
-      if (!prepared) {
-        return finish(r, Result<cql::Response>(Error(ErrorCode::kProtocol, "unexpected answer to PREPARE")), std::nullopt);
-      }
-      if (prepared->id != stale->id) {
-        auto updated = std::make_shared<PreparedStatement>();
-        updated->query = stale->query;
-        updated->id = prepared->id;
-        updated->metadata = prepared->metadata;
-        updated->result_metadata = prepared->result_metadata;
-        updated->keyspace = stale->keyspace;
-        {
-          std::lock_guard lock(prepared_mutex_);
-          prepared_[updated->query] = updated;
-        }
-        if (r->statement.prepared && r->statement.prepared->query == stale->query) r->statement.prepared = updated;
-        for (auto& member : r->statement.batch) {
-          if (member.prepared && member.prepared->query == stale->query) member.prepared = updated;
-        }
-        auto frame2 = encode(r->statement);
-        if (!frame2.ok()) return finish(r, Result<cql::Response>(frame2.take_error()), std::nullopt);
-        r->frame = std::move(*frame2);
-      }
-      attempt(r);
-    });
-  }
-
-  ExecuteResult execute_sync(Statement statement, std::optional<size_t> target = std::nullopt) {
+  ExecuteResult execute_sync(Statement statement) {
     std::promise<ExecuteResult> promise;
     auto future = promise.get_future();
-    execute(std::move(statement), [&promise](ExecuteResult r) { promise.set_value(std::move(r)); }, target);
+    execute(std::move(statement), [&promise](ExecuteResult r) { promise.set_value(std::move(r)); });
     return future.get();
   }
 
   // ---- metadata ----
 
-  std::optional<size_t> control_host() {
-    return on_loop([this]() -> std::optional<size_t> {
-      for (size_t h = 0; h < hosts_.size(); ++h) {
-        if (pick_connection(*hosts_[h])) return h;
-      }
-      return std::nullopt;
-    });
+  Status refresh_metadata() {
+    if (closed_) return session_closed();
+    auto status = wait_on_loop([this](ControlConnection::Done done) { control_.refresh(std::move(done)); });
+    if (!status.ok()) return status.error().with_context("refreshing metadata");
+    return status;
   }
 
-  Status refresh_metadata() {
-    auto h = control_host();
-    if (!h) return Error(ErrorCode::kUnavailable, "refreshing metadata: no host available", true);
-    auto system_query = [&](const char* cql) {
-      auto s = Statement::of(cql, cql::Consistency::kOne);
-      s.idempotent = true;
-      return execute_sync(std::move(s), h);
-    };
-    auto local = system_query("SELECT data_center, tokens, schema_version FROM system.local WHERE key = 'local'");
-    if (!local.response.ok()) return local.response.take_error().with_context("reading system.local");
-    bool peers_v2 = true;
-    auto peers = system_query("SELECT peer, native_address, native_port, data_center, tokens FROM system.peers_v2");
-    if (!peers.response.ok()) {
-      peers_v2 = false;  // before Cassandra 4.0
-      peers = system_query("SELECT peer, rpc_address, data_center, tokens FROM system.peers");
-      if (!peers.response.ok()) return peers.response.take_error().with_context("reading system.peers");
-    }
-    auto keyspaces = system_query("SELECT keyspace_name, replication FROM system_schema.keyspaces");
-    if (!keyspaces.response.ok()) return keyspaces.response.take_error().with_context("reading system_schema.keyspaces");
-
-    struct Node {
-      std::string address;
-      uint16_t port;
-      std::string dc;
-      std::vector<Token> tokens;
-    };
-    std::vector<Node> nodes;
-    const auto* local_rows = rows_of(local);
-    Node self{"", 0, "", {}};
-    if (local_rows && !local_rows->rows.empty()) {
-      self.dc = text_of(cell(*local_rows, 0, "data_center"));
-      self.tokens = tokens_of(cell(*local_rows, 0, "tokens"));
-    }
-    if (const auto* rows = rows_of(peers)) {
-      for (size_t i = 0; i < rows->rows.size(); ++i) {
-        Node n;
-        n.address = text_of(cell(*rows, i, peers_v2 ? "native_address" : "rpc_address"));
-        if (n.address.empty() || n.address == "0.0.0.0" || n.address == "::") n.address = text_of(cell(*rows, i, "peer"));
-        n.port = config_.port;
-        if (peers_v2) {
-          if (auto p = cell(*rows, i, "native_port"); p && p->get_if<int32_t>()) n.port = static_cast<uint16_t>(*p->get_if<int32_t>());
-        }
-        n.dc = text_of(cell(*rows, i, "data_center"));
-        n.tokens = tokens_of(cell(*rows, i, "tokens"));
-        if (!n.address.empty()) nodes.push_back(std::move(n));
-      }
-    }
-    std::map<std::string, ReplicationStrategy> replication;
-    if (const auto* rows = rows_of(keyspaces)) {
-      for (size_t i = 0; i < rows->rows.size(); ++i) {
-        replication[text_of(cell(*rows, i, "keyspace_name"))] =
-            ReplicationStrategy::from_options(text_map_of(cell(*rows, i, "replication")));
-      }
-    }
-    on_loop([&] {
-      Host& control = *hosts_[*h];
-      control.data_center = self.dc;
-      control.tokens = self.tokens;
-      for (const auto& n : nodes) {
-        // Without discovery, peers still tell us the tokens of the contact points we know.
-        std::optional<size_t> index;
-        for (size_t k = 0; k < hosts_.size(); ++k) {
-          if (hosts_[k]->address == n.address && hosts_[k]->port == n.port) index = k;
-        }
-        if (!index && config_.discover_peers) index = add_host(n.address, n.port);
-        if (!index) continue;
-        hosts_[*index]->data_center = n.dc;
-        hosts_[*index]->tokens = n.tokens;
-      }
-      std::vector<std::vector<Token>> tokens;
-      std::vector<std::string> dcs;
-      for (const auto& host : hosts_) {
-        tokens.push_back(host->tokens);
-        dcs.push_back(host->data_center);
-      }
-      ring_ = TokenRing(tokens, dcs);
-      keyspaces_ = std::move(replication);
-      auto routing = std::make_shared<ReplicaGroups::Routing>(ReplicaGroups::Routing{ring_, keyspaces_});
-      std::lock_guard lock(routing_mutex_);
-      routing_ = std::move(routing);
-    });
-    return ok_status();
+  Result<cql::RowsResult> control_query(const char* cql) {
+    std::promise<Result<cql::RowsResult>> promise;
+    auto future = promise.get_future();
+    auto done = [&promise](Result<cql::RowsResult> r) { promise.set_value(std::move(r)); };
+    if (!loop_.post([&] { control_.query(cql, done); })) return session_closed();
+    return future.get();
   }
 
   Status wait_for_schema_agreement(milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     std::string last;
-    while (true) {
-      auto h = control_host();
-      if (h) {
-        auto system_query = [&](const char* cql) {
-          auto s = Statement::of(cql, cql::Consistency::kOne);
-          s.idempotent = true;
-          return execute_sync(std::move(s), h);
-        };
-        auto local = system_query("SELECT schema_version FROM system.local WHERE key = 'local'");
-        auto peers = system_query("SELECT peer, schema_version FROM system.peers");
-        std::set<std::string> versions;
-        bool ok = local.response.ok() && peers.response.ok();
-        for (const auto* rows : {rows_of(local), rows_of(peers)}) {
-          if (!rows) continue;
-          for (size_t i = 0; i < rows->rows.size(); ++i) {
-            auto v = text_of(cell(*rows, i, "schema_version"));
-            if (!v.empty()) versions.insert(v);
-          }
-        }
-        if (ok && versions.size() <= 1) return ok_status();
-        last = ok ? fmt::format("{} schema versions", versions.size())
-                  : (local.response.ok() ? peers.response.error().message : local.response.error().message);
+    while (!closed_) {
+      auto local = control_query("SELECT schema_version FROM system.local WHERE key = 'local'");
+      auto peers = local.ok() ? control_query("SELECT peer, schema_version FROM system.peers") : local;
+      if (local.ok() && peers.ok()) {
+        auto versions = schema_versions(*local);
+        versions.merge(schema_versions(*peers));
+        if (versions.size() <= 1) return ok_status();
+        last = fmt::format("{} schema versions", versions.size());
       } else {
-        last = "no host available";
+        last = peers.error().message;
       }
       if (std::chrono::steady_clock::now() >= deadline) {
         return Error(ErrorCode::kTimeout, fmt::format("no schema agreement within {} ms ({})", timeout.count(), last), true);
       }
       std::this_thread::sleep_for(milliseconds(200));
     }
+    return session_closed();
   }
 
   Result<std::shared_ptr<const PreparedStatement>> prepare(const std::string& query) {
-    {
-      std::lock_guard lock(prepared_mutex_);
-      if (auto it = prepared_.find(query); it != prepared_.end()) return it->second;
-    }
+    if (auto cached = prepared_.find(query)) return cached;
     if (closed_) return session_closed();
     // PREPARE goes through the same routing and retry path as any request (it is idempotent).
     auto frame = cql::encode_prepare(0, query, frame_options(config_.compression));
     if (!frame.ok()) return frame.take_error();
     std::promise<ExecuteResult> promise;
     auto future = promise.get_future();
-    auto request = std::make_shared<Request>();
-    request->statement.idempotent = true;
-    request->frame = std::move(*frame);
-    request->callback = [&promise](ExecuteResult r) { promise.set_value(std::move(r)); };
-    start(request);
+    Statement statement;
+    statement.idempotent = true;
+    start(std::make_shared<RequestHandler>(*this, std::move(statement), std::move(*frame),
+                                           [&promise](ExecuteResult r) { promise.set_value(std::move(r)); }));
     auto result = future.get();
     if (!result.response.ok()) return result.response.take_error().with_context(fmt::format("preparing \"{}\"", query));
     const auto* prepared = std::get_if<cql::PreparedResult>(&result.response->message);
@@ -747,18 +390,9 @@ class Session::Impl {
       return Error(ErrorCode::kProtocol, fmt::format("preparing \"{}\": unexpected {}", query,
                                                      cql::message_name(result.response->message)));
     }
-    auto statement = std::make_shared<PreparedStatement>();
-    statement->query = query;
-    statement->id = prepared->id;
-    statement->metadata = prepared->metadata;
-    statement->result_metadata = prepared->result_metadata;
-    if (!prepared->metadata.columns.empty()) statement->keyspace = prepared->metadata.columns.front().keyspace;
-    {
-      std::lock_guard lock(prepared_mutex_);
-      prepared_[query] = statement;
-    }
+    auto statement_ptr = prepared_.add(query, *prepared);
     prepare_on_other_hosts(query, result.coordinator);
-    return std::shared_ptr<const PreparedStatement>(statement);
+    return statement_ptr;
   }
 
   // Fire and forget: saves each other host an UNPREPARED round trip on first use. A failure here
@@ -769,7 +403,7 @@ class Session::Impl {
     loop_.post([this, frame = std::move(*frame), done_on] {
       for (auto& host : hosts_) {
         if (host->endpoint() == done_on) continue;
-        if (auto conn = pick_connection(*host)) conn->send(frame, config_.request_timeout, [](Reply) {});
+        if (auto conn = host->pick()) conn->send(frame, config_.request_timeout, [](Reply) {});
       }
     });
   }
@@ -777,17 +411,11 @@ class Session::Impl {
   void close() {
     if (closed_.exchange(true)) return;
     loop_.post([this] {
-      for (auto& host : hosts_) {
-        if (host->reconnect_timer != 0) loop_.cancel_timer(host->reconnect_timer);
-        host->reconnect_timer = 0;
-        auto ready = host->ready;
-        auto connecting = host->connecting;
-        for (auto& c : ready) c->close("session closed");
-        for (auto& c : connecting) c->close("session closed");
-      }
+      control_.close();
+      for (auto& host : hosts_) host->close("session closed");
       // Requests waiting for a retry timer: fail them now, the timers will never fire.
       auto left = active_;
-      for (const auto& r : left) finish(r, Result<cql::Response>(session_closed()), std::nullopt);
+      for (const auto& r : left) r->fail(session_closed());
     });
     loop_.stop();
     // Callers' tasks still waiting for their time (a sink's re-send after a backoff) will never
@@ -829,6 +457,7 @@ Result<std::unique_ptr<Session>> Session::connect(SessionConfig config) {
   }
   impl->loop_.post([impl = impl.get()] {
     for (const auto& host : impl->config_.contact_points) impl->add_host(host, impl->config_.port);
+    impl->contact_point_count_ = impl->hosts_.size();
   });
   {
     std::unique_lock lock(impl->startup_->mutex);
@@ -890,10 +519,7 @@ std::vector<HostInfo> Session::hosts() const {
   if (impl_->closed_) return {};
   return impl_->on_loop([this] {
     std::vector<HostInfo> out;
-    for (const auto& h : impl_->hosts_) {
-      out.push_back(HostInfo{h->address, h->port, h->data_center, h->tokens.size(), static_cast<int>(h->ready.size()),
-                             !h->ready.empty()});
-    }
+    for (const auto& h : impl_->hosts_) out.push_back(h->info());
     return out;
   });
 }
@@ -902,7 +528,9 @@ std::vector<std::string> Session::replicas(const std::string& keyspace, const cq
   if (impl_->closed_) return {};
   return impl_->on_loop([&] {
     std::vector<std::string> out;
-    for (size_t h : impl_->replica_hosts(keyspace, routing_key)) out.push_back(impl_->hosts_[h]->endpoint());
+    for (HostIndex h : replicas_of(impl_->ring_, impl_->keyspaces_, keyspace, routing_key)) {
+      out.push_back(impl_->hosts_[h]->endpoint());
+    }
     return out;
   });
 }

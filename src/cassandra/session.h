@@ -1,10 +1,13 @@
 #pragma once
 // Session: the asynchronous CQL client the data path uses. Owns an EventLoop thread, a pool of
-// Connections per host (reconnected with exponential backoff), the cluster metadata (hosts from
-// system.local / system.peers, the Murmur3 token ring, keyspace replication) and a prepared
-// statement cache. Each request is routed to a replica of its partition when its routing key is
-// known (token-aware), otherwise round robin; failures go through RetryPolicy, and an UNPREPARED
-// answer is re-PREPAREd on that host and retried transparently.
+// Connections per host (host_pool.h: reconnected with exponential backoff), the control connection
+// and cluster metadata (control_connection.h: hosts from system.local / system.peers_v2, the
+// Murmur3 token ring, keyspace replication, kept current by server events) and a prepared
+// statement cache (prepared_cache.h). Each request (request_handler.h) is routed by the
+// load-balancing policy (load_balancing.h): up replicas of its partition in the local data centre
+// first when its routing key is known (token-aware), then the other local hosts round robin;
+// failures go through RetryPolicy, and an UNPREPARED answer is re-PREPAREd on that host and
+// retried transparently.
 //
 //   SessionConfig config;                       // 127.0.0.1:9042, no credentials
 //   auto session = Session::connect(config);    // blocking: returns once one host is usable
@@ -55,6 +58,11 @@ struct SessionConfig {
   bool token_aware = true;
   // Other nodes are found in system.peers; off = only the contact points are used.
   bool discover_peers = true;
+  // The data centre whose nodes coordinate the requests (load_balancing.h). Empty: the data
+  // centre of the first node the control connection reads, as the DataStax Java driver infers it.
+  std::string local_dc;
+  // Nodes of each other data centre tried after the local ones; 0 (the drivers' default): none.
+  size_t used_hosts_per_remote_dc = 0;
   BackoffConfig reconnect{std::chrono::milliseconds(200), std::chrono::milliseconds(10000), 2.0,
                           Jitter::kFull, 0, std::chrono::milliseconds(0)};
   RetryPolicyConfig retry;
@@ -119,6 +127,10 @@ struct HostInfo {
   size_t token_count = 0;
   int ready_connections = 0;
   bool up = false;
+  // Attempts sent to this host since the session started, and those of them for which it was a
+  // replica of the statement's partition (token-aware routing working: nearly all of them).
+  uint64_t requests = 0;
+  uint64_t replica_requests = 0;
 };
 
 // Which rows share their replicas, for grouping them into batches: a snapshot of the token ring

@@ -285,6 +285,8 @@ FakeReply FakeCqlServer::default_reply(const FakeRequest& request, cql::ByteView
       }
       return FakeReply::error(cql::CqlErrorCode::kBadCredentials, "Provided username and/or password are incorrect");
     }
+    case Opcode::kRegister:  // §4.1.8: READY (the fake pushes no events)
+      return FakeReply{FakeReply::Kind::kRespond, Opcode::kReady, {}, {}, {}};
     case Opcode::kOptions: {
       Writer w;
       w.write_string_multimap({{"CQL_VERSION", {"3.4.7"}}, {"COMPRESSION", {"lz4"}}});
