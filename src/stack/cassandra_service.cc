@@ -62,8 +62,14 @@ class CassandraService final : public Service {
             {"--cassandra-storage-port", config_.cassandra_storage_port},
             {"--cassandra-jmx-port", jmx_port(), config_.host}};
   }
-  // Two nodes joining at once are refused ("Other bootstrapping/leaving/moving nodes detected").
-  int starts_after() const override { return node() > 1 ? node() - 1 : 0; }
+  // Two nodes joining at once are refused ("Other bootstrapping/leaving/moving nodes detected"),
+  // so a node that never joined waits for the one before it. Nodes that did start together: the
+  // superuser's login needs a quorum of the system_auth replicas, so node 1 alone never answers.
+  int starts_after() const override {
+    std::error_code ec;
+    const bool joined = std::filesystem::exists(dir() / "data" / "data" / "system", ec);
+    return node() > 1 && !joined ? node() - 1 : 0;
+  }
   std::string identity_marker() const override {
     return fmt::format("-Drdstream.stack={}", std::filesystem::absolute(dir()).string());
   }

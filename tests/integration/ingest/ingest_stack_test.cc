@@ -14,6 +14,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <future>
+#include <thread>
 #include <iostream>
 #include <map>
 #include <set>
@@ -148,6 +150,36 @@ TEST_F(IngestStackTest, TenThousandUsersLandOnTheTopicOnceEach) {
       << run.out;
   expect_topic_holds_exactly(topic, expected_ids("it-clean", kCount, 1000));
   EXPECT_EQ(api_.stats().requests, 10u);
+}
+
+// The single broker killed (SIGKILL) and started again while ingest runs: the producer keeps the
+// records it could not deliver and sends them once the broker is back, each exactly once (the
+// idempotent producer's sequence numbers cover the batches that were in flight at the kill).
+TEST_F(IngestStackTest, TheBrokerRestartedDuringIngestLosesAndDuplicatesNothing) {
+  const std::string flags = env_or_skip("RDSTREAM_TEST_STACK_FLAGS");
+  if (flags.empty()) GTEST_SKIP() << "RDSTREAM_TEST_STACK_FLAGS is set by CTest";
+  auto stack = [&](const std::string& what) {
+    const std::string command = bin_ + " stack " + what + " " + flags + " > /dev/null 2>&1";
+    return std::system(command.c_str());
+  };
+  const std::string topic = unique_topic("restart");
+  constexpr int kRestartCount = 16'000;
+  // ~16 s at 1,000 users/s; the broker is down from ~5 s to ~15 s.
+  auto run = std::async(std::launch::async, [&] {
+    return ingest({"--url", api_url(), "--count", std::to_string(kRestartCount), "--seed", "it-restart", "--results",
+                   "500", "--rate", "1000", "--topic", topic, "--partitions", std::to_string(kPartitions),
+                   "--bootstrap-servers", kafka_});
+  });
+  std::this_thread::sleep_for(seconds(5));
+  const int killed = stack("stop-node kafka 1 --kill");
+  std::this_thread::sleep_for(seconds(2));
+  const int started = stack("start-node kafka 1");
+  auto result = run.get();
+  ASSERT_EQ(killed, 0);
+  ASSERT_EQ(started, 0);
+  ASSERT_FALSE(result.timed_out) << result.err;
+  ASSERT_EQ(result.exit_code, 0) << "stdout:\n" << result.out << "\nstderr:\n" << result.err;
+  expect_topic_holds_exactly(topic, expected_ids("it-restart", kRestartCount, 500));
 }
 
 TEST_F(IngestStackTest, FaultsAreRetriedAndStillEveryUserLandsOnceEach) {

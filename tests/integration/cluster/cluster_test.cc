@@ -1,0 +1,183 @@
+// Faults at cluster level, on the real engines (CTest fixture `cluster`: 3 Cassandra nodes on
+// 127.0.0.1-3 and 3 KRaft brokers, tests/integration/cluster/CMakeLists.txt). Each test runs the
+// rdstream binary as a user would, kills a node with SIGKILL in the middle (`stack stop-node
+// --kill`), checks that `rdstream doctor` names it, and that nothing was lost or duplicated; then
+// starts the node again and checks that it rejoined.
+//
+// Environment: RDSTREAM_BIN, RDSTREAM_TEST_CLUSTER_KAFKA (every broker), RDSTREAM_TEST_CLUSTER_CQL_PORT,
+// RDSTREAM_TEST_CLUSTER_FLAGS (the fixture's `stack` flags).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <future>
+#include <iostream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "integration/ingest/child_process.h"
+#include "support/temp_dir.h"
+#include "support/topic_reader.h"
+
+namespace rds {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+constexpr int kRecords = 24'000;
+constexpr int kRate = 1'500;  // records/s: the run lasts ~16 s, the node dies ~6 s in
+
+std::string env(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr ? value : "";
+}
+
+std::vector<std::string> split_words(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+std::string unique(const std::string& what) {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return "it_cluster_" + what + "_" + std::to_string(::getpid()) + "_" +
+         std::to_string(std::chrono::duration_cast<seconds>(now).count());
+}
+
+// The number after `label` in `text` ("stored in Cassandra 24000"), or -1.
+long number_after(const std::string& text, const std::string& label) {
+  const auto at = text.rfind(label);
+  if (at == std::string::npos) return -1;
+  return std::atol(text.c_str() + at + label.size());
+}
+
+class ClusterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    bin_ = env("RDSTREAM_BIN");
+    kafka_ = env("RDSTREAM_TEST_CLUSTER_KAFKA");
+    cql_port_ = env("RDSTREAM_TEST_CLUSTER_CQL_PORT");
+    flags_ = split_words(env("RDSTREAM_TEST_CLUSTER_FLAGS"));
+    if (bin_.empty() || kafka_.empty() || cql_port_.empty() || flags_.empty()) {
+      GTEST_SKIP() << "set by CTest (ctest -L cluster)";
+    }
+  }
+
+  // `rdstream <args>` in a directory of its own (children may run at the same time).
+  test::ChildResult rdstream(std::vector<std::string> args, milliseconds timeout = milliseconds(300'000)) {
+    dirs_.emplace_back(std::make_unique<test::TempDir>());
+    std::vector<std::string> argv = {bin_};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto result = test::run_child(argv, dirs_.back()->path(), timeout);
+    std::cout << "  rdstream " << args.front() << (args.size() > 1 ? " " + args[1] : "") << ": exit "
+              << result.exit_code << " after " << result.took.count() << " ms\n";
+    return result;
+  }
+  test::ChildResult stack(std::vector<std::string> args) {
+    args.insert(args.begin(), "stack");
+    args.insert(args.end(), flags_.begin(), flags_.end());
+    return rdstream(args);
+  }
+  // COUNT(*) at `consistency` through `rdstream cql` (the table's key is the record's id, so this
+  // is the number of distinct ids stored).
+  long count_rows(const std::string& table, const std::string& consistency) {
+    auto r = rdstream({"cql", "--host", "127.0.0.1", "--port", cql_port_, "--consistency", consistency, "--timeout",
+                       "120", "SELECT COUNT(*) FROM " + table});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::smatch m;
+    static const std::regex kNumber(R"(\n\s*(\d+)\s*\n)");
+    return std::regex_search(r.out, m, kNumber) ? std::atol(m[1].str().c_str()) : -1;
+  }
+  std::string write_config(const std::string& keyspace) {
+    dirs_.emplace_back(std::make_unique<test::TempDir>());
+    const auto path = dirs_.back()->path() / "config.yaml";
+    std::ofstream(path) << "cassandra:\n  keyspace: " << keyspace << "\n";
+    return path.string();
+  }
+
+  std::string bin_, kafka_, cql_port_;
+  std::vector<std::string> flags_;
+  std::vector<std::unique_ptr<test::TempDir>> dirs_;
+};
+
+// One of three Cassandra nodes killed in the middle of a run, with RF 3 (rdstream's default on a
+// ring of 3) and LOCAL_QUORUM: the run goes on and the table holds every id. Then the node is
+// restarted and rejoins.
+TEST_F(ClusterTest, ACassandraNodeKilledMidRunLosesNothingAndRejoins) {
+  const std::string keyspace = unique("ks");
+  const std::string topic = unique("cass");
+  const std::string config = write_config(keyspace);
+  auto run = std::async(std::launch::async, [&] {
+    return rdstream({"run", "--config", config, "--source", "generator", "--seed", topic, "--count",
+                     std::to_string(kRecords), "--rate", std::to_string(kRate), "--duration", "0", "--topic", topic,
+                     "--group", topic, "--bootstrap-servers", kafka_, "--cassandra-port", cql_port_});
+  });
+  std::this_thread::sleep_for(seconds(6));
+  auto killed = stack({"stop-node", "cassandra", "2", "--kill"});
+  ASSERT_EQ(killed.exit_code, 0) << killed.out << killed.err;
+
+  // While it is down, doctor names it, with the command that starts it again.
+  auto doctor = rdstream({"doctor", "--config", config, "--bootstrap-servers", kafka_, "--cassandra-port", cql_port_,
+                          "--topic", topic});
+  EXPECT_EQ(doctor.exit_code, 1) << doctor.out;
+  EXPECT_NE(doctor.out.find("PROBLEM  cassandra 127.0.0.2:" + cql_port_), std::string::npos) << doctor.out;
+  EXPECT_NE(doctor.out.find("rdstream stack start-node cassandra 2"), std::string::npos) << doctor.out;
+  EXPECT_NE(doctor.out.find("2 of 3 nodes up"), std::string::npos) << doctor.out;
+
+  auto result = run.get();
+  std::cout << result.out << result.err.substr(result.err.size() > 3000 ? result.err.size() - 3000 : 0);
+  EXPECT_EQ(result.exit_code, 0);
+  EXPECT_EQ(number_after(result.out, "stored in Cassandra "), kRecords) << result.out;
+  EXPECT_EQ(number_after(result.out, "dead-lettered "), 0) << result.out;
+  EXPECT_EQ(count_rows(keyspace + ".created_users", "QUORUM"), kRecords);
+
+  auto started = stack({"start-node", "cassandra", "2"});
+  ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
+  auto after = rdstream({"doctor", "--config", config, "--bootstrap-servers", kafka_, "--cassandra-port", cql_port_,
+                         "--topic", topic});
+  EXPECT_EQ(after.exit_code, 0) << after.out;
+  EXPECT_NE(after.out.find("3 of 3 nodes up"), std::string::npos) << after.out;
+  // Every replica answers again: a read at ALL needs node 2.
+  EXPECT_EQ(count_rows(keyspace + ".created_users", "ALL"), kRecords);
+}
+
+// One of three brokers killed in the middle of an ingest: the idempotent producer neither loses
+// nor duplicates a record (the topic has RF 3 and min.insync.replicas 2).
+TEST_F(ClusterTest, AKafkaBrokerKilledMidIngestLosesAndDuplicatesNothing) {
+  const std::string topic = unique("kafka");
+  auto ingest = std::async(std::launch::async, [&] {
+    return rdstream({"ingest", "--source", "generator", "--seed", topic, "--count", std::to_string(kRecords), "--rate",
+                     std::to_string(kRate), "--duration", "0", "--topic", topic, "--bootstrap-servers", kafka_});
+  });
+  std::this_thread::sleep_for(seconds(6));
+  auto killed = stack({"stop-node", "kafka", "2", "--kill"});
+  ASSERT_EQ(killed.exit_code, 0) << killed.out << killed.err;
+
+  auto doctor = rdstream({"doctor", "--bootstrap-servers", kafka_, "--cassandra-port", cql_port_, "--topic", topic});
+  EXPECT_EQ(doctor.exit_code, 1) << doctor.out;
+  EXPECT_NE(doctor.out.find("PROBLEM  kafka 127.0.0.2:28092"), std::string::npos) << doctor.out;
+  EXPECT_NE(doctor.out.find("rdstream stack start-node kafka 2"), std::string::npos) << doctor.out;
+
+  auto result = ingest.get();
+  std::cout << result.out << result.err.substr(result.err.size() > 3000 ? result.err.size() - 3000 : 0);
+  EXPECT_EQ(result.exit_code, 0);
+  auto messages = testing::consume_all(kafka_, topic, 3, kRecords, seconds(120), seconds(3));
+  std::set<std::string> keys;
+  for (const auto& m : messages) keys.insert(m.key.value_or(""));
+  EXPECT_EQ(messages.size(), static_cast<size_t>(kRecords)) << "lost or duplicated records";
+  EXPECT_EQ(keys.size(), static_cast<size_t>(kRecords)) << "distinct keys";
+
+  auto started = stack({"start-node", "kafka", "2"});
+  ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
+}
+
+}  // namespace
+}  // namespace rds
