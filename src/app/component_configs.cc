@@ -224,6 +224,7 @@ Result<cassandra::SessionConfig> session_config(const config::Settings& s) {
   session.default_consistency = *consistency;
   session.token_aware = c.token_aware();
   session.discover_peers = c.discover_peers();
+  session.local_dc = c.local_dc();
   session.reconnect = backoff(session.reconnect, c.reconnect_initial_ms(), c.reconnect_max_ms());
   session.retry.max_retries = static_cast<int>(c.retry_max_retries());
   session.retry.backoff = backoff(session.retry.backoff, c.retry_initial_ms(), c.retry_max_ms());

@@ -286,6 +286,11 @@ Settings::Cassandra::Cassandra(Registry& r)
                            .description = "find the other nodes in system.peers (false: contact points only)",
                            .commands = kProcessing},
                      kSession.discover_peers),
+      local_dc(reg, {.path = "cassandra.local_dc",
+                     .description = "data centre whose nodes coordinate the writes (empty: that of the first node "
+                                    "that answers); other data centres are not used",
+                     .commands = kProcessing, .env = "RDSTREAM_CASSANDRA_LOCAL_DC", .example = "dc1"},
+               kSession.local_dc),
       reconnect_initial_ms(reg, {.path = "cassandra.reconnect_initial_ms", .description = "first reconnection backoff",
                                  .commands = kProcessing},
                            ms(kSession.reconnect.initial), range(1, kDay)),

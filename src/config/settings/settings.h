@@ -114,6 +114,7 @@ class Settings {
     Int heartbeat_timeout_ms;
     Bool token_aware;
     Bool discover_peers;
+    String local_dc;
     Int reconnect_initial_ms;
     Int reconnect_max_ms;
     Int retry_max_retries;
