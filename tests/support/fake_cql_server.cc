@@ -173,6 +173,18 @@ void FakeCqlServer::close_connections() {
   [[maybe_unused]] auto n = ::write(wake_pipe_[1], "x", 1);
 }
 
+void FakeCqlServer::push_event(const std::string& type, const std::string& change, const cql::Endpoint& address) {
+  Writer w;
+  w.write_string(type);
+  w.write_string(change);
+  w.write_inet(address);
+  {
+    std::lock_guard lock(mutex_);
+    events_.push_back(w.take());
+  }
+  [[maybe_unused]] auto n = ::write(wake_pipe_[1], "x", 1);
+}
+
 void FakeCqlServer::set_accepting(bool accepting) {
   std::lock_guard lock(mutex_);
   accepting_ = accepting;
@@ -187,6 +199,7 @@ int FakeCqlServer::requests(cql::Opcode opcode) const {
 void FakeCqlServer::drop(int client_id) {
   auto it = clients_.find(client_id);
   if (it == clients_.end()) return;
+  if (registered_.erase(client_id) != 0) --registered_count_;
   ::close(it->second.fd);
   clients_.erase(it);
   --open_;
@@ -285,7 +298,7 @@ FakeReply FakeCqlServer::default_reply(const FakeRequest& request, cql::ByteView
       }
       return FakeReply::error(cql::CqlErrorCode::kBadCredentials, "Provided username and/or password are incorrect");
     }
-    case Opcode::kRegister:  // §4.1.8: READY (the fake pushes no events)
+    case Opcode::kRegister:  // §4.1.8: READY; push_event() sends events afterwards
       return FakeReply{FakeReply::Kind::kRespond, Opcode::kReady, {}, {}, {}};
     case Opcode::kOptions: {
       Writer w;
@@ -328,6 +341,7 @@ void FakeCqlServer::handle_frames(Client& client) {
     request.opcode = header.opcode;
     request.stream = header.stream;
     request.body = body;
+    if (header.opcode == Opcode::kRegister && registered_.insert(id).second) ++registered_count_;
     cql::Reader r(body);
     if (header.opcode == Opcode::kQuery || header.opcode == Opcode::kPrepare) {
       auto q = r.read_long_string("query");
@@ -362,6 +376,19 @@ void FakeCqlServer::run() {
         for (int cid : ids) drop(cid);
         delayed_.clear();
       }
+      for (const auto& body : events_) {
+        cql::FrameHeader h;
+        h.version = cql::kProtocolVersion | cql::kResponseBit;
+        h.stream = -1;  // §2.3: server-initiated
+        h.opcode = Opcode::kEvent;
+        h.length = static_cast<uint32_t>(body.size());
+        auto header = cql::encode_header(h);
+        Bytes frame(header.begin(), header.end());
+        frame.insert(frame.end(), body.begin(), body.end());
+        const std::set<int> targets = registered_;  // send_frame may drop one
+        for (int cid : targets) send_frame(cid, frame);
+      }
+      events_.clear();
     }
     std::vector<pollfd> fds;
     fds.push_back({wake_pipe_[0], POLLIN, 0});

@@ -106,6 +106,11 @@ class FakeCqlServer {
   // Stop accepting (refuse) or accept again.
   void set_accepting(bool accepting);
 
+  // Sends an EVENT (§4.2.6) to every connection that sent REGISTER: TOPOLOGY_CHANGE or
+  // STATUS_CHANGE (`change`: NEW_NODE, DOWN, ...) about `address`.
+  void push_event(const std::string& type, const std::string& change, const cql::Endpoint& address);
+  int registered_connections() const { return registered_count_.load(); }
+
   int requests(cql::Opcode opcode) const;
   int connections_accepted() const { return accepted_.load(); }
   int open_connections() const { return open_.load(); }
@@ -146,11 +151,14 @@ class FakeCqlServer {
   uint64_t id_salt_ = 0;  // mixed into prepared ids (forget_prepared(true))
   std::map<cql::Opcode, int> counts_;
   bool close_requested_ = false;
+  std::vector<cql::Bytes> events_;  // EVENT bodies waiting for the server thread
   bool accepting_ = true;
 
   // Server thread only.
   std::map<int, Client> clients_;  // by id
   std::vector<Delayed> delayed_;
+  std::set<int> registered_;  // clients that sent REGISTER
+  std::atomic<int> registered_count_{0};
   int next_client_ = 1;
 };
 

@@ -7,6 +7,7 @@
 #include <future>
 #include <atomic>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -864,6 +865,71 @@ TEST(SessionFake, FallsBackToAnotherHostWhenTheReplicaIsDown) {
     ASSERT_OK(r.response);
     EXPECT_EQ(r.coordinator, fmt::format("127.0.0.1:{}", a.port()));
   }
+}
+
+// Waits up to a second for `done`.
+template <typename F>
+bool eventually(F done) {
+  for (int i = 0; i < 100; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  return done();
+}
+
+// The control connection REGISTERs on A; a STATUS_CHANGE DOWN about B stops routing to B at once
+// (its connections are still open), UP routes to it again. Every write counts for its host, and
+// as a replica write when it went to its partition's owner.
+TEST(SessionFake, FollowsStatusEventsAndCountsReplicaWrites) {
+  FakeCqlServer a;
+  FakeCqlServer b;
+  auto session = connect_two_nodes(a, b);
+  ASSERT_TRUE(session);
+  ASSERT_TRUE(eventually([&] { return a.registered_connections() == 1; }));
+  EXPECT_EQ(b.registered_connections(), 0);
+  auto prepared = session->prepare("INSERT INTO fake_ks.fake_table (id) VALUES (?)");
+  ASSERT_OK(prepared);
+  const cql::Endpoint endpoint_b{*cql::Inet::parse("127.0.0.1"), b.port()};
+  auto write_all = [&](int32_t from, int32_t to) {
+    std::set<std::string> coordinators;
+    for (int32_t id = from; id < to; ++id) {
+      auto s = (*prepared)->bind({Value(id)});
+      auto r = session->execute_sync(std::move(*s));
+      EXPECT_OK(r.response);
+      coordinators.insert(r.coordinator);
+    }
+    return coordinators;
+  };
+
+  a.push_event("STATUS_CHANGE", "DOWN", endpoint_b);
+  ASSERT_TRUE(eventually([&] { return !session->hosts()[1].up; }));
+  EXPECT_EQ(session->hosts()[1].ready_connections, 1);  // not closed: only not used
+  EXPECT_EQ(write_all(0, 50), std::set<std::string>{fmt::format("127.0.0.1:{}", a.port())});
+
+  a.push_event("STATUS_CHANGE", "UP", endpoint_b);
+  ASSERT_TRUE(eventually([&] { return session->hosts()[1].up; }));
+  EXPECT_EQ(write_all(50, 150).size(), 2u);
+
+  // While B was marked down its rows went to A, which is not their replica: 150 writes in all,
+  // those 100 of the second round all to their replica.
+  const auto hosts = session->hosts();
+  EXPECT_EQ(hosts[0].requests + hosts[1].requests, 150u + 1u);  // and the PREPARE
+  EXPECT_LE(hosts[1].requests - hosts[1].replica_requests, 1u);  // the PREPARE may have gone there
+  EXPECT_GE(hosts[0].replica_requests + hosts[1].replica_requests, 100u);
+  EXPECT_LT(hosts[0].replica_requests + hosts[1].replica_requests, 150u);
+}
+
+// When the control connection's host dies, the control connection moves to B, which then gets
+// the REGISTER.
+TEST(SessionFake, MovesTheControlConnectionWhenItsHostDies) {
+  FakeCqlServer a;
+  FakeCqlServer b;
+  auto session = connect_two_nodes(a, b);
+  ASSERT_TRUE(session);
+  ASSERT_TRUE(eventually([&] { return a.registered_connections() == 1; }));
+  a.set_accepting(false);
+  a.close_connections();
+  ASSERT_TRUE(eventually([&] { return b.registered_connections() == 1; }));
 }
 
 // Rows of one write go in batches only with rows of the same owner, and each batch to that owner.
