@@ -1,8 +1,9 @@
 #pragma once
-// Shared by the .cc files of rds_cassandra only (connection, session); not part of its interface.
+// Shared by the .cc files of rds_cassandra only; not part of its interface.
 
 #include <string_view>
 
+#include "core/result.h"
 #include "cql/frame.h"
 
 namespace rds::cassandra::internal {
@@ -16,5 +17,8 @@ inline cql::FrameOptions frame_options(cql::Compression compression) {
   options.compression = compression;
   return options;
 }
+
+// What a request or query gets once its session is closed (retriable: another session may do).
+inline Error session_closed() { return Error(ErrorCode::kUnavailable, "the CQL session is closed", true); }
 
 }  // namespace rds::cassandra::internal

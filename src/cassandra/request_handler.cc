@@ -14,9 +14,7 @@ namespace {
 
 using internal::frame_options;
 using internal::kLog;
-using std::chrono::milliseconds;
-
-Error session_closed() { return Error(ErrorCode::kUnavailable, "the CQL session is closed", true); }
+using internal::session_closed;
 
 Result<cql::Bytes> encode_batch(Statement& s, const SessionConfig& config) {
   cql::BatchRequest request;
@@ -93,7 +91,7 @@ void RequestHandler::attempt() {
   if (done_) return;
   if (context_.closed()) return finish(Result<cql::Response>(session_closed()), std::nullopt);
   ++attempt_;
-  const milliseconds timeout =
+  const std::chrono::milliseconds timeout =
       statement_.timeout.count() > 0 ? statement_.timeout : context_.config().request_timeout;
   auto self = shared_from_this();
   for (; plan_pos_ < plan_.hosts.size(); ++plan_pos_) {
@@ -170,7 +168,7 @@ void RequestHandler::reprepare(HostIndex h, const std::weak_ptr<Connection>& wea
   auto conn = weak.lock();
   if (!conn || !conn->is_ready()) conn = host.pick();
   const auto& config = context_.config();
-  auto frame = cql::encode_prepare(0, stale->query, internal::frame_options(config.compression));
+  auto frame = cql::encode_prepare(0, stale->query, frame_options(config.compression));
   if (!conn || !frame.ok()) {
     return on_failure(RequestFailure::connection_lost(false),
                       Error(ErrorCode::kUnavailable, fmt::format("{}: cannot re-prepare", host.endpoint()), true),

@@ -27,9 +27,8 @@ namespace {
 
 using internal::frame_options;
 using internal::kLog;
+using internal::session_closed;
 using std::chrono::milliseconds;
-
-Error session_closed() { return Error(ErrorCode::kUnavailable, "the CQL session is closed", true); }
 
 // The replicas of a partition key under a keyspace's replication (SimpleStrategy RF 1 when the
 // keyspace is unknown), primary first; empty while the ring is.
