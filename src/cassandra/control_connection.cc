@@ -97,11 +97,24 @@ void ControlConnection::registered(HostIndex h, const std::weak_ptr<Connection>&
 }
 
 void ControlConnection::query(std::string cql, RowsCallback done) {
-  ensure([this, cql = std::move(cql), done = std::move(done)](Status status) mutable {
+  request(std::move(cql), cql::Consistency::kOne, [this, done = std::move(done)](Result<cql::Response> response) {
+    if (!response.ok()) return done(response.take_error());
+    auto* rows = std::get_if<cql::RowsResult>(&response->message);
+    if (!rows) {
+      const std::string endpoint = host_ ? cluster_.host(*host_).endpoint() : std::string();
+      return done(Error(ErrorCode::kProtocol,
+                        fmt::format("{}: unexpected {}", endpoint, cql::message_name(response->message))));
+    }
+    done(std::move(*rows));
+  });
+}
+
+void ControlConnection::request(std::string cql, cql::Consistency consistency, ResponseCallback done) {
+  ensure([this, cql = std::move(cql), consistency, done = std::move(done)](Status status) mutable {
     if (!status.ok()) return done(status.error());
     auto conn = connection_.lock();
     cql::QueryRequest request{std::move(cql), {}};
-    request.params.consistency = cql::Consistency::kOne;
+    request.params.consistency = consistency;
     auto frame = cql::encode_query(0, request, frame_options(config_.compression));
     if (!frame.ok()) return done(frame.take_error());
     const std::string endpoint = host_ ? cluster_.host(*host_).endpoint() : std::string();
@@ -110,12 +123,7 @@ void ControlConnection::query(std::string cql, RowsCallback done) {
       if (const auto* error = std::get_if<cql::ErrorMessage>(&reply.response->message)) {
         return done(error->to_error().with_context(endpoint));
       }
-      auto* rows = std::get_if<cql::RowsResult>(&reply.response->message);
-      if (!rows) {
-        return done(Error(ErrorCode::kProtocol, fmt::format("{}: unexpected {}", endpoint,
-                                                            cql::message_name(reply.response->message))));
-      }
-      done(std::move(*rows));
+      done(std::move(*reply.response));
     };
     if (!conn || !conn->send(std::move(*frame), config_.request_timeout, on_reply)) {
       done(no_control(fmt::format("{} has no free stream", endpoint)));

@@ -56,6 +56,11 @@ class ControlConnection {
   void refresh(Done done);
   // One system query (consistency ONE) on the control connection's host.
   void query(std::string cql, RowsCallback done);
+  // Any statement on the control connection's host, its answer whatever it is (a server ERROR is
+  // an error). For schema changes: that host then holds the new schema version itself, so the
+  // agreement check that follows cannot pass on the old version everywhere.
+  using ResponseCallback = std::function<void(Result<cql::Response>)>;
+  void request(std::string cql, cql::Consistency consistency, ResponseCallback done);
 
   // From the pools: a ready connection closed, or a host got one.
   void connection_closed(const Connection& c);

@@ -60,9 +60,8 @@ std::string KeyspaceSpec::create_statement() const {
 
 Status create_keyspace(Session& session, const KeyspaceSpec& spec, std::chrono::milliseconds agreement_timeout) {
   RDS_TRY(spec.validate());
-  auto result = session.query(spec.create_statement(), cql::Consistency::kOne);
+  auto result = session.schema_change(spec.create_statement(), agreement_timeout);
   if (!result.ok()) return result.take_error().with_context(fmt::format("creating keyspace {}", spec.name));
-  RDS_TRY(session.wait_for_schema_agreement(agreement_timeout));
   return session.refresh_metadata();
 }
 
@@ -72,14 +71,11 @@ Status execute_script(Session& session, std::string_view script, std::chrono::mi
   bool schema_changed = false;
   for (size_t i = 0; i < statements->size(); ++i) {
     const std::string& statement = (*statements)[i];
-    auto result = session.query(statement, cql::Consistency::kOne);
+    auto result = session.schema_change(statement, agreement_timeout);
     if (!result.ok()) {
       return result.take_error().with_context(fmt::format("statement {} ({})", i + 1, first_line(statement)));
     }
-    if (std::holds_alternative<cql::SchemaChangeResult>(result->message)) {
-      schema_changed = true;
-      RDS_TRY(session.wait_for_schema_agreement(agreement_timeout));
-    }
+    schema_changed = schema_changed || std::holds_alternative<cql::SchemaChangeResult>(result->message);
   }
   if (schema_changed) return session.refresh_metadata();
   return ok_status();

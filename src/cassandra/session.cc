@@ -348,6 +348,15 @@ class Session::Impl : public RequestContext, public ControlConnection::Cluster {
     return future.get();
   }
 
+  Result<cql::Response> control_request(const std::string& cql) {
+    if (closed_) return session_closed();
+    std::promise<Result<cql::Response>> promise;
+    auto future = promise.get_future();
+    auto done = [&promise](Result<cql::Response> r) { promise.set_value(std::move(r)); };
+    if (!loop_.post([&] { control_.request(cql, config_.default_consistency, done); })) return session_closed();
+    return future.get();
+  }
+
   Status wait_for_schema_agreement(milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     std::string last;
@@ -489,6 +498,15 @@ ExecuteResult Session::execute_sync(Statement statement) { return impl_->execute
 
 Result<cql::Response> Session::query(const std::string& cql, cql::Consistency consistency) {
   return impl_->execute_sync(Statement::of(cql, consistency)).response;
+}
+
+Result<cql::Response> Session::schema_change(const std::string& cql, std::chrono::milliseconds agreement_timeout) {
+  auto response = impl_->control_request(cql);
+  if (!response.ok()) return response;
+  if (std::holds_alternative<cql::SchemaChangeResult>(response->message)) {
+    RDS_TRY(impl_->wait_for_schema_agreement(agreement_timeout));
+  }
+  return response;
 }
 
 Result<std::shared_ptr<const PreparedStatement>> Session::prepare(const std::string& query) {

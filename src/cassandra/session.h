@@ -169,6 +169,13 @@ class Session {
   ExecuteResult execute_sync(Statement statement);
   Result<cql::Response> query(const std::string& cql, cql::Consistency consistency = cql::Consistency::kLocalQuorum);
 
+  // A schema change (CREATE, ALTER, DROP), blocking: sent to the control connection's host, then
+  // waits for every node to hold the same schema version. On any other coordinator, the check
+  // could pass before the change reached the control host's gossip (every node still on the old
+  // version), and a PREPARE right after would fail on a node without the new table.
+  Result<cql::Response> schema_change(const std::string& cql,
+                                      std::chrono::milliseconds agreement_timeout = std::chrono::seconds(30));
+
   // Prepares (or returns the cached statement). Blocking.
   Result<std::shared_ptr<const PreparedStatement>> prepare(const std::string& query);
 

@@ -9,11 +9,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <future>
 #include <iostream>
+#include <random>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -21,6 +23,8 @@
 #include <thread>
 #include <vector>
 
+#include "cassandra/schema.h"
+#include "cassandra/session.h"
 #include "integration/ingest/child_process.h"
 #include "support/temp_dir.h"
 #include "support/topic_reader.h"
@@ -177,6 +181,64 @@ TEST_F(ClusterTest, AKafkaBrokerKilledMidIngestLosesAndDuplicatesNothing) {
 
   auto started = stack({"start-node", "kafka", "2"});
   ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
+}
+
+// Token-aware routing on a real ring: with RF 1 each partition has one replica, and at least 95 %
+// of the writes go straight to it (the per-host counters say where each attempt went). Every host
+// gets a share: the partitions are spread over the ring.
+TEST_F(ClusterTest, WritesGoToTheReplicaOfTheirPartition) {
+  cassandra::SessionConfig config;
+  config.contact_points = {"127.0.0.1"};
+  config.port = static_cast<uint16_t>(std::atoi(cql_port_.c_str()));
+  config.credentials = {"cassandra", "cassandra"};
+  auto session = cassandra::Session::connect(config);
+  ASSERT_TRUE(session.ok()) << session.error().message;
+  const std::string keyspace = unique("routing");
+  cassandra::KeyspaceSpec spec;
+  spec.name = keyspace;
+  spec.replication_factor = 1;
+  auto made = cassandra::create_keyspace(**session, spec);
+  ASSERT_TRUE(made.ok()) << made.error().message;
+  auto table = cassandra::execute_script(**session, "CREATE TABLE " + keyspace + ".t (id uuid PRIMARY KEY, v text)");
+  ASSERT_TRUE(table.ok()) << table.error().message;
+  auto insert = (*session)->prepare("INSERT INTO " + keyspace + ".t (id, v) VALUES (?, ?)");
+  ASSERT_TRUE(insert.ok()) << insert.error().message;
+  std::vector<uint64_t> before;
+  for (const auto& h : (*session)->hosts()) before.push_back(h.requests);
+
+  constexpr int kWrites = 3'000;
+  std::mt19937_64 random(42);
+  std::atomic<int> done{0};
+  std::atomic<int> failed{0};
+  for (int i = 0; i < kWrites; ++i) {
+    cql::Uuid id;
+    for (auto& b : id.bytes) b = static_cast<uint8_t>(random());
+    auto statement = (*insert)->bind({cql::Value(id), cql::Value("v")});
+    ASSERT_TRUE(statement.ok());
+    statement->idempotent = true;
+    (*session)->execute(std::move(*statement), [&](cassandra::ExecuteResult r) {
+      if (!r.response.ok()) failed.fetch_add(1);
+      done.fetch_add(1);
+    });
+  }
+  const auto deadline = std::chrono::steady_clock::now() + seconds(120);
+  while (done.load() < kWrites && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(milliseconds(20));
+  ASSERT_EQ(done.load(), kWrites);
+  EXPECT_EQ(failed.load(), 0);
+
+  const auto hosts = (*session)->hosts();
+  ASSERT_EQ(hosts.size(), 3u);
+  uint64_t requests = 0;
+  uint64_t to_replica = 0;
+  for (const auto& h : hosts) {
+    std::cout << "  " << h.address << ": " << h.requests << " requests, " << h.replica_requests << " to a replica\n";
+    requests += h.requests;
+    to_replica += h.replica_requests;
+    EXPECT_GT(h.replica_requests, static_cast<uint64_t>(kWrites / 10)) << h.address << " got too small a share";
+  }
+  ASSERT_GE(requests, static_cast<uint64_t>(kWrites));
+  EXPECT_GE(static_cast<double>(to_replica), 0.95 * static_cast<double>(kWrites))
+      << to_replica << " of " << requests << " attempts went to a replica";
 }
 
 }  // namespace
