@@ -6,7 +6,10 @@
 
 #include <fmt/format.h>
 
+#include <thread>
+
 #include "stack/health.h"
+#include "stack/ports.h"
 #include "stack/java.h"
 #include "stack/service.h"
 
@@ -82,6 +85,15 @@ class CassandraService final : public Service {
   Status prepare() override {
     const auto abs = std::filesystem::absolute(dir());
     RDS_TRY(check_ownership_marker(abs / "data", marker(), name(), abs));
+    // A node that joined before starts with the others, but not before the seed listens for
+    // gossip: Cassandra gives up at once ("Unable to gossip with any peers") when no seed answers.
+    if (node() > 1 && starts_after() == 0) {
+      const auto deadline = std::chrono::steady_clock::now() + config_.start_timeout;
+      while (!port_accepting(config_.node_host(1), config_.cassandra_storage_port, 500) &&
+             std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      }
+    }
     RDS_TRY(write_text_file(abs / "cassandra.yaml", cassandra_yaml(abs)));
     RDS_TRY(write_text_file(abs / "logback.xml", kLogback));
     RDS_TRY(write_jmx_credentials(abs));
