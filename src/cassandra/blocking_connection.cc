@@ -29,7 +29,7 @@ Error timeout_error(const std::string& peer, std::string_view what) {
 
 Result<BlockingConnection> BlockingConnection::open(const std::string& host, uint16_t port,
                                                     const Credentials& credentials,
-                                                    std::chrono::milliseconds timeout) {
+                                                    std::chrono::milliseconds timeout, const TlsConfig& tls) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   const std::string peer = fmt::format("{}:{}", host, port);
   addrinfo hints{};
@@ -60,11 +60,26 @@ Result<BlockingConnection> BlockingConnection::open(const std::string& host, uin
   }
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (tls.enabled) {
+    auto context = TlsContext::create(tls);
+    if (!context.ok()) return context.take_error();
+    auto stream = TlsStream::create(**context, fd, host, peer);
+    if (!stream.ok()) return stream.take_error();
+    conn.tls_ = std::move(*stream);
+    RDS_TRY(conn.tls_handshake(deadline));
+  }
 
   auto startup = cql::encode_startup(0);
   if (!startup.ok()) return startup.take_error();
   auto answer = conn.round_trip(*startup, deadline);
-  if (!answer.ok()) return answer.take_error().with_context("STARTUP");
+  if (!answer.ok()) {
+    Error e = answer.take_error();
+    // Cassandra requiring TLS closes a plaintext connection (or answers in TLS): say so.
+    if (!tls.enabled && (e.code == ErrorCode::kUnavailable || e.code == ErrorCode::kProtocol)) {
+      e.message += fmt::format(" ({})", kMaybeTlsHint);
+    }
+    return e.with_context("STARTUP");
+  }
   if (std::holds_alternative<cql::AuthenticateMessage>(answer->message)) {
     auto auth = cql::encode_auth_response(0, cql::plain_auth_token(credentials.user, credentials.password));
     if (!auth.ok()) return auth.take_error();
@@ -81,8 +96,25 @@ Result<BlockingConnection> BlockingConnection::open(const std::string& host, uin
   return conn;
 }
 
+Status BlockingConnection::tls_handshake(std::chrono::steady_clock::time_point deadline) {
+  while (true) {
+    const TlsIo io = tls_->handshake();
+    if (io.kind == TlsIo::kOk) return ok_status();
+    if (io.kind == TlsIo::kError) return io.error;
+    if (io.kind == TlsIo::kClosed) {
+      return Error(ErrorCode::kUnavailable, fmt::format("{}: TLS handshake: connection closed by the server", peer_), true);
+    }
+    if (!wait(io.kind == TlsIo::kWantWrite ? POLLOUT : POLLIN, deadline)) return timeout_error(peer_, "the TLS handshake");
+  }
+}
+
+bool BlockingConnection::wait(short events, std::chrono::steady_clock::time_point deadline) const {
+  pollfd pfd{fd_, events, 0};
+  return ::poll(&pfd, 1, remaining_ms(deadline)) == 1;
+}
+
 BlockingConnection::BlockingConnection(BlockingConnection&& other) noexcept
-    : fd_(other.fd_), peer_(std::move(other.peer_)) {
+    : fd_(other.fd_), peer_(std::move(other.peer_)), tls_(std::move(other.tls_)) {
   other.fd_ = -1;
 }
 
@@ -91,6 +123,7 @@ BlockingConnection& BlockingConnection::operator=(BlockingConnection&& other) no
     if (fd_ >= 0) ::close(fd_);
     fd_ = other.fd_;
     peer_ = std::move(other.peer_);
+    tls_ = std::move(other.tls_);
     other.fd_ = -1;
   }
   return *this;
@@ -116,6 +149,18 @@ Result<cql::Response> BlockingConnection::query(const cql::QueryRequest& request
 Result<cql::Response> BlockingConnection::round_trip(const cql::Bytes& frame,
                                                      std::chrono::steady_clock::time_point deadline) {
   size_t sent = 0;
+  while (tls_ && sent < frame.size()) {
+    const TlsIo io = tls_->write(frame.data() + sent, frame.size() - sent);
+    if (io.kind == TlsIo::kOk) {
+      sent += io.bytes;
+      continue;
+    }
+    if (io.kind == TlsIo::kError) return io.error;
+    if (io.kind == TlsIo::kClosed) {
+      return Error(ErrorCode::kUnavailable, fmt::format("{}: connection closed by the server", peer_), true);
+    }
+    if (!wait(io.kind == TlsIo::kWantWrite ? POLLOUT : POLLIN, deadline)) return timeout_error(peer_, "a request");
+  }
   while (sent < frame.size()) {
     ssize_t n = ::send(fd_, frame.data() + sent, frame.size() - sent, MSG_NOSIGNAL);
     if (n > 0) {
@@ -140,6 +185,20 @@ Result<cql::Response> BlockingConnection::round_trip(const cql::Bytes& frame,
         return error->to_error().with_context(peer_);
       }
       return response;
+    }
+    if (tls_) {  // read first: OpenSSL may hold decrypted bytes that poll cannot see
+      uint8_t chunk[16384];
+      const TlsIo io = tls_->read(chunk, sizeof chunk);
+      if (io.kind == TlsIo::kOk) {
+        buffer.insert(buffer.end(), chunk, chunk + io.bytes);
+      } else if (io.kind == TlsIo::kError) {
+        return io.error;
+      } else if (io.kind == TlsIo::kClosed) {
+        return Error(ErrorCode::kUnavailable, fmt::format("{}: connection closed by the server", peer_), true);
+      } else if (!wait(io.kind == TlsIo::kWantWrite ? POLLOUT : POLLIN, deadline)) {
+        return timeout_error(peer_, "a request");
+      }
+      continue;
     }
     pollfd pfd{fd_, POLLIN, 0};
     if (::poll(&pfd, 1, remaining_ms(deadline)) != 1) return timeout_error(peer_, "a request");

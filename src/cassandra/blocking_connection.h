@@ -7,8 +7,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 
+#include "cassandra/tls.h"
 #include "core/result.h"
 #include "cql/requests.h"
 #include "cql/responses.h"
@@ -25,9 +27,10 @@ struct Credentials {
 
 class BlockingConnection {
  public:
-  // TCP connect, STARTUP, and PasswordAuthenticator login when the server asks for it.
+  // TCP connect, the TLS handshake when tls.enabled, STARTUP, and PasswordAuthenticator login
+  // when the server asks for it; all within `timeout`.
   static Result<BlockingConnection> open(const std::string& host, uint16_t port, const Credentials& credentials,
-                                         std::chrono::milliseconds timeout);
+                                         std::chrono::milliseconds timeout, const TlsConfig& tls = {});
 
   BlockingConnection(BlockingConnection&& other) noexcept;
   BlockingConnection& operator=(BlockingConnection&& other) noexcept;
@@ -44,9 +47,13 @@ class BlockingConnection {
  private:
   explicit BlockingConnection(int fd, std::string peer) : fd_(fd), peer_(std::move(peer)) {}
   Result<cql::Response> round_trip(const cql::Bytes& frame, std::chrono::steady_clock::time_point deadline);
+  // Waits until the socket is readable (POLLIN) or writable; false at the deadline.
+  bool wait(short events, std::chrono::steady_clock::time_point deadline) const;
+  Status tls_handshake(std::chrono::steady_clock::time_point deadline);
 
   int fd_ = -1;
   std::string peer_;  // "host:port", for error messages
+  std::unique_ptr<TlsStream> tls_;  // null: plaintext
 };
 
 }  // namespace rds::cassandra

@@ -107,11 +107,45 @@ void Connection::on_socket_event(uint32_t events) {
     if (err != 0) {
       return fail_handshake(Error(ErrorCode::kUnavailable, fmt::format("{}: connect: {}", peer_, std::strerror(err)), true));
     }
+    if (config_.tls) return start_tls();
     on_connected();
     return;
   }
-  if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0) read_available();
-  if (state_ != State::kClosed && (events & EPOLLOUT) != 0) flush();
+  if (state_ == State::kTlsHandshake) return continue_tls();
+  if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0 || tls_read_wants_write_) read_available();
+  if (state_ != State::kClosed && ((events & EPOLLOUT) != 0 || tls_write_wants_read_)) flush();
+}
+
+void Connection::start_tls() {
+  auto stream = TlsStream::create(*config_.tls, fd_, config_.host, peer_);
+  if (!stream.ok()) return fail_handshake(stream.take_error());
+  tls_ = std::move(*stream);
+  state_ = State::kTlsHandshake;
+  continue_tls();
+}
+
+// Driven by the socket's events until done; the connect timer covers it.
+void Connection::continue_tls() {
+  const TlsIo io = tls_->handshake();
+  switch (io.kind) {
+    case TlsIo::kOk:
+      want_write_ = false;
+      loop_.set_events(fd_, EPOLLIN);
+      return on_connected();
+    case TlsIo::kWantRead:
+      want_write_ = false;
+      loop_.set_events(fd_, EPOLLIN);
+      return;
+    case TlsIo::kWantWrite:
+      want_write_ = true;
+      loop_.set_events(fd_, EPOLLIN | EPOLLOUT);
+      return;
+    case TlsIo::kClosed:
+      return fail_handshake(Error(ErrorCode::kUnavailable,
+                                  fmt::format("{}: TLS handshake: connection closed by the server", peer_), true));
+    case TlsIo::kError:
+      return fail_handshake(io.error);
+  }
 }
 
 void Connection::on_connected() {
@@ -273,8 +307,11 @@ void Connection::on_request_timeout(int16_t stream) {
 }
 
 void Connection::flush() {
-  if (state_ == State::kClosed || fd_ < 0 || state_ == State::kConnecting) return;
-  while (out_pos_ < out_.size()) {
+  if (state_ == State::kClosed || fd_ < 0 || state_ == State::kConnecting || state_ == State::kTlsHandshake) return;
+  if (tls_) {
+    if (!flush_tls()) return;
+  }
+  while (!tls_ && out_pos_ < out_.size()) {
     const ssize_t n = ::send(fd_, out_.data() + out_pos_, out_.size() - out_pos_, MSG_NOSIGNAL);
     if (n > 0) {
       out_pos_ += static_cast<size_t>(n);
@@ -295,14 +332,37 @@ void Connection::flush() {
   update_write_interest();
 }
 
+// Writes out_ through TLS until done or blocked; false when the connection closed.
+bool Connection::flush_tls() {
+  tls_write_wants_read_ = false;
+  while (out_pos_ < out_.size()) {
+    const TlsIo io = tls_->write(out_.data() + out_pos_, out_.size() - out_pos_);
+    if (io.kind == TlsIo::kOk) {
+      out_pos_ += io.bytes;
+      bytes_sent_ += io.bytes;
+      continue;
+    }
+    if (io.kind == TlsIo::kWantWrite) break;
+    if (io.kind == TlsIo::kWantRead) {
+      tls_write_wants_read_ = true;
+      break;
+    }
+    close(io.kind == TlsIo::kClosed ? std::string("connection closed by the server") : io.error.message);
+    return false;
+  }
+  return true;
+}
+
 void Connection::update_write_interest() {
-  const bool want = out_pos_ < out_.size();
+  // A TLS write waiting for input waits on EPOLLIN; a TLS read waiting to write needs EPOLLOUT.
+  const bool want = (out_pos_ < out_.size() && !tls_write_wants_read_) || tls_read_wants_write_;
   if (want == want_write_ || fd_ < 0) return;
   want_write_ = want;
   loop_.set_events(fd_, EPOLLIN | (want ? EPOLLOUT : 0u));
 }
 
 void Connection::read_available() {
+  if (tls_) return read_tls();
   while (state_ != State::kClosed) {
     if (in_pos_ > 0 && in_pos_ == in_.size()) {
       in_.clear();
@@ -324,6 +384,36 @@ void Connection::read_available() {
     if (errno == EAGAIN || errno == EWOULDBLOCK) break;
     return close(fmt::format("recv: {}", std::strerror(errno)));
   }
+}
+
+// Reads until OpenSSL wants more from the socket: that also drains what it already decrypted
+// and buffered (SSL_pending), which epoll would never signal.
+void Connection::read_tls() {
+  const bool wanted_write = tls_read_wants_write_;
+  tls_read_wants_write_ = false;
+  while (state_ != State::kClosed) {
+    if (in_pos_ > 0 && in_pos_ == in_.size()) {
+      in_.clear();
+      in_pos_ = 0;
+    }
+    const size_t old = in_.size();
+    in_.resize(old + kReadChunk);
+    const TlsIo io = tls_->read(in_.data() + old, kReadChunk);
+    in_.resize(old + (io.kind == TlsIo::kOk ? io.bytes : 0));
+    if (io.kind == TlsIo::kOk) {
+      last_read_ = loop_.now();
+      process_frames();
+      continue;
+    }
+    if (io.kind == TlsIo::kWantRead) break;
+    if (io.kind == TlsIo::kWantWrite) {
+      tls_read_wants_write_ = true;
+      break;
+    }
+    if (io.kind == TlsIo::kClosed) return close("connection closed by the server");
+    return close(io.error.message);
+  }
+  if (state_ != State::kClosed && wanted_write != tls_read_wants_write_) update_write_interest();
 }
 
 void Connection::process_frames() {
@@ -381,6 +471,7 @@ void Connection::close(const std::string& reason) {
   if (state_ == State::kClosed) return;
   const bool was_ready = state_ == State::kReady;
   Error error(ErrorCode::kUnavailable, fmt::format("{}: {}", peer_, reason), true);
+  if (state_ == State::kStartup && !tls_) error.message += fmt::format(" ({})", kMaybeTlsHint);
   if (!was_ready) return fail_handshake(std::move(error));
   log::debug(kLog, "{}: closing connection: {}", peer_, reason);
   shutdown(error, /*notify=*/true);
@@ -393,6 +484,7 @@ void Connection::shutdown(const Error& error, bool notify) {
     ::close(fd_);
     fd_ = -1;
   }
+  tls_.reset();
   if (connect_timer_ != 0) loop_.cancel_timer(connect_timer_);
   if (heartbeat_timer_ != 0) loop_.cancel_timer(heartbeat_timer_);
   connect_timer_ = heartbeat_timer_ = 0;

@@ -19,6 +19,7 @@
 #include "cassandra/event_loop.h"
 #include "cassandra/retry_policy.h"
 #include "cassandra/stream_ids.h"
+#include "cassandra/tls.h"
 #include "core/result.h"
 #include "cql/codec.h"
 
@@ -32,7 +33,9 @@ struct ConnectionConfig {
   uint16_t port = kDefaultPort;
   Credentials credentials;
   cql::Compression compression = cql::Compression::kNone;
-  std::chrono::milliseconds connect_timeout = kDefaultConnectTimeout;  // TCP + STARTUP + login
+  std::chrono::milliseconds connect_timeout = kDefaultConnectTimeout;  // TCP + TLS + STARTUP + login
+  // Set: TLS over the socket (the session's context, made once); null: plaintext.
+  std::shared_ptr<const TlsContext> tls;
   std::chrono::milliseconds heartbeat_interval = kDefaultHeartbeatInterval;  // 0 = no heartbeat
   std::chrono::milliseconds heartbeat_timeout{10000};
   int max_streams = StreamIdAllocator::kMaxStreams;
@@ -51,7 +54,7 @@ using ReplyCallback = std::function<void(Reply)>;
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  enum class State { kIdle, kConnecting, kStartup, kAuthenticating, kReady, kClosed };
+  enum class State { kIdle, kConnecting, kTlsHandshake, kStartup, kAuthenticating, kReady, kClosed };
 
   // on_ready: once, with ok when the connection is ready for requests, or the reason it never got
   // there (then on_closed is not called). on_closed: once, after a ready connection closed.
@@ -100,7 +103,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool enqueue(cql::Bytes frame, std::chrono::milliseconds timeout, ReplyCallback callback);
   void on_socket_event(uint32_t events);
   void on_connected();
+  void start_tls();
+  void continue_tls();
   void read_available();
+  void read_tls();
+  bool flush_tls();
   void process_frames();
   void flush();
   void update_write_interest();
@@ -119,6 +126,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string peer_;  // "host:port" for logs and errors
   State state_ = State::kIdle;
   int fd_ = -1;
+  std::unique_ptr<TlsStream> tls_;
+  // TLS may need the other direction first: a write waiting for readable, a read for writable.
+  bool tls_write_wants_read_ = false;
+  bool tls_read_wants_write_ = false;
 
   StreamIdAllocator ids_;
   std::vector<Pending> pending_;  // indexed by stream id

@@ -23,13 +23,14 @@ std::shared_ptr<Connection> take(std::vector<std::shared_ptr<Connection>>& list,
 }  // namespace
 
 HostPool::HostPool(EventLoop& loop, const SessionConfig& config, SessionProbe& probe, std::string address,
-                   uint16_t port, Listener listener)
+                   uint16_t port, Listener listener, std::shared_ptr<const TlsContext> tls)
     : loop_(loop),
       config_(config),
       probe_(probe),
       address_(std::move(address)),
       port_(port),
       listener_(std::move(listener)),
+      tls_(std::move(tls)),
       backoff_(config.reconnect) {}
 
 HostPool::~HostPool() {
@@ -47,6 +48,7 @@ void HostPool::open() {
     cc.host = address_;
     cc.port = port_;
     cc.credentials = config_.credentials;
+    cc.tls = tls_;
     cc.compression = config_.compression;
     cc.connect_timeout = config_.connect_timeout;
     cc.heartbeat_interval = config_.heartbeat_interval;

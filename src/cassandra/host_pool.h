@@ -32,8 +32,9 @@ class HostPool {
     std::function<void(HostPool&, Connection&)> on_connection_closed;
   };
 
+  // `tls`: the session's TLS context, or null for plaintext.
   HostPool(EventLoop& loop, const SessionConfig& config, SessionProbe& probe, std::string address, uint16_t port,
-           Listener listener);
+           Listener listener, std::shared_ptr<const TlsContext> tls = nullptr);
   ~HostPool();
   HostPool(const HostPool&) = delete;
   HostPool& operator=(const HostPool&) = delete;
@@ -80,6 +81,7 @@ class HostPool {
   std::string address_;
   uint16_t port_;
   Listener listener_;
+  std::shared_ptr<const TlsContext> tls_;
   std::string data_center_;
   std::vector<Token> tokens_;
   std::vector<std::shared_ptr<Connection>> ready_;

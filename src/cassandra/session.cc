@@ -114,6 +114,7 @@ class Session::Impl : public RequestContext, public ControlConnection::Cluster {
   };
 
   SessionConfig config_;
+  std::shared_ptr<const TlsContext> tls_;  // made once in connect() when config_.tls.enabled
   EventLoop loop_;
   RetryPolicy retry_;
   SessionProbe probe_;
@@ -262,7 +263,7 @@ class Session::Impl : public RequestContext, public ControlConnection::Cluster {
     HostPool::Listener listener;
     listener.on_connect_result = [this](HostPool&, const Status& s) { on_connect_result(s); };
     listener.on_connection_closed = [this](HostPool&, Connection& c) { control_.connection_closed(c); };
-    hosts_.push_back(std::make_unique<HostPool>(loop_, config_, probe_, address, port, std::move(listener)));
+    hosts_.push_back(std::make_unique<HostPool>(loop_, config_, probe_, address, port, std::move(listener), tls_));
     plan_hosts_.push_back(PlanHost{});
     log::info(kLog, "adding host {}", hosts_.back()->endpoint());
     hosts_.back()->open();
@@ -455,7 +456,14 @@ class Session::Impl : public RequestContext, public ControlConnection::Cluster {
 
 Result<std::unique_ptr<Session>> Session::connect(SessionConfig config) {
   RDS_TRY(config.validate());
+  std::shared_ptr<const TlsContext> tls;
+  if (config.tls.enabled) {
+    auto context = TlsContext::create(config.tls);
+    if (!context.ok()) return context.take_error().with_context("connecting to Cassandra over TLS");
+    tls = std::move(*context);
+  }
   auto impl = std::make_shared<Impl>(std::move(config));
+  impl->tls_ = std::move(tls);
   RDS_TRY(impl->loop_.start());
   std::unique_ptr<Session> session(new Session(impl));
   const auto& cfg = impl->config_;

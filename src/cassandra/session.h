@@ -32,6 +32,7 @@
 #include "cassandra/blocking_connection.h"  // Credentials
 #include "cassandra/retry_policy.h"
 #include "cassandra/session_probe.h"
+#include "cassandra/tls.h"
 #include "cassandra/token_ring.h"
 #include "core/backoff.h"
 #include "core/result.h"
@@ -46,6 +47,7 @@ struct SessionConfig {
   std::vector<std::string> contact_points{"127.0.0.1"};
   uint16_t port = kDefaultPort;
   Credentials credentials;  // used when the server asks for PasswordAuthenticator
+  TlsConfig tls;            // CQL over TLS when tls.enabled (one OpenSSL context per session)
   cql::Compression compression = cql::Compression::kNone;
   int connections_per_host = kDefaultConnectionsPerHost;
   std::chrono::milliseconds connect_timeout{5000};
