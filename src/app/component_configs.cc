@@ -191,6 +191,12 @@ Result<cassandra::Credentials> cassandra_credentials(const config::Settings& s) 
   return cassandra::Credentials{s.cassandra.username(), std::move(*password)};
 }
 
+cassandra::TlsConfig cassandra_tls(const config::Settings& s) {
+  const auto& c = s.cassandra;
+  return cassandra::TlsConfig{c.tls_enabled(), c.tls_ca_file(), c.tls_cert_file(), c.tls_key_file(),
+                              c.tls_verify_hostname()};
+}
+
 Result<cql::Consistency> parse_consistency(const std::string& name) {
   static const std::pair<const char*, cql::Consistency> kNames[] = {
       {"ANY", cql::Consistency::kAny},         {"ONE", cql::Consistency::kOne},
@@ -213,6 +219,7 @@ Result<cassandra::SessionConfig> session_config(const config::Settings& s) {
   auto credentials = cassandra_credentials(s);
   if (!credentials.ok()) return credentials.take_error();
   session.credentials = std::move(*credentials);
+  session.tls = cassandra_tls(s);
   session.compression = c.compression() == "lz4" ? cql::Compression::kLz4 : cql::Compression::kNone;
   session.connections_per_host = static_cast<int>(c.connections_per_host());
   session.connect_timeout = milliseconds(c.connect_timeout_ms());

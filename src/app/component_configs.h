@@ -41,6 +41,8 @@ process::ProcessorConfig processor_config(const config::Settings& s);
 Result<std::string> secret(const config::String& value, const config::String& file);
 // The password: RDSTREAM_CASSANDRA_PASSWORD, else cassandra.password_file, else the seed's default.
 Result<cassandra::Credentials> cassandra_credentials(const config::Settings& s);
+// cassandra.tls.*: for the session and every BlockingConnection opened from settings.
+cassandra::TlsConfig cassandra_tls(const config::Settings& s);
 Result<cassandra::SessionConfig> session_config(const config::Settings& s);
 Result<cql::Consistency> parse_consistency(const std::string& name);
 Result<sink::CassandraSinkConfig> sink_config(const config::Settings& s, const process::TableConfig& table);

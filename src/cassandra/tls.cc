@@ -94,7 +94,8 @@ Error verify_error(const std::string& sans, long result, const std::string& peer
 
 bool is_tls_error(const Error& error) {
   const std::string& m = error.message;
-  return m.find(": TLS") != std::string::npos || m.find("cassandra.tls") != std::string::npos;
+  return m.find(": TLS") != std::string::npos ||
+         (m.find("cassandra.tls.") != std::string::npos && m.find(kMaybeTlsHint) == std::string::npos);
 }
 
 Result<std::shared_ptr<const TlsContext>> TlsContext::create(const TlsConfig& config) {

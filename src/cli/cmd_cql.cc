@@ -90,11 +90,13 @@ void register_cql(CLI::App& app, Globals& globals) {
     }
     const auto timeout = std::chrono::seconds(s.cql.timeout_s());
     auto conn = cassandra::BlockingConnection::open(s.cassandra.contact_points().front(),
-                                                    static_cast<uint16_t>(s.cassandra.port()), *credentials, timeout);
+                                                    static_cast<uint16_t>(s.cassandra.port()), *credentials, timeout,
+                                                    app::cassandra_tls(s));
     if (!conn.ok()) {
       std::cerr << "rdstream cql: " << conn.error().message
-                << (conn.error().code == ErrorCode::kAuth ? " (check the user and RDSTREAM_CASSANDRA_PASSWORD)"
-                                                          : " (is Cassandra up? rdstream stack up)")
+                << (cassandra::is_tls_error(conn.error()) ? ""
+                    : conn.error().code == ErrorCode::kAuth ? " (check the user and RDSTREAM_CASSANDRA_PASSWORD)"
+                                                            : " (is Cassandra up? rdstream stack up)")
                 << "\n";
       globals.exit_code = conn.error().code == ErrorCode::kAuth ? kExitUsage : kExitUnavailable;
       return;

@@ -22,6 +22,7 @@ Result<doctor::DoctorConfig> doctor_config(const config::Settings& s, int instan
   c.contact_points = configs->session.contact_points;
   c.cassandra_port = configs->session.port;
   c.credentials = configs->session.credentials;
+  c.tls = configs->session.tls;
   c.consistency = configs->session.default_consistency;
   const auto& table = configs->table;
   c.keyspace = table.keyspace;

@@ -59,11 +59,13 @@ std::string quoted(const std::string& s) {
 // Opens a connection, turning a failure into a finding for `node` (start hint for the stack's).
 std::optional<BlockingConnection> open(const DoctorConfig& config, const std::string& host, uint16_t port,
                                        Report& report, const std::string& role) {
-  auto conn = BlockingConnection::open(host, port, config.credentials, config.timeout);
+  auto conn = BlockingConnection::open(host, port, config.credentials, config.timeout, config.tls);
   if (conn.ok()) return std::move(*conn);
   const Error& e = conn.error();
   const std::string subject = fmt::format("cassandra {}:{}", host, port);
-  if (e.code == ErrorCode::kAuth) {
+  if (cassandra::is_tls_error(e)) {  // the message names the cause and the setting that fixes it
+    report.problem(subject, fmt::format("TLS: {}", e.message), "change the cassandra.tls.* settings as said");
+  } else if (e.code == ErrorCode::kAuth) {
     report.problem(subject, fmt::format("login refused: {}", e.message),
                    fmt::format("check cassandra.username ('{}') and its password (RDSTREAM_CASSANDRA_PASSWORD or "
                                "cassandra.password_file)",

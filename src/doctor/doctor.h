@@ -23,6 +23,7 @@ struct DoctorConfig {
   std::vector<std::string> contact_points;
   uint16_t cassandra_port = cassandra::kDefaultPort;
   cassandra::Credentials credentials;
+  cassandra::TlsConfig tls;
   cql::Consistency consistency = cql::Consistency::kLocalQuorum;
   std::string keyspace;
   std::string table;

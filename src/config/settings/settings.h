@@ -105,6 +105,11 @@ class Settings {
     String username;
     String password;
     String password_file;
+    Bool tls_enabled;
+    String tls_ca_file;
+    String tls_cert_file;
+    String tls_key_file;
+    Bool tls_verify_hostname;
     String consistency;
     String compression;
     Int connections_per_host;
