@@ -84,7 +84,24 @@ Result<process::TableConfig> table_config(const config::Settings& s) {
   return table;
 }
 
-kafka::ProducerConfig producer_config(const config::Settings& s) {
+Result<kafka::Properties> kafka_client_properties(const config::Settings& s) {
+  kafka::Properties out = s.kafka.properties();
+  const std::pair<const config::String*, const config::String*> secrets[] = {
+      {&s.kafka.sasl_password, &s.kafka.sasl_password_file},
+      {&s.kafka.ssl_key_password, &s.kafka.ssl_key_password_file},
+  };
+  const char* const keys[] = {"sasl.password", "ssl.key.password"};
+  for (size_t i = 0; i < std::size(secrets); ++i) {
+    auto value = secret(*secrets[i].first, *secrets[i].second);
+    if (!value.ok()) return value.take_error();
+    if (!value->empty()) out[keys[i]] = std::move(*value);
+  }
+  return out;
+}
+
+Result<kafka::ProducerConfig> producer_config(const config::Settings& s) {
+  auto properties = kafka_client_properties(s);
+  if (!properties.ok()) return properties.take_error();
   kafka::ProducerConfig p;
   p.bootstrap_servers = s.kafka.bootstrap_servers();
   p.topic = s.kafka.topic();
@@ -92,11 +109,13 @@ kafka::ProducerConfig producer_config(const config::Settings& s) {
   p.linger_ms = static_cast<int>(s.kafka.linger_ms());
   p.batch_size_bytes = static_cast<int>(s.kafka.batch_size_bytes());
   p.message_timeout_ms = static_cast<int>(s.kafka.message_timeout_ms());
-  p.extra = s.kafka.properties();
+  p.extra = std::move(*properties);
   return p;
 }
 
-kafka::ConsumerConfig consumer_config(const config::Settings& s) {
+Result<kafka::ConsumerConfig> consumer_config(const config::Settings& s) {
+  auto properties = kafka_client_properties(s);
+  if (!properties.ok()) return properties.take_error();
   const auto& p = s.process;
   kafka::ConsumerConfig c;
   c.bootstrap_servers = s.kafka.bootstrap_servers();
@@ -109,17 +128,19 @@ kafka::ConsumerConfig consumer_config(const config::Settings& s) {
   c.commit_interval = milliseconds(p.commit_interval_ms());
   c.prefetch_kbytes = static_cast<int>(p.prefetch_kbytes());
   c.prefetch_refill_interval = milliseconds(p.prefetch_refill_interval_ms());
-  c.extra = s.kafka.properties();
+  c.extra = std::move(*properties);
   return c;
 }
 
-process::DeadLetterConfig dead_letter_config(const config::Settings& s) {
+Result<process::DeadLetterConfig> dead_letter_config(const config::Settings& s) {
+  auto properties = kafka_client_properties(s);
+  if (!properties.ok()) return properties.take_error();
   process::DeadLetterConfig d;
   d.bootstrap_servers = s.kafka.bootstrap_servers();
   d.topic = s.process.dlq_topic();
   d.message_timeout_ms = static_cast<int>(s.process.dlq_message_timeout_ms());
   d.max_message_chars = static_cast<std::size_t>(s.process.dlq_max_message_chars());
-  d.extra = s.kafka.properties();
+  d.extra = std::move(*properties);
   return d;
 }
 
@@ -288,7 +309,9 @@ Result<IngestPlan> ingest_plan(const config::Settings& s) {
     plan.source = std::make_unique<ingest::ApiSource>(std::move(api), std::move(*mapper));
   }
   auto& options = plan.options;
-  options.producer = producer_config(s);
+  auto producer = producer_config(s);
+  if (!producer.ok()) return producer.take_error();
+  options.producer = std::move(*producer);
   RDS_TRY(options.producer.validate());
   options.topic_partitions = static_cast<int>(s.kafka.partitions());
   options.topic_replication_factor = static_cast<int>(s.kafka.replication_factor());
@@ -315,8 +338,12 @@ Result<ProcessConfigs> process_configs(const config::Settings& s) {
   if (!session.ok()) return session.take_error();
   auto sink = sink_config(s, *table);
   if (!sink.ok()) return sink.take_error();
-  ProcessConfigs configs{std::move(*table),      std::move(*session),  std::move(*sink),
-                         consumer_config(s),     dead_letter_config(s), processor_config(s)};
+  auto consumer = consumer_config(s);
+  if (!consumer.ok()) return consumer.take_error();
+  auto dead_letter = dead_letter_config(s);
+  if (!dead_letter.ok()) return dead_letter.take_error();
+  ProcessConfigs configs{std::move(*table),    std::move(*session),     std::move(*sink),
+                         std::move(*consumer), std::move(*dead_letter), processor_config(s)};
   RDS_TRY(configs.consumer.validate());
   RDS_TRY(configs.dead_letter.validate());
   RDS_TRY(configs.processor.validate());

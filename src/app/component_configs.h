@@ -32,9 +32,15 @@ Result<mapping::MappingConfig> mapping_config(const config::Settings& s);
 // `cassandra.*` table keys on top; validated.
 Result<process::TableConfig> table_config(const config::Settings& s);
 
-kafka::ProducerConfig producer_config(const config::Settings& s);
-kafka::ConsumerConfig consumer_config(const config::Settings& s);
-process::DeadLetterConfig dead_letter_config(const config::Settings& s);
+// The librdkafka properties every Kafka client gets last: kafka.properties, with sasl.password and
+// ssl.key.password from the environment (RDSTREAM_KAFKA_SASL_PASSWORD,
+// RDSTREAM_KAFKA_SSL_KEY_PASSWORD) or their files (kafka.sasl_password_file,
+// kafka.ssl_key_password_file); never from the config file (its check refuses them there).
+Result<kafka::Properties> kafka_client_properties(const config::Settings& s);
+// Each with kafka_client_properties as its `extra`.
+Result<kafka::ProducerConfig> producer_config(const config::Settings& s);
+Result<kafka::ConsumerConfig> consumer_config(const config::Settings& s);
+Result<process::DeadLetterConfig> dead_letter_config(const config::Settings& s);
 process::ProcessorConfig processor_config(const config::Settings& s);
 // A secret setting: its environment variable, else the first line of its file setting, else its
 // default (kNotFound naming the file setting when the file cannot be read).

@@ -23,13 +23,14 @@ Outcome run_console(const config::Settings& s) {
   if (!session.ok()) return Outcome::failed(session.error());
   auto token = secret(s.console.token, s.console.token_file);
   if (!token.ok()) return Outcome::failed(token.error());
-  const auto dead_letter = dead_letter_config(s);
+  auto dead_letter = dead_letter_config(s);
+  if (!dead_letter.ok()) return Outcome::failed(dead_letter.error());
 
   console::CollectorConfig c;
   c.bootstrap_servers = s.kafka.bootstrap_servers();
   c.topic = s.kafka.topic();
   c.group = s.process.group();
-  c.dlq_topic = dead_letter.topic_for(c.topic);
+  c.dlq_topic = dead_letter->topic_for(c.topic);
   c.keyspace = table->keyspace;
   c.table = table->table;
   c.instances = s.console.instances();
@@ -52,7 +53,7 @@ Outcome run_console(const config::Settings& s) {
   inspect.bootstrap_servers = c.bootstrap_servers;
   inspect.client_id = "rdstream-console";
   inspect.timeout = std::chrono::milliseconds(3'000);
-  inspect.extra = s.kafka.properties();
+  inspect.extra = dead_letter->extra;  // kafka_client_properties
   auto inspector = kafka::Inspector::create(inspect);
   if (!inspector.ok()) return Outcome::failed(inspector.error());
 
@@ -62,7 +63,7 @@ Outcome run_console(const config::Settings& s) {
   replay.bootstrap_servers = c.bootstrap_servers;
   replay.client_id = "rdstream-console-replay";
   replay.message_timeout_ms = 30'000;
-  replay.extra = s.kafka.properties();
+  replay.extra = dead_letter->extra;
 
   metrics::Metrics metrics;
   auto connect = [config = *session]() -> Result<std::shared_ptr<cassandra::Session>> {

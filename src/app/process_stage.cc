@@ -110,7 +110,8 @@ Result<std::unique_ptr<ProcessStage>> ProcessStage::create(const config::Setting
   const std::string& topic = settings.kafka.topic();
   for (const auto& name : {topic, configs->dead_letter.topic_for(topic)}) {
     Status made = kafka::ensure_topic(bootstrap, name, static_cast<int>(settings.kafka.partitions()),
-                                      static_cast<int>(settings.kafka.replication_factor()), std::chrono::seconds(30));
+                                      static_cast<int>(settings.kafka.replication_factor()), std::chrono::seconds(30),
+                                      configs->consumer.extra);
     if (!made.ok()) return made.take_error().with_context(fmt::format("is Kafka up on {}?", bootstrap));
   }
 

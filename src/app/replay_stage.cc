@@ -29,11 +29,14 @@ Outcome run_replay_stage(const config::Settings& settings, const ReplaySelection
   if (!store.ok()) return Outcome::failed(store.error(), "staging");
   auto encoder = record_encoder(settings, stop);
   if (!encoder.ok()) return Outcome::failed(encoder.error());
-  const auto producer_settings = producer_config(settings);
+  auto made_settings = producer_config(settings);
+  if (!made_settings.ok()) return Outcome::failed(made_settings.error());
+  const auto& producer_settings = *made_settings;
   // The topic as ingest makes it (the producer does not let the broker create it with its defaults).
   Status topic = kafka::ensure_topic(producer_settings.bootstrap_servers, producer_settings.topic,
                                      static_cast<int>(settings.kafka.partitions()),
-                                     static_cast<int>(settings.kafka.replication_factor()), std::chrono::seconds(30));
+                                     static_cast<int>(settings.kafka.replication_factor()), std::chrono::seconds(30),
+                                     producer_settings.extra);
   if (!topic.ok()) {
     return Outcome::failed(topic.take_error().with_context(
         fmt::format("is Kafka up on {}? (rdstream stack up)", producer_settings.bootstrap_servers)));

@@ -46,6 +46,7 @@ Status apply_stack_state(config::Settings& s, uint32_t command) {
   for (const auto& p : kPorts) port_setting(s, p).set(remembered.*p.field, config::Source::kStateFile);
   s.stack.cassandra_nodes.set(remembered.cassandra_nodes, config::Source::kStateFile);
   s.stack.kafka_brokers.set(remembered.kafka_brokers, config::Source::kStateFile);
+  s.stack.tls.set(remembered.tls, config::Source::kStateFile);
   if (command != config::kStackUp) {
     if (auto why = s.stack.with.set(remembered.with, config::Source::kStateFile); !why.empty()) {
       return Error(ErrorCode::kInvalidArgument,
@@ -66,6 +67,7 @@ Result<stack::StackConfig> stack_config(const config::Settings& s) {
       st.engine_cache().empty() ? stack::default_engine_cache() : std::filesystem::path(st.engine_cache());
   config.cassandra_nodes = static_cast<int>(st.cassandra_nodes());
   config.kafka_brokers = static_cast<int>(st.kafka_brokers());
+  config.tls = st.tls();
   config.kafka_heap_mb = static_cast<int>(st.kafka_heap_mb());
   config.cassandra_heap_mb = static_cast<int>(st.cassandra_heap_mb());
   config.start_timeout = std::chrono::seconds(st.start_timeout_s());

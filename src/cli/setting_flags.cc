@@ -36,16 +36,24 @@ void add_setting_flags(CLI::App* cmd, config::Command command, config::FlagValue
     std::string help(meta.description);
     if (!meta.env.empty()) help += fmt::format(" (env {})", meta.env);
     const std::string path(p->path());
+    // A true-or-false setting's flag alone means true (`--tls`); `--tls=false` turns it off.
+    const bool boolean = flag_type(p->type_doc()) == "BOOL";
     CLI::Option* option = cmd->add_option(
         std::string(meta.flag),
-        [&values, path](const CLI::results_t& given) {
+        [&values, path, boolean](const CLI::results_t& given) {
           auto& slot = values[path];
+          if (boolean && (given.empty() || (given.size() == 1 && given.front().empty()))) {
+            slot.emplace_back("true");
+            return true;
+          }
           slot.insert(slot.end(), given.begin(), given.end());
           return true;
         },
         help);
     option->type_name(flag_type(p->type_doc()));
-    option->default_str(p->default_yaml());
+    if (boolean) option->expected(0, 1);
+    // CLI11 hands an option given without its value its default string: none, for `--tls` to mean true.
+    option->default_str(boolean ? std::string() : p->default_yaml());
     // A list flag may be repeated (--nat GB --nat US) or comma-separated; a repeated scalar
     // flag: the last one wins.
     option->multi_option_policy(p->is_list() ? CLI::MultiOptionPolicy::TakeAll : CLI::MultiOptionPolicy::TakeLast);

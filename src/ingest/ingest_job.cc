@@ -132,7 +132,7 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
   IngestMetrics m(options.metrics != nullptr ? *options.metrics : private_metrics);
   auto make_topic = [&](std::chrono::milliseconds timeout) {
     return kafka::ensure_topic(options.producer.bootstrap_servers, options.producer.topic, options.topic_partitions,
-                               options.topic_replication_factor, timeout);
+                               options.topic_replication_factor, timeout, options.producer.extra);
   };
   Status topic = make_topic(std::chrono::seconds(30));
   // With staging, Kafka may be down at the start: the topic is made once it answers (records meant
@@ -152,8 +152,11 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
               options.producer.topic);
   };
   if (!topic.ok() && (options.staging == nullptr || !topic.error().retriable)) {
+    // A TLS or SASL failure names its own fix; anything else is most often a broker not running.
+    const bool refused = topic.error().code == ErrorCode::kAuth;
     return topic.take_error().with_context(
-        fmt::format("is Kafka up on {}? (rdstream stack up)", options.producer.bootstrap_servers));
+        refused ? fmt::format("connecting to Kafka on {}", options.producer.bootstrap_servers)
+                : fmt::format("is Kafka up on {}? (rdstream stack up)", options.producer.bootstrap_servers));
   }
   if (!topic.ok()) {
     // Staging: fetching goes on into PostgreSQL; the producer connects when Kafka answers.

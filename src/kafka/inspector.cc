@@ -51,7 +51,7 @@ AdminOptions admin_options(rd_kafka_t* rk, rd_kafka_admin_op_t op, int timeout_m
 
 struct Inspector::Impl {
   InspectorConfig config;
-  ClientHandle client{nullptr, &rd_kafka_destroy};
+  ClientHandle client;
   std::mutex mutex;
 };
 
@@ -83,8 +83,7 @@ Result<std::unique_ptr<Inspector>> Inspector::create(const InspectorConfig& conf
       {"max.partition.fetch.bytes", "65536"},
       {"socket.timeout.ms", std::to_string(std::clamp<int64_t>(config.timeout.count(), 10, 300'000))},
   };
-  for (const auto& [k, v] : config.extra) props.emplace_back(k, v);
-  auto client = make_rdkafka_client(RD_KAFKA_CONSUMER, props, "kafka inspector");
+  auto client = make_rdkafka_client(RD_KAFKA_CONSUMER, props, "kafka inspector", config.extra);
   if (!client) return client.take_error();
   impl->client = std::move(*client);
   return std::unique_ptr<Inspector>(new Inspector(std::move(impl)));
@@ -95,7 +94,8 @@ Result<std::vector<BrokerMetadata>> Inspector::brokers() {
   const rd_kafka_metadata_t* raw = nullptr;
   const auto err = rd_kafka_metadata(impl_->client.get(), 0, nullptr, &raw, static_cast<int>(impl_->config.timeout.count()));
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return from_rdkafka(err, fmt::format("metadata request to {}", impl_->config.bootstrap_servers));
+    return explain_failure(impl_->client,
+                           from_rdkafka(err, fmt::format("metadata request to {}", impl_->config.bootstrap_servers)));
   }
   std::vector<BrokerMetadata> out;
   for (int i = 0; i < raw->broker_cnt; ++i) {

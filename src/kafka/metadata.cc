@@ -12,7 +12,8 @@
 namespace rds::kafka {
 
 Result<ClusterMetadata> fetch_metadata(const std::string& bootstrap_servers, MetadataTopics topics,
-                                       std::chrono::milliseconds timeout) {
+                                       std::chrono::milliseconds timeout,
+                                       const std::map<std::string, std::string>& properties) {
   // One request: the socket timeout is the caller's whole budget, within librdkafka's range
   // (10 ms .. 300 s; a value outside it would fail the client's creation instead).
   const auto socket_timeout = std::clamp<int64_t>(timeout.count(), 10, 300'000);
@@ -24,7 +25,7 @@ Result<ClusterMetadata> fetch_metadata(const std::string& bootstrap_servers, Met
                                         // broker would otherwise log a refused connection per try.
                                         {"log_level", "0"},
                                     },
-                                    "kafka metadata client");
+                                    "kafka metadata client", properties);
   if (!client) return client.take_error();
   // With all_topics=0 and no topic handle, librdkafka asks for the topics this new client knows:
   // none. Some brokers (librdkafka's mock cluster among them) answer an empty list with every
@@ -33,7 +34,7 @@ Result<ClusterMetadata> fetch_metadata(const std::string& bootstrap_servers, Met
   const rd_kafka_resp_err_t err = rd_kafka_metadata(client->get(), topics == MetadataTopics::kAll ? 1 : 0, nullptr,
                                                     &raw, static_cast<int>(timeout.count()));
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return from_rdkafka(err, fmt::format("metadata request to {}", bootstrap_servers));
+    return explain_failure(*client, from_rdkafka(err, fmt::format("metadata request to {}", bootstrap_servers)));
   }
   std::unique_ptr<const rd_kafka_metadata_t, decltype(&rd_kafka_metadata_destroy)> guard(raw,
                                                                                          &rd_kafka_metadata_destroy);

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,10 @@ enum class MetadataTopics {
 // creates none, whatever the broker's auto-creation setting). An unreachable cluster is an error
 // naming the address ("metadata request to 127.0.0.1:9092: ...", retriable for a broker that is
 // down or slow); librdkafka's own connection logs are silenced, as the outcome is returned.
+// `properties`: the user's librdkafka properties (kafka.properties: TLS, SASL), applied last; a
+// TLS or SASL failure is then the error, with its fix (kAuth, not retriable).
 Result<ClusterMetadata> fetch_metadata(const std::string& bootstrap_servers, MetadataTopics topics,
-                                       std::chrono::milliseconds timeout);
+                                       std::chrono::milliseconds timeout,
+                                       const std::map<std::string, std::string>& properties = {});
 
 }  // namespace rds::kafka

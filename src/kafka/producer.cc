@@ -214,11 +214,11 @@ void Producer::on_error(rd_kafka_t* rk, int err, const char* reason, void* opaqu
 }
 
 Status ensure_topic(const std::string& bootstrap_servers, const std::string& topic, int partitions,
-                    int replication_factor, std::chrono::milliseconds timeout) {
+                    int replication_factor, std::chrono::milliseconds timeout, const Properties& properties) {
   // The metadata lookup below must not create the topic by itself (with the broker's defaults).
   auto client = make_rdkafka_client(
       RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap_servers}, {"allow.auto.create.topics", "false"}},
-      "kafka admin client");
+      "kafka admin client", properties);
   if (!client) return client.take_error();
   rd_kafka_t* rk = client->get();
   char errstr[512];
@@ -232,7 +232,8 @@ Status ensure_topic(const std::string& bootstrap_servers, const std::string& top
     const rd_kafka_metadata_t* metadata = nullptr;
     rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &metadata, static_cast<int>(timeout.count()));
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return from_rdkafka(err, fmt::format("fetching metadata for topic {} from {}", topic, bootstrap_servers));
+      return explain_failure(*client,
+                             from_rdkafka(err, fmt::format("fetching metadata for topic {} from {}", topic, bootstrap_servers)));
     }
     const bool exists = metadata->topic_cnt == 1 && metadata->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
                         metadata->topics[0].partition_cnt > 0;
@@ -254,7 +255,8 @@ Status ensure_topic(const std::string& bootstrap_servers, const std::string& top
   rd_kafka_AdminOptions_destroy(options);
   rd_kafka_event_t* event = rd_kafka_queue_poll(queue, static_cast<int>(timeout.count()) + 1000);
   if (event == nullptr) {
-    return Error(ErrorCode::kTimeout, fmt::format("creating topic {} on {}: no answer", topic, bootstrap_servers), true);
+    return explain_failure(*client, Error(ErrorCode::kTimeout,
+                                          fmt::format("creating topic {} on {}: no answer", topic, bootstrap_servers), true));
   }
   std::unique_ptr<rd_kafka_event_t, decltype(&rd_kafka_event_destroy)> event_guard(event, &rd_kafka_event_destroy);
   if (rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR) {

@@ -142,8 +142,9 @@ class Producer {
   std::atomic<bool> fatal_{false};
 };
 
-// Creates the topic if it does not exist (an existing topic is left as it is).
+// Creates the topic if it does not exist (an existing topic is left as it is). `properties`: the
+// user's librdkafka properties (kafka.properties: TLS, SASL), applied last.
 Status ensure_topic(const std::string& bootstrap_servers, const std::string& topic, int partitions,
-                    int replication_factor, std::chrono::milliseconds timeout);
+                    int replication_factor, std::chrono::milliseconds timeout, const Properties& properties = {});
 
 }  // namespace rds::kafka

@@ -9,8 +9,9 @@
 
 namespace rds::stack {
 
-Status kafka_health(const std::string& bootstrap, std::chrono::milliseconds timeout) {
-  auto metadata = kafka::fetch_metadata(bootstrap, kafka::MetadataTopics::kNone, timeout);
+Status kafka_health(const std::string& bootstrap, std::chrono::milliseconds timeout,
+                    const std::map<std::string, std::string>& properties) {
+  auto metadata = kafka::fetch_metadata(bootstrap, kafka::MetadataTopics::kNone, timeout, properties);
   if (!metadata.ok()) {
     const Error& error = metadata.error();
     // A client that cannot be made (a bad address list) stays so: stop the wait. Any answer

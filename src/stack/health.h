@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "core/result.h"
@@ -11,7 +12,9 @@
 namespace rds::stack {
 
 // A metadata request (kafka::fetch_metadata): the broker answers with itself as a live broker.
-Status kafka_health(const std::string& bootstrap, std::chrono::milliseconds timeout);
+// `properties`: librdkafka's (TLS and SASL with `stack up --tls`).
+Status kafka_health(const std::string& bootstrap, std::chrono::milliseconds timeout,
+                    const std::map<std::string, std::string>& properties = {});
 
 // CQL: STARTUP, PasswordAuthenticator login, then SELECT release_version FROM system.local.
 Status cassandra_health(const std::string& host, uint16_t port, const std::string& user,

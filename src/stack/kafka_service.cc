@@ -12,6 +12,7 @@
 #include "stack/health.h"
 #include "stack/java.h"
 #include "stack/service.h"
+#include "stack/tls_material.h"
 
 namespace rds::stack {
 namespace {
@@ -41,6 +42,45 @@ std::string random_cluster_id() {
   return out;
 }
 
+// A password kept in a 0600 file, made once (letters and digits: safe in a JAAS string and in
+// StorageTool's --add-scram argument).
+Result<std::string> kept_password(const std::filesystem::path& file) {
+  if (auto existing = read_text_file(file); existing.ok()) {
+    std::string password = *existing;
+    while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
+    if (!password.empty()) return password;
+  }
+  std::string password = random_secret(32);
+  RDS_TRY(write_secret_file(file, password + "\n"));
+  return password;
+}
+
+// The inter-broker login (PLAIN, on the same SASL_SSL listener): a user of the brokers' own.
+constexpr const char* kBrokerUser = "rdstream-broker";
+
+}  // namespace
+
+Result<std::string> kafka_client_password(const StackConfig& config) {
+  return kept_password(std::filesystem::absolute(config.kafka_client_password_file()));
+}
+
+Result<std::map<std::string, std::string>> kafka_client_properties(const StackConfig& config) {
+  if (!config.tls) return std::map<std::string, std::string>{};
+  auto password = kafka_client_password(config);
+  if (!password.ok()) return password.take_error();
+  return std::map<std::string, std::string>{
+      {"security.protocol", "SASL_SSL"},
+      // PLAIN, not SCRAM: Debian's librdkafka (2.0.2) cannot log in with SCRAM to Kafka 4 brokers
+      // (fixed in 2.6.1); over TLS the password is as safe in transit either way.
+      {"sasl.mechanism", "PLAIN"},
+      {"sasl.username", kKafkaClientUser},
+      {"sasl.password", *password},
+      {"ssl.ca.location", std::filesystem::absolute(config.tls_dir() / "ca.pem").string()},
+  };
+}
+
+namespace {
+
 class KafkaService final : public Service {
  public:
   using Service::Service;
@@ -55,18 +95,38 @@ class KafkaService final : public Service {
   }
   std::string client_hint() const override {
     if (node() > 1) return {};  // one hint for the whole cluster
-    return fmt::format("java -cp '{}/*' org.apache.kafka.tools.TopicCommand --bootstrap-server {} --list",
-                       lib_dir().string(), config_.kafka_bootstrap());
+    return fmt::format("java -cp '{}/*' org.apache.kafka.tools.TopicCommand --bootstrap-server {} --list{}",
+                       lib_dir().string(), config_.kafka_bootstrap(),
+                       config_.tls ? " --command-config " + java_client_properties_file().string() : "");
   }
 
   Status prepare() override {
     const auto abs = std::filesystem::absolute(dir());
     RDS_TRY(check_broker_count(abs / "data"));
     RDS_TRY(check_ownership_marker(abs / "data", marker(), name(), abs));
-    RDS_TRY(write_text_file(abs / "server.properties", server_properties(abs)));
+    std::string tls_properties;
+    std::string client_password;
+    if (config_.tls) {
+      auto made = prepare_tls();
+      if (!made.ok()) return made.take_error();
+      tls_properties = std::move(made->first);
+      client_password = std::move(made->second);
+    }
+    // With TLS it holds the passwords (JAAS): readable by its owner only.
+    RDS_TRY(write_secret_file(abs / "server.properties", server_properties(abs) + tls_properties));
     RDS_TRY(write_text_file(abs / "log4j2.properties", kLog4j2));
     std::error_code ec;
-    if (std::filesystem::exists(abs / "data" / "meta.properties", ec)) return ok_status();
+    if (std::filesystem::exists(abs / "data" / "meta.properties", ec)) {
+      // SCRAM users are written into the metadata log when it is formatted, and only then.
+      if (config_.tls && !std::filesystem::exists(abs / "data" / kScramMarker, ec)) {
+        return Error(ErrorCode::kInvalidArgument,
+                     fmt::format("{}: its storage in {} was formatted without --tls, so it has no SCRAM user; run "
+                                 "`rdstream stack up` without --tls, or `rdstream stack down`, delete the Kafka "
+                                 "directories under {} (losing their topics) and start again with --tls",
+                                 name(), (abs / "data").string(), config_.state_dir.string()));
+      }
+      return ok_status();
+    }
 
     // First start: format the storage with a fresh cluster id (StorageTool, as kafka-storage does).
     auto java = find_java(config_.java_home);
@@ -80,6 +140,12 @@ class KafkaService final : public Service {
                    fmt::format("-Dlog4j2.configurationFile={}", (abs / "log4j2.properties").string()),
                    "kafka.tools.StorageTool", "format", "-t", *cluster_id, "-c",
                    (abs / "server.properties").string()};
+    if (config_.tls) {
+      // The client user, as SCRAM-SHA-512 credentials in the cluster's first metadata.
+      format.argv.insert(format.argv.end(),
+                         {"--add-scram", fmt::format("SCRAM-SHA-512=[name={},password={}]", kKafkaClientUser,
+                                                     client_password)});
+    }
     format.log_file = log_file();
     format.working_dir = abs;
     auto rc = run_to_completion(format, std::chrono::seconds(120));
@@ -88,6 +154,7 @@ class KafkaService final : public Service {
       return Error(ErrorCode::kIo, fmt::format("kafka: formatting storage failed (exit {}); see {}", *rc,
                                                log_file().string()));
     }
+    if (config_.tls) RDS_TRY(write_text_file(abs / "data" / kScramMarker, "SCRAM-SHA-512 rdstream\n"));
     return write_ownership_marker(abs / "data", marker());
   }
 
@@ -118,10 +185,67 @@ class KafkaService final : public Service {
   }
 
   Status check_health(std::chrono::milliseconds timeout) const override {
-    return kafka_health(address(), timeout);
+    auto properties = kafka_client_properties(config_);
+    if (!properties.ok()) return properties.take_error();
+    return kafka_health(address(), timeout, *properties);
   }
 
  private:
+  static constexpr const char* kScramMarker = ".rdstream-scram";
+
+  // For Kafka's own tools (TopicCommand --command-config): the client settings, password included.
+  std::filesystem::path java_client_properties_file() const {
+    return std::filesystem::absolute(config_.service_dir(ServiceKind::kKafka)) / "client.properties";
+  }
+
+  // The CA, this node's certificate, the passwords, and the listener's TLS and SASL settings
+  // (appended to server.properties); also the client password, for StorageTool.
+  //
+  // One SASL_SSL listener serves clients and the other brokers (PLAIN, as kBrokerUser), so that a
+  // cluster needs no port more than without TLS; the KRaft controller listener stays PLAINTEXT on
+  // its own port: it binds the node's loopback address only and carries no client's data, and
+  // securing it would need SASL on the controllers too, which a static quorum formatted before
+  // any user exists cannot authenticate with SCRAM.
+  Result<std::pair<std::string, std::string>> prepare_tls() const {
+    auto ca = ensure_ca(std::filesystem::absolute(config_.tls_dir()));
+    if (!ca.ok()) return ca.take_error().with_context(name());
+    auto cert = ensure_server_cert(std::filesystem::absolute(config_.tls_dir()), host(), {host()}, {"localhost"});
+    if (!cert.ok()) return cert.take_error().with_context(name());
+    auto client_password = kafka_client_password(config_);
+    if (!client_password.ok()) return client_password.take_error();
+    auto broker_password =
+        kept_password(std::filesystem::absolute(config_.service_dir(ServiceKind::kKafka)) / "broker-password");
+    if (!broker_password.ok()) return broker_password.take_error();
+    RDS_TRY(write_secret_file(
+        java_client_properties_file(),
+        fmt::format("# Generated by `rdstream stack up --tls`: Kafka's own tools, as --command-config.\n"
+                    "security.protocol=SASL_SSL\n"
+                    "sasl.mechanism=SCRAM-SHA-512\n"
+                    "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required "
+                    "username=\"{}\" password=\"{}\";\n"
+                    "ssl.truststore.type=PEM\n"
+                    "ssl.truststore.location={}\n",
+                    kKafkaClientUser, *client_password, ca->cert.string())));
+    std::string properties = fmt::format(
+        "# TLS and SASL (`stack up --tls`).\n"
+        "sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN\n"
+        "sasl.mechanism.inter.broker.protocol=PLAIN\n"
+        "listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule "
+        "required username=\"{broker}\" password=\"{broker_pw}\" user_{broker}=\"{broker_pw}\" "
+        "user_{client}=\"{client_pw}\";\n"
+        "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram."
+        "ScramLoginModule required;\n"
+        "ssl.keystore.type=PEM\n"
+        "ssl.keystore.location={keystore}\n"
+        "ssl.truststore.type=PEM\n"
+        "ssl.truststore.location={ca}\n"
+        "ssl.client.auth=none\n",
+        fmt::arg("broker", kBrokerUser), fmt::arg("broker_pw", *broker_password), fmt::arg("client", kKafkaClientUser),
+        fmt::arg("client_pw", *client_password), fmt::arg("keystore", cert->keystore.string()),
+        fmt::arg("ca", ca->cert.string()));
+    return std::pair{std::move(properties), std::move(*client_password)};
+  }
+
   std::filesystem::path lib_dir() const {
     return config_.engine_cache / ("kafka-" + kafka_version()) / "lib";
   }
@@ -188,11 +312,11 @@ class KafkaService final : public Service {
         "process.roles=broker,controller\n"
         "node.id={node}\n"
         "controller.quorum.voters={voters}\n"
-        "listeners=PLAINTEXT://{host}:{port},CONTROLLER://{host}:{cport}\n"
-        "advertised.listeners=PLAINTEXT://{host}:{port}\n"
+        "listeners={listener}://{host}:{port},CONTROLLER://{host}:{cport}\n"
+        "advertised.listeners={listener}://{host}:{port}\n"
         "controller.listener.names=CONTROLLER\n"
-        "inter.broker.listener.name=PLAINTEXT\n"
-        "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT\n"
+        "inter.broker.listener.name={listener}\n"
+        "listener.security.protocol.map=CONTROLLER:PLAINTEXT,{listener}:{listener}\n"
         "log.dirs={data}\n"
         "num.partitions=3\n"
         "default.replication.factor={rf}\n"
@@ -208,6 +332,7 @@ class KafkaService final : public Service {
         "num.network.threads=2\n"
         "num.io.threads=4\n",
         fmt::arg("node", node()), fmt::arg("voters", voters), fmt::arg("host", host()),
+        fmt::arg("listener", config_.tls ? "SASL_SSL" : "PLAINTEXT"),
         fmt::arg("port", config_.kafka_port), fmt::arg("cport", config_.kafka_controller_port),
         fmt::arg("data", (abs / "data").string()), fmt::arg("rf", rf), fmt::arg("min_isr", min_isr));
   }

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -94,6 +95,13 @@ Result<std::string> postgres_superuser_password(const StackConfig& config);
 // state there (`who`, for messages). When PostgreSQL is being started by the same `up`, waits up
 // to start_timeout for it.
 Status ensure_stack_database(const StackConfig& config, const std::string& database, const std::string& who);
+
+// With --tls: the SCRAM (and PLAIN) user of Kafka's clients, its password (made once into
+// <state_dir>/kafka/client-password, 0600), and the librdkafka properties a client of the stack
+// connects with (empty without TLS).
+inline constexpr const char* kKafkaClientUser = "rdstream";
+Result<std::string> kafka_client_password(const StackConfig& config);
+Result<std::map<std::string, std::string>> kafka_client_properties(const StackConfig& config);
 
 // Shared helpers for the implementations.
 Status write_text_file(const std::filesystem::path& path, const std::string& content);

@@ -83,6 +83,36 @@ StackConfig remembered(const StackConfig& config, bool stopped) {
   return out;
 }
 
+// With --tls: what a client of this stack needs, as rdstream's settings.
+std::string tls_guide(const StackConfig& config) {
+  if (!config.tls) return {};
+  const auto ca = std::filesystem::absolute(config.tls_dir() / "ca.pem").string();
+  std::string out = fmt::format("TLS is on (--tls). The CA that signed every node's certificate: {}\n", ca);
+  if (config.has(ServiceKind::kKafka)) {
+    out += fmt::format(
+        "Kafka: SASL_SSL on {bootstrap}, user {user} (PLAIN, or SCRAM-SHA-512 for clients on librdkafka 2.6.1+ "
+        "and Java; Kafka's tools: --command-config {java}), password in {pw}.\n"
+        "  rdstream's config.yaml:\n"
+        "    kafka:\n"
+        "      bootstrap_servers: {bootstrap}\n"
+        "      sasl_password_file: {pw}   # or RDSTREAM_KAFKA_SASL_PASSWORD\n"
+        "      properties:\n"
+        "        security.protocol: SASL_SSL\n"
+        "        sasl.mechanism: PLAIN\n"
+        "        sasl.username: {user}\n"
+        "        ssl.ca.location: {ca}\n",
+        fmt::arg("bootstrap", config.kafka_bootstrap()), fmt::arg("user", kKafkaClientUser),
+        fmt::arg("pw", std::filesystem::absolute(config.kafka_client_password_file()).string()), fmt::arg("ca", ca),
+        fmt::arg("java", std::filesystem::absolute(config.service_dir(ServiceKind::kKafka) / "client.properties").string()));
+  }
+  if (config.has(ServiceKind::kCassandra)) {
+    // Cassandra's client encryption waits for rdstream's CQL client to speak TLS (src/cassandra).
+    out += fmt::format("Cassandra: not encrypted yet (plaintext CQL on port {}), user cassandra.\n",
+                       config.cassandra_port);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string_view to_string(ServiceState state) {
@@ -124,6 +154,7 @@ void StackReport::print(std::ostream& out, bool with_hints) const {
         out << fmt::format("  {:<21} {}\n", s.name, s.client_hint);
       }
     }
+    if (!tls_guide.empty()) out << "\n" << tls_guide;
   }
 }
 
@@ -224,6 +255,7 @@ Result<StackReport> Stack::up() {
   }
   auto saved = save_state_file(remembered(config_, /*stopped=*/false));
   if (!saved.ok()) log::warn("stack", "{}", saved.error().message);
+  report.tls_guide = tls_guide(config_);
 
   // Once `index` has answered (healthy) or given up (not), the nodes deferred behind it start or
   // fail in turn.

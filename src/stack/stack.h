@@ -31,6 +31,8 @@ struct ServiceReport {
 
 struct StackReport {
   std::vector<ServiceReport> services;
+  // With --tls: how a client connects (the CA, the user, the password file, kafka.properties).
+  std::string tls_guide;
   bool all_healthy() const;
   // A table for people: one line per service, then errors with log tails.
   void print(std::ostream& out, bool with_hints) const;

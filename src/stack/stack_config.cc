@@ -165,6 +165,7 @@ Status save_state_file(const StackConfig& config) {
   j["cassandra_jmx_port"] = config.cassandra_jmx_port;
   j["cassandra_nodes"] = config.cassandra_nodes;
   j["kafka_brokers"] = config.kafka_brokers;
+  j["tls"] = config.tls;
   const auto path = config.state_dir / "stack.json";
   std::ofstream out(path, std::ios::trunc);
   out << j.dump(2) << '\n';
@@ -204,6 +205,13 @@ Status load_state_file(StackConfig& config) {
                                kMaxClusterNodes));
     }
     *target = v.get<int>();
+  }
+  if (j.contains("tls")) {
+    if (!j["tls"].is_boolean()) {
+      return Error(ErrorCode::kInvalidArgument,
+                   fmt::format("{}: 'tls' must be true or false; fix or delete the file", path.string()));
+    }
+    config.tls = j["tls"].get<bool>();
   }
   if (j.contains("with")) {
     const auto& w = j["with"];

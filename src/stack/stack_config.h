@@ -63,6 +63,9 @@ struct StackConfig {
   // A cluster of several nodes (node n on 127.0.0.n). Remembered in stack.json by `up`.
   int cassandra_nodes = 1;
   int kafka_brokers = 1;
+  // TLS and authentication (`up --tls`): a CA in <state_dir>/tls, Kafka's client listener
+  // SASL_SSL, Cassandra's client encryption required. Remembered in stack.json by `up`.
+  bool tls = false;
   // 0: every node of each selected service; n: only node n (`stack stop-node` / `start-node`).
   int only_node = 0;
   uint16_t postgres_port = kDefaultPostgresPort;
@@ -103,6 +106,10 @@ struct StackConfig {
   // <state_dir>/<kind> for node 1 (as for a single node, so that a cluster grows from it), else
   // <state_dir>/<kind>-<node>.
   std::filesystem::path service_dir(ServiceKind kind, int node = 1) const;
+  // With tls: <state_dir>/tls (the CA and each node's certificate), and the Kafka client's
+  // password file, <state_dir>/kafka/client-password.
+  std::filesystem::path tls_dir() const { return state_dir / "tls"; }
+  std::filesystem::path kafka_client_password_file() const { return service_dir(ServiceKind::kKafka) / "client-password"; }
 };
 
 // Engine versions compiled in from engines/versions.env.

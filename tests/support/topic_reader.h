@@ -23,9 +23,11 @@ struct ConsumedMessage {
 
 // Reads partitions [0, partitions) of `topic` from the beginning until `want` messages arrived or
 // `timeout` passed, then keeps reading for `linger` to catch any extra (duplicate) messages.
+// `extra`: librdkafka properties applied last (TLS, SASL).
 inline std::vector<ConsumedMessage> consume_all(const std::string& bootstrap, const std::string& topic,
                                                 int partitions, size_t want, std::chrono::milliseconds timeout,
-                                                std::chrono::milliseconds linger = std::chrono::milliseconds(300)) {
+                                                std::chrono::milliseconds linger = std::chrono::milliseconds(300),
+                                                const std::map<std::string, std::string>& extra = {}) {
   std::vector<ConsumedMessage> out;
   char errstr[256];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
@@ -34,6 +36,7 @@ inline std::vector<ConsumedMessage> consume_all(const std::string& bootstrap, co
   rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof errstr);
   rd_kafka_conf_set(conf, "enable.partition.eof", "false", errstr, sizeof errstr);
   rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof errstr);
+  for (const auto& [key, value] : extra) rd_kafka_conf_set(conf, key.c_str(), value.c_str(), errstr, sizeof errstr);
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
   if (rk == nullptr) return out;
   rd_kafka_poll_set_consumer(rk);

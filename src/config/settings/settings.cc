@@ -78,6 +78,24 @@ Check<std::string> host_port_or_empty() {
           "HOST:PORT or empty"};
 }
 
+// librdkafka's secret properties: never in the config file (which is shown, copied, committed),
+// each with where it comes from instead.
+Check<std::map<std::string, std::string>> no_secret_properties() {
+  return {[](const std::map<std::string, std::string>& v) -> std::string {
+            static const std::pair<const char*, const char*> kSecrets[] = {
+                {"sasl.password", "set RDSTREAM_KAFKA_SASL_PASSWORD or kafka.sasl_password_file"},
+                {"ssl.key.password", "set RDSTREAM_KAFKA_SSL_KEY_PASSWORD or kafka.ssl_key_password_file"},
+                {"ssl.keystore.password", "use a PEM key (ssl.key.location) with RDSTREAM_KAFKA_SSL_KEY_PASSWORD"},
+                {"sasl.oauthbearer.client.secret", "not supported by rdstream yet"},
+            };
+            for (const auto& [key, fix] : kSecrets) {
+              if (v.contains(key)) return fmt::format("{}: a secret is never read from the config file; {}", key, fix);
+            }
+            return {};
+          },
+          "librdkafka properties, without secrets"};
+}
+
 const std::vector<std::string> kConsistencies = {"ANY", "ONE", "TWO", "THREE", "QUORUM", "ALL",
                                                  "LOCAL_QUORUM", "EACH_QUORUM", "LOCAL_ONE"};
 
@@ -124,10 +142,36 @@ Settings::Kafka::Kafka(Registry& r)
                                .commands = kPipeline | kReplay},
                          -1, range(-1, 32)),
       properties(reg, {.path = "kafka.properties",
-                       .description = "librdkafka properties for every producer and consumer rdstream makes (e.g. "
-                                      "security.protocol); rdstream's offset-management properties cannot be overridden",
-                       .commands = kPipeline | kConsole | kReplay},
-                 {}),
+                       .description = "librdkafka properties for every Kafka client rdstream makes (e.g. "
+                                      "security.protocol, sasl.mechanism, sasl.username, ssl.ca.location); "
+                                      "rdstream's offset-management properties cannot be overridden; secrets come "
+                                      "from the settings below",
+                       .commands = kPipeline | kConsole | kReplay,
+                       .example = "{security.protocol: SASL_SSL, sasl.mechanism: SCRAM-SHA-512, sasl.username: "
+                                  "rdstream, ssl.ca.location: var/tls/ca.pem}"},
+                 {}, no_secret_properties()),
+      sasl_password(reg, {.path = "kafka.sasl_password",
+                          .description = "the SASL password (librdkafka's sasl.password); from the environment only, "
+                                         "or sasl_password_file",
+                          .commands = kPipeline | kConsole | kReplay, .env = "RDSTREAM_KAFKA_SASL_PASSWORD",
+                          .secret = true, .in_file = false},
+                    ""),
+      sasl_password_file(reg, {.path = "kafka.sasl_password_file",
+                               .description = "file whose first line is the SASL password (used unless the "
+                                              "environment sets it; the stack's: <state dir>/kafka/client-password)",
+                               .commands = kPipeline | kConsole | kReplay, .flag = "--kafka-password-file"},
+                         ""),
+      ssl_key_password(reg, {.path = "kafka.ssl_key_password",
+                             .description = "the password of ssl.key.location's key (librdkafka's ssl.key.password); "
+                                            "from the environment only, or ssl_key_password_file",
+                             .commands = kPipeline | kConsole | kReplay, .env = "RDSTREAM_KAFKA_SSL_KEY_PASSWORD",
+                             .secret = true, .in_file = false},
+                       ""),
+      ssl_key_password_file(reg, {.path = "kafka.ssl_key_password_file",
+                                  .description = "file whose first line is the client key's password (used unless "
+                                                 "the environment sets it)",
+                                  .commands = kPipeline | kConsole | kReplay},
+                            ""),
       compression(reg, {.path = "kafka.producer.compression", .description = "compression of produced batches",
                         .commands = kIngest | kRun | kReplay, .flag = "--compression"},
                   kProducer.compression, one_of({"none", "gzip", "snappy", "lz4", "zstd"})),
@@ -546,6 +590,12 @@ Settings::Stack::Stack(Registry& r)
                                          "`up` remembers it",
                           .commands = kStack, .flag = "--kafka-brokers", .in_file = false},
                     kStackConfig.kafka_brokers, range(1, stack::kMaxClusterNodes)),
+      tls(reg, {.path = "stack.tls",
+                .description = "TLS and authentication: a CA made once into <state dir>/tls, Kafka's client "
+                               "listener SASL_SSL (SCRAM-SHA-512 and PLAIN, user rdstream, password in <state "
+                               "dir>/kafka/client-password; Cassandra stays plaintext for now); `up` remembers it",
+                .commands = kStack, .flag = "--tls", .in_file = false},
+          kStackConfig.tls),
       postgres_port(reg, {.path = "stack.postgres_port", .description = "PostgreSQL port", .commands = kStack,
                           .flag = "--postgres-port", .env = "RDSTREAM_POSTGRES_PORT", .in_file = false},
                     kStackConfig.postgres_port, range(1'024, 65'535)),

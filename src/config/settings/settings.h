@@ -61,6 +61,10 @@ class Settings {
     Int partitions;
     Int replication_factor;
     StringMap properties;
+    String sasl_password;
+    String sasl_password_file;
+    String ssl_key_password;
+    String ssl_key_password_file;
     String compression;
     Int linger_ms;
     Int batch_size_bytes;
@@ -199,6 +203,7 @@ class Settings {
     Int cassandra_jmx_port;
     Int cassandra_nodes;
     Int kafka_brokers;
+    Bool tls;
     Int postgres_port;
     Int console_port;
     Int registry_port;

@@ -114,9 +114,9 @@ sink: {retry_budget_ms: 1000, batch_bytes: 2048}
 process: {retry_initial_ms: 20, on_rejected_row: dead_letter, count: 7}
 cassandra: {request_timeout_ms: 3000, retry: {max_retries: 1}}
 )", Source::kFile, "")), "(ok)");
-  EXPECT_EQ(app::producer_config(s).linger_ms, 25);
-  EXPECT_EQ(app::producer_config(s).extra.at("socket.keepalive.enable"), "true");
-  EXPECT_EQ(app::consumer_config(s).extra.at("socket.keepalive.enable"), "true");
+  EXPECT_EQ(app::producer_config(s)->linger_ms, 25);
+  EXPECT_EQ(app::producer_config(s)->extra.at("socket.keepalive.enable"), "true");
+  EXPECT_EQ(app::consumer_config(s)->extra.at("socket.keepalive.enable"), "true");
   auto table = app::table_config(s);
   ASSERT_OK(table);
   auto sink = app::sink_config(s, *table);
@@ -131,6 +131,49 @@ cassandra: {request_timeout_ms: 3000, retry: {max_retries: 1}}
   ASSERT_OK(session);
   EXPECT_EQ(session->request_timeout.count(), 3000);
   EXPECT_EQ(session->retry.max_retries, 1);
+}
+
+TEST(SettingsTest, KafkaSecretsComeFromTheEnvironmentOrAFileNeverTheConfigFile) {
+  test::TempDir dir;
+  const std::string config = (dir.path() / "c.yaml").string();
+  const std::string password_file = (dir.path() / "pw").string();
+  std::ofstream(password_file) << "from-file\n";
+  std::ofstream(config) << "kafka: {sasl_password_file: " << password_file
+                        << ", properties: {security.protocol: SASL_SSL, sasl.username: u}}\n";
+  std::map<std::string, std::string> env = {{"RDSTREAM_CONFIG", config}};
+  const Environment environment = [&env](const char* name) -> const char* {
+    auto it = env.find(name);
+    return it == env.end() ? nullptr : it->second.c_str();
+  };
+  {
+    Settings s;
+    ASSERT_EQ(error_of(resolve(s.registry(), {}, environment, &s.general.config_file)), "(ok)");
+    auto properties = app::kafka_client_properties(s);
+    ASSERT_OK(properties);
+    EXPECT_EQ(properties->at("sasl.password"), "from-file");
+    EXPECT_EQ(properties->at("security.protocol"), "SASL_SSL");
+    EXPECT_FALSE(properties->contains("ssl.key.password"));
+    // Every client gets them: the producer, the consumer, the dead-letter producer.
+    EXPECT_EQ(app::producer_config(s)->extra.at("sasl.password"), "from-file");
+    EXPECT_EQ(app::consumer_config(s)->extra.at("sasl.password"), "from-file");
+    EXPECT_EQ(app::dead_letter_config(s)->extra.at("sasl.password"), "from-file");
+    EXPECT_EQ(render_effective(s.registry(), kProcess).find("from-file"), std::string::npos);
+  }
+  env["RDSTREAM_KAFKA_SASL_PASSWORD"] = "from-env";
+  {
+    Settings s;
+    ASSERT_EQ(error_of(resolve(s.registry(), {}, environment, &s.general.config_file)), "(ok)");
+    EXPECT_EQ(app::kafka_client_properties(s)->at("sasl.password"), "from-env");
+    EXPECT_EQ(render_effective(s.registry(), kProcess).find("from-env"), std::string::npos);
+  }
+  std::ofstream(config) << "kafka: {properties: {sasl.password: oops}}\n";
+  {
+    Settings s;
+    const std::string error = error_of(resolve(s.registry(), {}, environment, &s.general.config_file));
+    EXPECT_NE(error.find("kafka.properties"), std::string::npos) << error;
+    EXPECT_NE(error.find("RDSTREAM_KAFKA_SASL_PASSWORD or kafka.sasl_password_file"), std::string::npos) << error;
+    EXPECT_EQ(error.find("oops"), std::string::npos) << error;
+  }
 }
 
 TEST(SettingsTest, TheCommittedExampleIsTheTablesAndLoadsToTheDefaults) {
