@@ -361,15 +361,22 @@ void Connection::update_write_interest() {
   loop_.set_events(fd_, EPOLLIN | (want ? EPOLLOUT : 0u));
 }
 
+// Room for one more read at the end of in_ (emptied first when all of it was consumed); returns
+// where the new bytes go.
+size_t Connection::grow_input() {
+  if (in_pos_ > 0 && in_pos_ == in_.size()) {
+    in_.clear();
+    in_pos_ = 0;
+  }
+  const size_t old = in_.size();
+  in_.resize(old + kReadChunk);
+  return old;
+}
+
 void Connection::read_available() {
   if (tls_) return read_tls();
   while (state_ != State::kClosed) {
-    if (in_pos_ > 0 && in_pos_ == in_.size()) {
-      in_.clear();
-      in_pos_ = 0;
-    }
-    const size_t old = in_.size();
-    in_.resize(old + kReadChunk);
+    const size_t old = grow_input();
     const ssize_t n = ::recv(fd_, in_.data() + old, kReadChunk, 0);
     if (n > 0) {
       in_.resize(old + static_cast<size_t>(n));
@@ -392,12 +399,7 @@ void Connection::read_tls() {
   const bool wanted_write = tls_read_wants_write_;
   tls_read_wants_write_ = false;
   while (state_ != State::kClosed) {
-    if (in_pos_ > 0 && in_pos_ == in_.size()) {
-      in_.clear();
-      in_pos_ = 0;
-    }
-    const size_t old = in_.size();
-    in_.resize(old + kReadChunk);
+    const size_t old = grow_input();
     const TlsIo io = tls_->read(in_.data() + old, kReadChunk);
     in_.resize(old + (io.kind == TlsIo::kOk ? io.bytes : 0));
     if (io.kind == TlsIo::kOk) {

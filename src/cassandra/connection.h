@@ -105,6 +105,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_connected();
   void start_tls();
   void continue_tls();
+  size_t grow_input();
   void read_available();
   void read_tls();
   bool flush_tls();
