@@ -17,6 +17,9 @@ Result<doctor::DoctorConfig> doctor_config(const config::Settings& s, int instan
   if (!configs.ok()) return configs.take_error();
   doctor::DoctorConfig c;
   c.bootstrap_servers = s.kafka.bootstrap_servers();
+  auto properties = app::kafka_client_properties(s);
+  if (!properties.ok()) return properties.take_error();
+  c.kafka_properties.insert(properties->begin(), properties->end());
   c.topic = s.kafka.topic();
   c.instances = instances;
   c.contact_points = configs->session.contact_points;

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ namespace rds::doctor {
 
 struct DoctorConfig {
   std::string bootstrap_servers;
+  std::map<std::string, std::string> kafka_properties;  // security.protocol, sasl.*, ssl.* (kafka_client_properties)
   std::string topic;
   int instances = 1;  // processors meant to share the topic
   std::vector<std::string> contact_points;

@@ -62,7 +62,8 @@ void check_kafka(const DoctorConfig& config, Report& report) {
   }
   if (reachable.empty()) return;  // nothing more to ask
 
-  auto metadata = kafka::fetch_metadata(config.bootstrap_servers, kafka::MetadataTopics::kAll, config.timeout);
+  auto metadata = kafka::fetch_metadata(config.bootstrap_servers, kafka::MetadataTopics::kAll, config.timeout,
+                                        config.kafka_properties);
   if (!metadata.ok()) {
     report.problem("kafka", fmt::format("the brokers accept connections but give no metadata: {}", metadata.error().message),
                    "check kafka.properties (security.protocol, sasl.*, ssl.*) against the listener's settings");
