@@ -266,7 +266,14 @@ TlsIo TlsStream::outcome(int ret, const char* what) {
                                     peer_),
                         true));
     }
-    return fail(Error(ErrorCode::kUnavailable, fmt::format("{}: TLS {}: {}", peer_, what, std::strerror(saved_errno)),
+    // TLS 1.3 refuses a missing client certificate after the client's side of the handshake: the
+    // first write may then meet a reset rather than the alert, depending on timing.
+    const bool reset = saved_errno == ECONNRESET || saved_errno == EPIPE;
+    return fail(Error(ErrorCode::kUnavailable,
+                      fmt::format("{}: TLS {}: {}{}", peer_, what, std::strerror(saved_errno),
+                                  reset ? " (right after connecting, this is how a server that requires a client "
+                                          "certificate refuses one: set cassandra.tls.cert_file and key_file)"
+                                        : ""),
                       true));
   }
   return fail(Error(handshake_done_ ? ErrorCode::kUnavailable : ErrorCode::kProtocol,
