@@ -312,4 +312,49 @@ std::string tail_file(const std::filesystem::path& path, int lines) {
   return out.str();
 }
 
+namespace {
+
+bool is_error_line(std::string_view line) {
+  for (std::string_view level : {"ERROR", "FATAL"}) {
+    if (line.starts_with(level)) return true;
+    // "[2026-12-06 02:15:45,123] ERROR ..." (Kafka) or "... LOG:  FATAL: ..." style
+    if (line.find(fmt::format("] {} ", level)) != std::string_view::npos) return true;
+    if (line.find(fmt::format(" {}:  ", level)) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+// A line that continues the entry above it: an exception's message or "Caused by:", not a frame.
+bool is_continuation(std::string_view line) {
+  if (line.empty() || line.starts_with("\tat ") || line.starts_with("\t... ")) return false;
+  if (line.starts_with("Caused by:")) return true;
+  return line.find("Exception") != std::string_view::npos || line.find("Error:") != std::string_view::npos;
+}
+
+}  // namespace
+
+std::string error_entries(const std::filesystem::path& path, int max_errors) {
+  std::ifstream in(path);
+  if (!in) return {};
+  std::ostringstream out;
+  int errors = 0;
+  bool in_entry = false;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (is_error_line(line)) {
+      if (errors == max_errors) break;
+      ++errors;
+      in_entry = true;
+      out << line << '\n';
+    } else if (in_entry && (line.starts_with("\tat ") || line.starts_with("\t... "))) {
+      continue;  // stack frames: the messages are what a reader needs
+    } else if (in_entry && is_continuation(line)) {
+      out << line << '\n';
+    } else {
+      in_entry = false;
+    }
+  }
+  return out.str();
+}
+
 }  // namespace rds::stack

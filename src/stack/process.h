@@ -50,4 +50,10 @@ Status write_pid_file(const std::filesystem::path& path, pid_t pid);
 // The last `lines` lines of a text file (empty when it does not exist).
 std::string tail_file(const std::filesystem::path& path, int lines);
 
+// The first `max_errors` error entries of an engine's log: each line logged at ERROR or FATAL
+// (Cassandra's "ERROR [main] ...", Kafka's "[...] ERROR ...", PostgreSQL's "FATAL: ...") with the
+// exception message lines after it, stack frames left out. A node that dies at start-up usually
+// explains why in the middle of its log, then flushes for a while: the tail alone misses the cause.
+std::string error_entries(const std::filesystem::path& path, int max_errors);
+
 }  // namespace rds::stack

@@ -56,7 +56,10 @@ pid_t running_pid(const Service& svc) {
 void fail(ServiceReport& r, const Error& e, const Service& svc, bool with_log) {
   r.state = ServiceState::kFailed;
   r.detail = e.message;
-  if (with_log) r.log_tail = tail_file(svc.log_file(), kLogTailLines);
+  if (with_log) {
+    r.log_tail = tail_file(svc.log_file(), kLogTailLines);
+    r.log_errors = error_entries(svc.log_file(), 3);
+  }
 }
 
 std::string seconds_since(std::chrono::steady_clock::time_point start) {
@@ -106,9 +109,14 @@ std::string tls_guide(const StackConfig& config) {
         fmt::arg("java", std::filesystem::absolute(config.service_dir(ServiceKind::kKafka) / "client.properties").string()));
   }
   if (config.has(ServiceKind::kCassandra)) {
-    // Cassandra's client encryption waits for rdstream's CQL client to speak TLS (src/cassandra).
-    out += fmt::format("Cassandra: not encrypted yet (plaintext CQL on port {}), user cassandra.\n",
-                       config.cassandra_port);
+    out += fmt::format(
+        "Cassandra: CQL over TLS only, on port {port}, user cassandra.\n"
+        "  rdstream's config.yaml (or --cassandra-tls --cassandra-ca-file {ca}):\n"
+        "    cassandra:\n"
+        "      tls:\n"
+        "        enabled: true\n"
+        "        ca_file: {ca}\n",
+        fmt::arg("port", config.cassandra_port), fmt::arg("ca", ca));
   }
   return out;
 }
@@ -142,6 +150,7 @@ void StackReport::print(std::ostream& out, bool with_hints) const {
   for (const auto& s : services) {
     if (s.state == ServiceState::kFailed || s.state == ServiceState::kUnhealthy) {
       out << fmt::format("\nerror: {}\n", s.detail);
+      if (!s.log_errors.empty()) out << fmt::format("errors logged in {}:\n{}", s.log_file, s.log_errors);
       if (!s.log_tail.empty()) out << fmt::format("last lines of {}:\n{}", s.log_file, s.log_tail);
     } else if (!s.detail.empty()) {
       out << fmt::format("{}: {}\n", s.name, s.detail);
@@ -292,7 +301,8 @@ Result<StackReport> Stack::up() {
       if (!process_alive(it.pid)) {
         fail(r, Error(ErrorCode::kUnavailable,
                       fmt::format("{}: the process (pid {}) exited during start-up; the cause is in its log {} "
-                                  "(a corrupt or foreign data directory: delete {} and run `rdstream stack up` again)",
+                                  "(quoted below). If it names the data directory as corrupt or foreign: delete {} "
+                                  "and run `rdstream stack up` again",
                                   svc.name(), it.pid, svc.log_file().string(), svc.dir().string())),
              svc, true);
         std::filesystem::remove(svc.pid_file(), ec);

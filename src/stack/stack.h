@@ -27,6 +27,7 @@ struct ServiceReport {
   std::string client_hint;
   std::string detail;    // e.g. "started, healthy after 8.1 s" or the error with its fix
   std::string log_tail;  // last lines of the log, on failure
+  std::string log_errors;  // the log's first error entries, on failure (the cause, usually)
 };
 
 struct StackReport {

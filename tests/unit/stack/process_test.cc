@@ -112,5 +112,35 @@ TEST(PortsTest, DetectsAPortInUse) {
   EXPECT_FALSE(port_accepting("127.0.0.1", port, 200));
 }
 
+// The cause of a failed start sits in the middle of the log, before the shutdown's flushing.
+TEST(ProcessTest, ErrorEntriesQuoteTheCauseWithoutStackFrames) {
+  test::TempDir dir;
+  const auto log = dir.path() / "cassandra.log";
+  {
+    std::ofstream out(log);
+    out << "INFO  [main] 2026-12-06 02:16:00,000 StorageService.java:1 - Starting\n"
+        << "ERROR [main] 2026-12-06 02:16:07,160 CassandraDaemon.java:887 - Exception encountered during startup\n"
+        << "java.lang.UnsupportedOperationException: A node required to move the data consistently is down\n"
+        << "\tat org.apache.cassandra.dht.RangeStreamer.getAllRangesWithStrictSourcesFor(RangeStreamer.java:1)\n"
+        << "\tat org.apache.cassandra.dht.RangeStreamer.addRanges(RangeStreamer.java:2)\n"
+        << "Caused by: java.io.IOException: peer gone\n"
+        << "\t... 4 common frames omitted\n"
+        << "INFO  [StorageServiceShutdownHook] 2026-12-06 02:16:08,253 HintsService.java:234 - Paused hints\n"
+        << "[2026-12-06 02:16:09,000] ERROR Second problem (kafka.Kafka$)\n"
+        << "2026-12-06 02:16:10 UTC [1] FATAL:  third problem\n"
+        << "ERROR fourth, left out\n";
+  }
+  const std::string errors = error_entries(log, 3);
+  EXPECT_NE(errors.find("Exception encountered during startup"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("A node required to move the data consistently is down"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("Caused by: java.io.IOException: peer gone"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("Second problem"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("third problem"), std::string::npos) << errors;
+  EXPECT_EQ(errors.find("\tat "), std::string::npos) << errors;
+  EXPECT_EQ(errors.find("Paused hints"), std::string::npos) << errors;
+  EXPECT_EQ(errors.find("fourth"), std::string::npos) << errors;
+  EXPECT_EQ(error_entries(dir.path() / "missing.log", 3), "");
+}
+
 }  // namespace
 }  // namespace rds::stack
