@@ -1,5 +1,5 @@
 // Cassandra insert benchmark, rdstream side: the same prepared inserts as
-// bench/cassandra/reference_driver.py, through CassandraSink with a bounded number in flight, into
+// the Java driver loader (bench/peers/java-loader), through CassandraSink with a bounded number in flight, into
 // a table of the seed's created_users shape. Prints one JSON object. Run by scripts/bench-cassandra
 // and scripts/bench-pipeline.
 //
@@ -51,7 +51,7 @@ rds::cql::Uuid random_uuid(std::mt19937_64& rng) {
   return u;
 }
 
-// The same values as reference_driver.py's make_row.
+// The same values as the Java loader's Loader.makeRow (bench/peers/java-loader).
 rds::sink::Row make_row(int i, std::mt19937_64& rng) {
   return {Value(random_uuid(rng)),
           Value(fmt::format("First{}", i % 997)),
