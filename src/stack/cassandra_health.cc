@@ -7,8 +7,9 @@
 namespace rds::stack {
 
 Status cassandra_health(const std::string& host, uint16_t port, const std::string& user,
-                        const std::string& password, std::chrono::milliseconds timeout) {
-  auto conn = cassandra::BlockingConnection::open(host, port, {user, password}, timeout);
+                        const std::string& password, std::chrono::milliseconds timeout,
+                        const cassandra::TlsConfig& tls) {
+  auto conn = cassandra::BlockingConnection::open(host, port, {user, password}, timeout, tls);
   if (!conn.ok()) {
     Error e = conn.take_error();
     // Right after start-up the superuser may not exist yet: keep asking until the deadline.
@@ -24,9 +25,35 @@ Status cassandra_health(const std::string& host, uint16_t port, const std::strin
   return ok_status();
 }
 
+Status cassandra_seen_normal(const std::string& seed, uint16_t port, const std::string& user, const std::string& password,
+                             const std::string& node_host, uint16_t storage_port, std::chrono::milliseconds timeout,
+                             const cassandra::TlsConfig& tls) {
+  auto conn = cassandra::BlockingConnection::open(seed, port, {user, password}, timeout, tls);
+  // With the seed down (`stack stop-node cassandra 1`) there is no view to ask; the node answering
+  // is all `status` can tell, and no node joins without the seed anyway.
+  if (!conn.ok()) return ok_status();
+  // The seed writes a peer's tokens into system.peers_v2 once it has the peer as a normal member
+  // (StorageService.handleStateNormal); while the peer is still joining in its view, the row has none.
+  auto result = conn->query(fmt::format("SELECT tokens FROM system.peers_v2 WHERE peer = '{}' AND peer_port = {}",
+                                        node_host, storage_port),
+                            cql::Consistency::kOne, timeout);
+  if (!result.ok()) return result.take_error();
+  auto* rows = std::get_if<cql::RowsResult>(&result->message);
+  if (rows != nullptr && rows->rows.size() == 1) {
+    auto tokens = rows->value(0, 0);
+    const auto* set = tokens.ok() ? std::get_if<cql::Set>(&tokens->v) : nullptr;
+    if (set != nullptr && !set->items.empty()) return ok_status();
+  }
+  return Error(ErrorCode::kUnavailable,
+               fmt::format("{} answers, but the seed {} does not list it as a normal member of the ring yet", node_host,
+                           seed),
+               true);
+}
+
 Status cassandra_replicate_auth(const std::string& host, uint16_t port, const std::string& user,
-                                const std::string& password, int replication_factor, std::chrono::milliseconds timeout) {
-  auto conn = cassandra::BlockingConnection::open(host, port, {user, password}, timeout);
+                                const std::string& password, int replication_factor, std::chrono::milliseconds timeout,
+                                const cassandra::TlsConfig& tls) {
+  auto conn = cassandra::BlockingConnection::open(host, port, {user, password}, timeout, tls);
   if (!conn.ok()) return conn.take_error();
   // Already replicated (a later `up`): nothing to change, no schema change to spread.
   auto current = conn->query("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = 'system_auth'",
@@ -46,7 +73,12 @@ Status cassandra_replicate_auth(const std::string& host, uint16_t port, const st
       fmt::format("ALTER KEYSPACE system_auth WITH replication = {{'class': 'SimpleStrategy', "
                   "'replication_factor': {}}}", replication_factor),
       cql::Consistency::kOne, timeout);
-  if (!altered.ok()) return altered.take_error().with_context("replicating system_auth");
+  if (!altered.ok()) {
+    Error e = altered.take_error().with_context("replicating system_auth");
+    // "Cannot alter RF while some endpoints are not in normal state": a node still settling.
+    if (e.message.find("not in normal state") != std::string::npos) e.retriable = true;
+    return e;
+  }
   auto tables = conn->query("SELECT table_name FROM system_schema.tables WHERE keyspace_name = 'system_auth'",
                             cql::Consistency::kOne, timeout);
   if (!tables.ok()) return tables.take_error();
