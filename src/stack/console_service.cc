@@ -44,6 +44,10 @@ class ConsoleService final : public Service {
                  config_.host,
                  "--cassandra-port",
                  std::to_string(config_.cassandra_port)};
+    if (config_.tls) {
+      spec.argv.insert(spec.argv.end(), {"--cassandra-tls", "--cassandra-ca-file",
+                                         std::filesystem::absolute(config_.tls_dir() / "ca.pem").string()});
+    }
     spec.working_dir = std::filesystem::absolute(dir());
     spec.log_file = std::filesystem::absolute(log_file());
     return spec;

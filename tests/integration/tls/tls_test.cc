@@ -1,7 +1,9 @@
-// `rdstream stack up --tls` and rdstream's Kafka clients over TLS + SASL, against a real broker the
-// suite starts itself (Kafka only, ports 38092/38093, state in RDSTREAM_TEST_TLS_STACK_DIR) through
-// the rdstream binary, and stops at the end whatever happened (the environment's TearDown).
+// `rdstream stack up --tls` and rdstream's clients over TLS, against a real broker and a real
+// Cassandra node the suite starts itself (Kafka on 38092/38093 with SASL_SSL, Cassandra on 38042
+// with client encryption required; state in RDSTREAM_TEST_TLS_STACK_DIR) through the rdstream
+// binary, and stops at the end whatever happened (the environment's TearDown).
 //
+// Kafka:
 //   good CA + password (PLAIN, from kafka.sasl_password_file) -> ingest produces, a consumer over
 //   TLS reads every record back; the same with the password from RDSTREAM_KAFKA_SASL_PASSWORD;
 //   SCRAM-SHA-512: Kafka's own (Java) tool logs in; rdstream's librdkafka does too from 2.6.1,
@@ -9,10 +11,23 @@
 //   a CA that did not sign the broker -> fails naming the certificate and ssl.ca.location;
 //   a wrong password -> fails naming SASL authentication;
 //   sasl.password in the config file -> refused, naming the environment variable and the file setting.
+// Cassandra (rdstream's own CQL client, `rdstream cql` and `rdstream process`):
+//   the stack's CA -> connects; the whole pipeline over TLS on both sides stores every record;
+//   a CA that did not sign the node -> fails naming cassandra.tls.ca_file;
+//   an address the certificate does not cover (through a TCP relay on 127.0.0.9) -> fails naming
+//   the address and the certificate's SANs; a wrong password -> fails naming the login;
+//   a plaintext client -> fails naming cassandra.tls.enabled.
 //
 // Environment (tests/integration/tls/CMakeLists.txt): RDSTREAM_BIN, RDSTREAM_TEST_TLS_STACK_DIR.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <atomic>
+#include <thread>
 
 #include <chrono>
 #include <cstdlib>
@@ -38,6 +53,7 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 constexpr const char* kBootstrap = "127.0.0.1:38092";
+constexpr const char* kCqlPort = "38042";
 constexpr int kCount = 300;
 constexpr int kPartitions = 2;
 
@@ -47,9 +63,70 @@ std::string env(const char* name) {
 }
 
 std::vector<std::string> stack_flags() {
-  return {"--only", "kafka", "--tls", "--state-dir", env("RDSTREAM_TEST_TLS_STACK_DIR"), "--kafka-port", "38092",
-          "--kafka-controller-port", "38093"};
+  return {"--only", "kafka,cassandra", "--tls", "--state-dir", env("RDSTREAM_TEST_TLS_STACK_DIR"),
+          "--kafka-port", "38092", "--kafka-controller-port", "38093", "--cassandra-port", kCqlPort,
+          "--cassandra-storage-port", "38700", "--cassandra-jmx-port", "38199", "--cassandra-heap-mb", "512"};
 }
+
+// A TCP relay from 127.0.0.9:<any port> to the node, so that a client reaches the real node by an
+// address its certificate does not name.
+class Relay {
+ public:
+  Relay(const std::string& target_host, uint16_t target_port) : target_port_(target_port), target_host_(target_host) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    ::inet_pton(AF_INET, "127.0.0.9", &addr.sin_addr);
+    if (::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listener_, 4) != 0) return;
+    socklen_t len = sizeof addr;
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~Relay() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    ::close(listener_);
+  }
+  uint16_t port() const { return port_; }
+
+ private:
+  // One connection at a time is all a `rdstream cql` needs.
+  void serve() {
+    while (!stop_) {
+      pollfd p{listener_, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      const int client = ::accept(listener_, nullptr, nullptr);
+      if (client < 0) continue;
+      const int server = ::socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in to{};
+      to.sin_family = AF_INET;
+      to.sin_port = htons(target_port_);
+      ::inet_pton(AF_INET, target_host_.c_str(), &to.sin_addr);
+      if (::connect(server, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0) pump(client, server);
+      ::close(server);
+      ::close(client);
+    }
+  }
+  void pump(int a, int b) {
+    char buf[16384];
+    while (!stop_) {
+      pollfd p[2] = {{a, POLLIN, 0}, {b, POLLIN, 0}};
+      if (::poll(p, 2, 100) <= 0) continue;
+      for (int i = 0; i < 2; ++i) {
+        if ((p[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+        const ssize_t n = ::read(p[i].fd, buf, sizeof buf);
+        if (n <= 0 || ::write(i == 0 ? b : a, buf, static_cast<size_t>(n)) != n) return;
+      }
+    }
+  }
+  int listener_ = -1;
+  uint16_t port_ = 0;
+  uint16_t target_port_;
+  std::string target_host_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
 
 test::ChildResult run(const std::vector<std::string>& args, const std::filesystem::path& dir,
                       milliseconds timeout = milliseconds(300'000)) {
@@ -152,10 +229,13 @@ TEST_F(TlsTest, TheStackPrintsHowAClientConnects) {
   EXPECT_NE(out.find("security.protocol: SASL_SSL"), std::string::npos) << out;
   EXPECT_NE(out.find("sasl.username: rdstream"), std::string::npos) << out;
   EXPECT_OK(verify_certificate(state_ / "tls" / "127.0.0.1.pem", ca_));
-  // `stack status` asks the broker over TLS + SASL, as `up` remembered it.
-  auto status = run({"stack", "status", "--only", "kafka", "--state-dir", state_.string()}, dir_.path());
+  EXPECT_NE(out.find("cassandra:\n      tls:\n        enabled: true\n        ca_file: " + ca_), std::string::npos) << out;
+  // `stack status` asks the broker over TLS + SASL and the node over TLS, as `up` remembered it.
+  auto status = run({"stack", "status", "--only", "kafka,cassandra", "--state-dir", state_.string()}, dir_.path());
   EXPECT_EQ(status.exit_code, 0);
-  EXPECT_NE(status.out.find("healthy"), std::string::npos);
+  size_t healthy = 0;
+  for (auto at = status.out.find("healthy"); at != std::string::npos; at = status.out.find("healthy", at + 1)) ++healthy;
+  EXPECT_EQ(healthy, 2u) << status.out;
 }
 
 TEST_F(TlsTest, GoodCaAndPasswordProduceAndAConsumerReadsThemBack) {
@@ -233,6 +313,80 @@ TEST_F(TlsTest, APasswordInTheConfigFileIsRefusedNamingWhereItGoes) {
   EXPECT_NE(result.err.find("RDSTREAM_KAFKA_SASL_PASSWORD"), std::string::npos) << result.err;
   EXPECT_NE(result.err.find("kafka.sasl_password_file"), std::string::npos) << result.err;
   EXPECT_EQ(result.err.find(password()), std::string::npos) << "the secret itself was printed";
+}
+
+// `rdstream cql` against the stack's node, with these extra arguments.
+test::ChildResult cql(const std::filesystem::path& dir, std::vector<std::string> more,
+                      const std::string& statement = "SELECT release_version FROM system.local") {
+  std::vector<std::string> args = {"cql", "--cassandra-port", kCqlPort, "--timeout", "10"};
+  args.insert(args.end(), more.begin(), more.end());
+  args.push_back(statement);
+  return run(args, dir, milliseconds(120'000));
+}
+
+TEST_F(TlsTest, CqlWithTheStacksCaConnects) {
+  auto result = cql(dir_.path(), {"--cassandra-tls", "--cassandra-ca-file", ca_});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("5.0."), std::string::npos) << result.out;
+}
+
+TEST_F(TlsTest, ThePipelineOverTlsOnBothSidesStoresEveryRecord) {
+  const std::string topic = unique_topic("pipeline");
+  ASSERT_EQ(ingest(config(plain(ca_)), topic, {"--kafka-password-file", password_file_}).exit_code, 0);
+  const auto file = dir_.path() / "pipeline.yaml";
+  {
+    std::ofstream out(file);
+    out << "kafka:\n  properties:\n";
+    for (const auto& [k, v] : plain(ca_)) out << "    " << k << ": '" << v << "'\n";
+    out << "cassandra:\n  keyspace: it_tls\n  table: " << topic << "\n  tls:\n    enabled: true\n    ca_file: '" << ca_
+        << "'\n";
+  }
+  auto process = run({"process", "--config", file.string(), "--topic", topic, "--group", topic, "--bootstrap-servers",
+                      kBootstrap, "--kafka-password-file", password_file_, "--cassandra-port", kCqlPort, "--count",
+                      std::to_string(kCount)},
+                     dir_.path());
+  ASSERT_EQ(process.exit_code, 0) << process.err;
+  auto count = cql(dir_.path(), {"--cassandra-tls", "--cassandra-ca-file", ca_},
+                   "SELECT COUNT(*) FROM it_tls.\"" + topic + "\"");
+  ASSERT_EQ(count.exit_code, 0) << count.err;
+  EXPECT_NE(count.out.find(std::to_string(kCount)), std::string::npos) << count.out;
+}
+
+TEST_F(TlsTest, CqlWithACaThatDidNotSignTheNodeFailsNamingTheSetting) {
+  auto other = ensure_ca(dir_.path() / "other-ca");
+  ASSERT_OK(other);
+  auto result = cql(dir_.path(), {"--cassandra-tls", "--cassandra-ca-file", other->cert.string()});
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.err.find("certificate is not signed by"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("cassandra.tls.ca_file"), std::string::npos) << result.err;
+}
+
+TEST_F(TlsTest, CqlByAnAddressTheCertificateDoesNotNameFailsNamingIt) {
+  Relay relay("127.0.0.1", static_cast<uint16_t>(std::stoi(kCqlPort)));
+  ASSERT_NE(relay.port(), 0) << "cannot listen on 127.0.0.9";
+  auto result = run({"cql", "--cassandra-host", "127.0.0.9", "--cassandra-port", std::to_string(relay.port()),
+                     "--timeout", "10", "--cassandra-tls", "--cassandra-ca-file", ca_,
+                     "SELECT release_version FROM system.local"},
+                    dir_.path(), milliseconds(120'000));
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.err.find("does not match 127.0.0.9"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("IP:127.0.0.1"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("cassandra.tls.verify_hostname"), std::string::npos) << result.err;
+}
+
+TEST_F(TlsTest, CqlWithAWrongPasswordFailsNamingTheLogin) {
+  ::setenv("RDSTREAM_CASSANDRA_PASSWORD", "not-the-password", 1);
+  auto result = cql(dir_.path(), {"--cassandra-tls", "--cassandra-ca-file", ca_});
+  ::unsetenv("RDSTREAM_CASSANDRA_PASSWORD");
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.err.find("logging in as 'cassandra'"), std::string::npos) << result.err;
+  EXPECT_EQ(result.err.find("not-the-password"), std::string::npos) << "the secret itself was printed";
+}
+
+TEST_F(TlsTest, APlaintextClientFailsNamingTheTlsSetting) {
+  auto result = cql(dir_.path(), {});
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.err.find("cassandra.tls.enabled"), std::string::npos) << result.err;
 }
 
 }  // namespace
