@@ -281,7 +281,7 @@ def paced_run(system, rep):
     name = f"paced-{system}-{rep}"
     ks = f"bench_peers_paced_{system}_{rep}"
     topic = f"bench_peers_paced_{system}_{rep}_{os.getpid()}"
-    n = int(A.rate * A.paced_seconds)
+    n = int(A.rate * (A.paced_warmup + A.paced_seconds))
     create_table(ks)
     java("PacedProducer", "--bootstrap", A.bootstrap, "--topic", topic, "--payload-file", A.payload,
          "--rate", "0", "--count", str(A.ready), "--stamp-value", "ready")
@@ -300,7 +300,7 @@ def paced_run(system, rep):
         if not s.wait(A.timeout, until=has(A.ready)) or s.code is not None:
             raise RuntimeError(f"{name}: not writing (exit {s.code}); see {A.work}/{name}.err")
         cpu_before = sum(s.last_cpu.values()) / CLK
-        log(f"rep {rep}: {system} paced: producing {n} records at {A.rate:.0f}/s")
+        log(f"rep {rep}: {system} paced: producing {n} records at {A.rate:.0f}/s (the first {A.paced_warmup:.0f} s not timed)")
         prod = java("PacedProducer", "--bootstrap", A.bootstrap, "--topic", topic, "--payload-file", A.payload,
                     "--rate", str(A.rate), "--count", str(n), heap="256m")
         state["next"] = 0.0
@@ -309,9 +309,12 @@ def paced_run(system, rep):
         cpu_during = sum(s.last_cpu.values()) / CLK - cpu_before
     finally:
         s.stop()
-    t = read_table(ks)
+    since_us = prod["start_epoch_us"] + int(A.paced_warmup * 1e6)
+    t = java("TableReader", "--port", str(A.cql_port), "--keyspace", ks, "--table", "created_users",
+             "--since-us", str(since_us))
     r = {"system": system, "rep": rep, "rate": A.rate, "records": n, "producer": prod,
          "stamped_rows": t["stamped_rows"], "latency_ms": t["latency_ms"],
+         "rows_per_s_written": t["rows_per_s_first_to_last"],
          "cpu_s_while_paced": round(cpu_during, 2), "peak_rss_mib": round(s.peak_rss_kib / 1024, 1)}
     log(f"rep {rep}: {system} paced: {r['latency_ms']}")
     settle(ks)
@@ -355,6 +358,7 @@ def main():
     ap.add_argument("--paced-reps", type=int, default=1)
     ap.add_argument("--rate", type=float, default=10000)
     ap.add_argument("--paced-seconds", type=float, default=30)
+    ap.add_argument("--paced-warmup", type=float, default=20)
     ap.add_argument("--ready", type=int, default=300)
     ap.add_argument("--in-flight", type=int, default=1024)
     ap.add_argument("--timeout", type=float, default=900)
@@ -431,7 +435,8 @@ def main():
         "rows_identical_across_systems": len(digests) == 1,
         "digests": sorted(digests),
         "settings": {"records": A.count, "partitions": 3, "repetitions": A.reps, "paced_repetitions": A.paced_reps,
-                     "paced_rate_per_s": A.rate, "paced_seconds": A.paced_seconds, "in_flight": A.in_flight,
+                     "paced_rate_per_s": A.rate, "paced_seconds": A.paced_seconds,
+                     "paced_warmup_seconds": A.paced_warmup, "in_flight": A.in_flight,
                      "spark_trigger_paced": A.spark_trigger, "spark_master": "local[2]",
                      "spark_driver_memory": A.spark_driver_memory, "systems": systems},
         "summary": summary,

@@ -68,6 +68,7 @@ public final class PacedProducer {
     p.put("value.serializer", StringSerializer.class.getName());
     final AtomicLong failed = new AtomicLong();
     long sent = 0, maxBehindUs = 0;
+    final Instant start = Instant.now();
     final long t0 = System.nanoTime();
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
       while (sent < count) {
@@ -93,8 +94,9 @@ public final class PacedProducer {
     final double seconds = (System.nanoTime() - t0) / 1e9;
     System.out.printf(java.util.Locale.ROOT,
         "{\"tool\": \"paced producer\", \"topic\": \"%s\", \"sent\": %d, \"failed\": %d, \"rate\": %.1f, "
-        + "\"seconds\": %.3f, \"achieved_per_s\": %.1f, \"max_behind_ms\": %.1f}%n",
-        topic, sent, failed.get(), rate, seconds, sent / seconds, maxBehindUs / 1000.0);
+        + "\"seconds\": %.3f, \"achieved_per_s\": %.1f, \"max_behind_ms\": %.1f, \"start_epoch_us\": %d}%n",
+        topic, sent, failed.get(), rate, seconds, sent / seconds, maxBehindUs / 1000.0,
+        start.getEpochSecond() * 1_000_000L + start.getNano() / 1000);
     System.exit(failed.get() == 0 ? 0 : 1);
   }
 }

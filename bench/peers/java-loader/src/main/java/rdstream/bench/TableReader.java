@@ -17,7 +17,7 @@ import java.util.Map;
  *  - for rows whose --stamp-field holds a number (the paced producer's produce time, epoch us):
  *    the end-to-end latency WRITETIME - stamp, p50 / p90 / p99 / p999 / max in ms.
  *
- *   TableReader --keyspace K --table T [--port P] [--stamp-field registered_date]
+ *   TableReader --keyspace K --table T [--port P] [--stamp-field registered_date] [--since-us T]
  */
 public final class TableReader {
   public static void main(String[] args) throws Exception {
@@ -25,6 +25,9 @@ public final class TableReader {
     final String ks = f.get("keyspace"), table = f.get("table");
     final String stampField = f.getOrDefault("stamp-field", "registered_date");
     final boolean digest = !"false".equals(f.get("digest"));
+    // Only rows stamped at or after this time (epoch us) count for the latency: the runs' first
+    // seconds warm the JVMs up.
+    final long sinceUs = Long.parseLong(f.getOrDefault("since-us", "0"));
     MessageDigest sha = MessageDigest.getInstance("SHA-256");
     long rows = 0, sum = 0, wtMin = Long.MAX_VALUE, wtMax = Long.MIN_VALUE;
     long[] lat = new long[1 << 16];
@@ -52,8 +55,11 @@ public final class TableReader {
         }
         String stamp = r.getString(stampIndex);
         if (stamp != null && !stamp.isEmpty() && Character.isDigit(stamp.charAt(0)) && stamp.indexOf('-') < 0) {
-          if (nLat == lat.length) lat = Arrays.copyOf(lat, lat.length * 2);
-          lat[nLat++] = wt - Long.parseLong(stamp);
+          final long stampUs = Long.parseLong(stamp);
+          if (stampUs >= sinceUs) {
+            if (nLat == lat.length) lat = Arrays.copyOf(lat, lat.length * 2);
+            lat[nLat++] = wt - stampUs;
+          }
         }
       }
     }
