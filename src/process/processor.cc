@@ -455,6 +455,13 @@ void Processor::shutdown() {
     dead_letters_->poll(std::chrono::milliseconds(0));
     run_due_retries();
   }
+  if (fatal_) {
+    // Stopping on an error: the rows sent before the failed one may still be finishing. Their
+    // outcomes are waited for (bounded), so that what was stored ahead of the failure is committed
+    // rather than written again by the next owner.
+    const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    (void)writer_.drain(std::max(std::chrono::milliseconds(0), remaining));
+  }
   handle_completions(take_completions(std::chrono::milliseconds(0)));
   dead_letters_->poll(std::chrono::milliseconds(0));
   store_offsets();

@@ -76,7 +76,12 @@ class ScriptedWriter : public RowWriter {
       for (const auto& [i, outcome] : outcomes) done(i, outcome);
     });
   }
-  Status drain(std::chrono::milliseconds) override { return ok_status(); }
+  // Every outcome delivered, as the sink's drain waits for its writes.
+  Status drain(std::chrono::milliseconds) override {
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+    return ok_status();
+  }
 
   int attempts(const std::string& name) {
     std::lock_guard<std::mutex> lock(mutex_);
