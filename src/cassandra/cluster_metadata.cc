@@ -107,9 +107,14 @@ std::map<std::string, ReplicationStrategy> keyspace_replication(const cql::RowsR
   return replication;
 }
 
-std::set<std::string> schema_versions(const cql::RowsResult& rows) {
+std::set<std::string> schema_versions(const cql::RowsResult& rows, const std::set<std::string>& skip) {
   std::set<std::string> versions;
   for (size_t i = 0; i < rows.rows.size(); ++i) {
+    // The session knows nodes by their client address (rpc_address), usually also their `peer`.
+    if (!skip.empty() && (skip.count(text_of(cell(rows, i, "rpc_address"))) > 0 ||
+                          skip.count(text_of(cell(rows, i, "peer"))) > 0)) {
+      continue;
+    }
     auto v = text_of(cell(rows, i, "schema_version"));
     if (!v.empty()) versions.insert(v);
   }

@@ -42,6 +42,8 @@ NodeMetadata local_node(const cql::RowsResult& rows);
 std::vector<NodeMetadata> peer_nodes(const cql::RowsResult& rows, bool peers_v2, uint16_t default_port);
 std::map<std::string, ReplicationStrategy> keyspace_replication(const cql::RowsResult& rows);
 // The distinct schema_version values of system.local or system.peers rows.
-std::set<std::string> schema_versions(const cql::RowsResult& rows);
+// The schema versions of system.local or system.peers rows; the rows whose `peer` is in `skip`
+// (nodes known to be down, which cannot agree until they are back) are left out.
+std::set<std::string> schema_versions(const cql::RowsResult& rows, const std::set<std::string>& skip = {});
 
 }  // namespace rds::cassandra

@@ -55,6 +55,9 @@ class HostPool {
   std::shared_ptr<Connection> pick() const;
   bool up() const { return !closed_ && !marked_down_ && !ready_.empty(); }
   bool closed() const { return closed_; }
+  // Known to be down: the cluster said so, or connecting failed and a reconnection is pending.
+  // (Not merely "no connection yet": a peer just discovered is not down.)
+  bool known_down() const { return closed_ || marked_down_ || (ready_.empty() && reconnect_timer_ != 0); }
   int ready_connections() const { return static_cast<int>(ready_.size()); }
 
   const std::string& address() const { return address_; }

@@ -358,15 +358,28 @@ class Session::Impl : public RequestContext, public ControlConnection::Cluster {
     return future.get();
   }
 
+  std::set<std::string> down_addresses() {
+    return on_loop([this] {
+      std::set<std::string> down;
+      for (const auto& h : hosts_) {
+        if (h->known_down()) down.insert(h->address());
+      }
+      return down;
+    });
+  }
+
   Status wait_for_schema_agreement(milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     std::string last;
     while (!closed_) {
       auto local = control_query("SELECT schema_version FROM system.local WHERE key = 'local'");
-      auto peers = local.ok() ? control_query("SELECT peer, schema_version FROM system.peers") : local;
+      auto peers = local.ok() ? control_query("SELECT peer, rpc_address, schema_version FROM system.peers") : local;
       if (local.ok() && peers.ok()) {
+        // As the DataStax drivers do, a node known to be down is not waited for: it takes the
+        // schema from the others when it comes back. (A DDL on a ring with a node down would
+        // otherwise fail after the timeout, as it did when a node died before a run's CREATE.)
         auto versions = schema_versions(*local);
-        versions.merge(schema_versions(*peers));
+        versions.merge(schema_versions(*peers, down_addresses()));
         if (versions.size() <= 1) return ok_status();
         last = fmt::format("{} schema versions", versions.size());
       } else {
