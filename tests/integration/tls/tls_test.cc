@@ -65,7 +65,7 @@ std::string env(const char* name) {
 std::vector<std::string> stack_flags() {
   return {"--only", "kafka,cassandra", "--tls", "--state-dir", env("RDSTREAM_TEST_TLS_STACK_DIR"),
           "--kafka-port", "38092", "--kafka-controller-port", "38093", "--cassandra-port", kCqlPort,
-          "--cassandra-storage-port", "38700", "--cassandra-jmx-port", "38199", "--cassandra-heap-mb", "512"};
+          "--cassandra-storage-port", "38700", "--cassandra-jmx-port", "38199"};
 }
 
 // A TCP relay from 127.0.0.9:<any port> to the node, so that a client reaches the real node by an
@@ -146,7 +146,7 @@ class TlsStack : public ::testing::Environment {
  public:
   void SetUp() override {
     if (env("RDSTREAM_BIN").empty() || env("RDSTREAM_TEST_TLS_STACK_DIR").empty()) return;
-    std::vector<std::string> args = {"stack", "up"};
+    std::vector<std::string> args = {"stack", "up", "--cassandra-heap-mb", "512"};
     auto flags = stack_flags();
     args.insert(args.end(), flags.begin(), flags.end());
     up_ = run(args, dir_.path(), milliseconds(600'000));
@@ -157,7 +157,9 @@ class TlsStack : public ::testing::Environment {
     std::vector<std::string> args = {"stack", "down"};
     auto flags = stack_flags();
     args.insert(args.end(), flags.begin(), flags.end());
-    run(args, dir_.path());
+    // A `down` that fails leaves the engines running after the suite: a failure of its own.
+    const auto down = run(args, dir_.path());
+    if (down.exit_code != 0) ADD_FAILURE() << "stack down failed; the engines may still run:\n" << down.out << down.err;
   }
   static const test::ChildResult& up() { return up_; }
 
