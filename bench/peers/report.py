@@ -76,6 +76,21 @@ if "bento" in systems:
 w(f"| p99 at {st['paced_rate_per_s']:,.0f}/s <= 1/5 of Spark's | {f(ps, 3)}x | {yn(le(ps, 0.2))} |")
 w(f"| >= 90 % of the best independent client's ceiling ({r['best_client']}) | {f(r['percent_of_best_client_ceiling'], 1)} % | "
   f"{yn(ge(r['percent_of_best_client_ceiling'], 90))} |")
+# Paired by repetition: each system's run against rdstream's run of the same repetition (close in
+# time, so the neighbours' load on a shared machine weighs on both alike).
+paired = []
+for peer in [x for x in systems if x != "rdstream"]:
+    pr = []
+    for b in r["bulk_runs"]:
+        if b["system"] != peer:
+            continue
+        mine = [x for x in r["bulk_runs"] if x["system"] == "rdstream" and x["rep"] == b["rep"]]
+        if mine:
+            pr.append(f"rep {b['rep']}: {mine[0]['records_per_s'] / b['records_per_s']:.2f}x records/s, "
+                      f"{mine[0]['cpu_s_per_1m'] / b['cpu_s_per_1m']:.3f}x CPU")
+    paired.append(f"{peer}: " + "; ".join(pr))
+w("")
+w("rdstream / peer, repetition by repetition: " + " | ".join(paired) + ".")
 w("")
 w("Per run:\n")
 w("| run | records/s | incl. start-up | CPU s / 1M | peak RSS MiB | first row s |")
