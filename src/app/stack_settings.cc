@@ -69,6 +69,7 @@ Result<stack::StackConfig> stack_config(const config::Settings& s) {
   config.kafka_brokers = static_cast<int>(st.kafka_brokers());
   config.tls = st.tls();
   config.kafka_heap_mb = static_cast<int>(st.kafka_heap_mb());
+  config.kafka_advertised_host = st.kafka_advertised_host();
   config.cassandra_heap_mb = static_cast<int>(st.cassandra_heap_mb());
   config.start_timeout = std::chrono::seconds(st.start_timeout_s());
   config.java_home = st.java_home();

@@ -313,7 +313,7 @@ class KafkaService final : public Service {
         "node.id={node}\n"
         "controller.quorum.voters={voters}\n"
         "listeners={listener}://{host}:{port},CONTROLLER://{host}:{cport}\n"
-        "advertised.listeners={listener}://{host}:{port}\n"
+        "advertised.listeners={listener}://{advertised}:{port}\n"
         "controller.listener.names=CONTROLLER\n"
         "inter.broker.listener.name={listener}\n"
         "listener.security.protocol.map=CONTROLLER:PLAINTEXT,{listener}:{listener}\n"
@@ -332,6 +332,7 @@ class KafkaService final : public Service {
         "num.network.threads=2\n"
         "num.io.threads=4\n",
         fmt::arg("node", node()), fmt::arg("voters", voters), fmt::arg("host", host()),
+        fmt::arg("advertised", config_.kafka_advertised_host.empty() ? host() : config_.kafka_advertised_host),
         fmt::arg("listener", config_.tls ? "SASL_SSL" : "PLAINTEXT"),
         fmt::arg("port", config_.kafka_port), fmt::arg("cport", config_.kafka_controller_port),
         fmt::arg("data", (abs / "data").string()), fmt::arg("rf", rf), fmt::arg("min_isr", min_isr));

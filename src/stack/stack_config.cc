@@ -118,6 +118,10 @@ std::vector<std::string> StackConfig::problems() const {
       out.push_back(fmt::format("{}: {} is used twice; every service port must be distinct", p.key, value));
     }
   }
+  if (!kafka_advertised_host.empty() && kafka_brokers > 1) {
+    out.push_back(fmt::format("kafka_advertised_host: {} is one address, for a single broker; with {} brokers each "
+                              "advertises its own 127.0.0.n", kafka_advertised_host, kafka_brokers));
+  }
   if (kafka_heap_mb < 128 || kafka_heap_mb > 8192) {
     out.push_back(fmt::format("kafka_heap_mb: {} must be between 128 and 8192", kafka_heap_mb));
   }

@@ -56,6 +56,9 @@ struct StackConfig {
   std::filesystem::path engine_cache;          // jars and cqlsh from scripts/bootstrap
   std::string host = "127.0.0.1";              // services bind here only (security by default)
   uint16_t kafka_port = kDefaultKafkaPort;
+  // The address a single broker tells its clients to use, when it is not the one it listens on:
+  // behind a port forward (ssh -L, a container's published port). Empty: the listening address.
+  std::string kafka_advertised_host;
   uint16_t kafka_controller_port = kDefaultKafkaControllerPort;
   uint16_t cassandra_port = cassandra::kDefaultPort;
   uint16_t cassandra_storage_port = kDefaultCassandraStoragePort;

@@ -569,6 +569,11 @@ Settings::Stack::Stack(Registry& r)
       kafka_port(reg, {.path = "stack.kafka_port", .description = "Kafka's client port", .commands = kStack,
                        .flag = "--kafka-port", .env = "RDSTREAM_KAFKA_PORT", .in_file = false},
                  kStackConfig.kafka_port, range(1'024, 65'535)),
+      kafka_advertised_host(reg, {.path = "stack.kafka_advertised_host",
+                                  .description = "the address the broker tells clients to use, when they reach it "
+                                                 "through a port forward (empty: the address it listens on); one broker only",
+                                  .commands = kStackUp, .flag = "--kafka-advertised-host", .in_file = false},
+                            ""),
       kafka_controller_port(reg, {.path = "stack.kafka_controller_port", .description = "KRaft controller port",
                                   .commands = kStack, .flag = "--kafka-controller-port",
                                   .env = "RDSTREAM_KAFKA_CONTROLLER_PORT", .in_file = false},

@@ -198,6 +198,7 @@ class Settings {
     StringList services;
     StringList with;
     Int kafka_port;
+    String kafka_advertised_host;
     Int kafka_controller_port;
     Int cassandra_storage_port;
     Int cassandra_jmx_port;

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <iostream>
@@ -318,6 +319,33 @@ TEST_F(ClusterTest, WritesGoToTheReplicaOfTheirPartition) {
   ASSERT_GE(requests, static_cast<uint64_t>(kWrites));
   EXPECT_GE(static_cast<double>(to_replica), 0.95 * static_cast<double>(kWrites))
       << to_replica << " of " << requests << " attempts went to a replica";
+}
+
+// A broker that advertises an address this host cannot reach (the seed's container set-up seen
+// from outside: bootstrap on localhost, metadata naming "broker"): a real broker of its own, with
+// --kafka-advertised-host, on ports of its own. doctor names the broker, the address and the fix.
+TEST_F(ClusterTest, DoctorNamesABrokerAdvertisingAnAddressThisHostCannotReach) {
+  test::TempDir state;
+  const std::vector<std::string> flags = {"--only", "kafka", "--state-dir", (state.path() / "var").string(),
+                                          "--kafka-port", "28392", "--kafka-controller-port", "28393"};
+  std::vector<std::string> up = {"stack", "up", "--kafka-advertised-host", "kafka.invalid", "--kafka-heap-mb", "256"};
+  up.insert(up.end(), flags.begin(), flags.end());
+  auto started = rdstream(up);
+  std::vector<std::string> down = {"stack", "down"};
+  down.insert(down.end(), flags.begin(), flags.end());
+  struct Down {  // whatever the assertions below do
+    std::function<void()> fn;
+    ~Down() { fn(); }
+  } stop{[&] { EXPECT_EQ(rdstream(down).exit_code, 0); }};
+  ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
+
+  auto doctor = rdstream({"doctor", "--bootstrap-servers", "127.0.0.1:28392", "--cassandra-port", cql_port_});
+  EXPECT_EQ(doctor.exit_code, 1) << doctor.out;
+  EXPECT_NE(doctor.out.find("PROBLEM  kafka broker 1: it advertises kafka.invalid:28392, which does not answer from "
+                            "this host, although the bootstrap address 127.0.0.1:28392 did"),
+            std::string::npos)
+      << doctor.out;
+  EXPECT_NE(doctor.out.find("set that broker's advertised.listeners"), std::string::npos) << doctor.out;
 }
 
 }  // namespace
