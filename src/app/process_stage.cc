@@ -112,7 +112,7 @@ Result<std::unique_ptr<ProcessStage>> ProcessStage::create(const config::Setting
     Status made = kafka::ensure_topic(bootstrap, name, static_cast<int>(settings.kafka.partitions()),
                                       static_cast<int>(settings.kafka.replication_factor()), std::chrono::seconds(30),
                                       configs->consumer.extra);
-    if (!made.ok()) return made.take_error().with_context(fmt::format("is Kafka up on {}?", bootstrap));
+    if (!made.ok()) return made.take_error().with_context(kafka::unanswered_hint(bootstrap));
   }
 
   auto processor = process::Processor::create(configs->consumer, configs->dead_letter, configs->processor, *stage->validator_,

@@ -39,7 +39,7 @@ Outcome run_replay_stage(const config::Settings& settings, const ReplaySelection
                                      producer_settings.extra);
   if (!topic.ok()) {
     return Outcome::failed(topic.take_error().with_context(
-        fmt::format("is Kafka up on {}? (rdstream stack up)", producer_settings.bootstrap_servers)));
+        kafka::unanswered_hint(producer_settings.bootstrap_servers)));
   }
   uint64_t delivered = 0, failed = 0;
   auto producer = kafka::Producer::create(producer_settings, [&](const kafka::DeliveryReport& report) {

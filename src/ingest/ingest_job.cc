@@ -156,7 +156,7 @@ Result<IngestSummary> run_ingest(RecordSource& source, const IngestOptions& opti
     const bool refused = topic.error().code == ErrorCode::kAuth;
     return topic.take_error().with_context(
         refused ? fmt::format("connecting to Kafka on {}", options.producer.bootstrap_servers)
-                : fmt::format("is Kafka up on {}? (rdstream stack up)", options.producer.bootstrap_servers));
+                : kafka::unanswered_hint(options.producer.bootstrap_servers));
   }
   if (!topic.ok()) {
     // Staging: fetching goes on into PostgreSQL; the producer connects when Kafka answers.

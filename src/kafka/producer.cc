@@ -213,6 +213,12 @@ void Producer::on_error(rd_kafka_t* rk, int err, const char* reason, void* opaqu
   if (log_client_error(rk, err, reason, self->log_component_, "producer")) self->fatal_.store(true);
 }
 
+std::string unanswered_hint(const std::string& bootstrap_servers) {
+  return fmt::format("is Kafka up on {}, and does every broker advertise an address this host reaches? "
+                     "(rdstream stack up; rdstream doctor checks both)",
+                     bootstrap_servers);
+}
+
 Status ensure_topic(const std::string& bootstrap_servers, const std::string& topic, int partitions,
                     int replication_factor, std::chrono::milliseconds timeout, const Properties& properties) {
   // The metadata lookup below must not create the topic by itself (with the broker's defaults).

@@ -147,4 +147,9 @@ class Producer {
 Status ensure_topic(const std::string& bootstrap_servers, const std::string& topic, int partitions,
                     int replication_factor, std::chrono::milliseconds timeout, const Properties& properties = {});
 
+// The context for a Kafka that did not answer in time: either nothing listens on the bootstrap
+// servers, or a broker answered there but advertises an address this host cannot reach (the
+// classic container set-up failure, where "is Kafka up?" alone misleads).
+std::string unanswered_hint(const std::string& bootstrap_servers);
+
 }  // namespace rds::kafka
