@@ -133,7 +133,9 @@ void RequestHandler::on_reply(HostIndex h, const std::weak_ptr<Connection>& conn
         return reprepare(h, conn, std::move(statement));
       }
     }
-    return on_failure(RequestFailure::server(error->code), std::move(e), error->code);
+    // A coordinator that cannot read its auth data is unavailable for this request, not a refusal.
+    const auto code = error->auth_lookup_failed() ? cql::CqlErrorCode::kUnavailable : error->code;
+    return on_failure(RequestFailure::server(code), std::move(e), error->code);
   }
   finish(std::move(reply.response), std::nullopt);
 }

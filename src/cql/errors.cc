@@ -98,7 +98,15 @@ std::string ErrorMessage::describe() const {
   return out;
 }
 
+bool ErrorMessage::auth_lookup_failed() const {
+  return code == CqlErrorCode::kUnauthorized &&
+         (message.find("Operation timed out") != std::string::npos ||
+          message.find("Cannot achieve consistency level") != std::string::npos ||
+          message.find("Unable to perform authorization") != std::string::npos);
+}
+
 Error ErrorMessage::to_error() const {
+  if (auth_lookup_failed()) return Error(ErrorCode::kUnavailable, describe(), true);
   const ErrorTraits t = classify(code);
   ErrorCode c = ErrorCode::kServer;
   if (t.is_timeout) {

@@ -103,6 +103,11 @@ struct ErrorMessage {
   std::string describe() const;
   // rds::Error with a code from classify(): kTimeout, kUnavailable, kAuth, kInvalidArgument, ...
   Error to_error() const;
+  // UNAUTHORIZED because the coordinator could not read its own auth data in time ("Unable to
+  // perform authorization of super-user permission: Operation timed out - received only 1
+  // responses"), not because the role lacks a permission: a node short of its replicas, e.g. just
+  // back from a network partition. Another coordinator, or a moment later, answers.
+  bool auth_lookup_failed() const;
 };
 
 // What a retry policy needs to know about an error code.

@@ -121,6 +121,24 @@ TEST(CqlResponseTest, ErrorReadFailure) {
   EXPECT_FALSE(classify(e.code).retriable());
 }
 
+// UNAUTHORIZED (0x2100) because the coordinator timed out reading system_auth (met on a node just
+// back from a network partition) is a node short of replicas, retried elsewhere; a role refused a
+// permission stays a refusal.
+TEST(CqlResponseTest, UnauthorizedFromAnAuthLookupTimeoutIsUnavailable) {
+  const auto& timed_out = expect_message<ErrorMessage>(decode_response(SpecBytes::response(
+      0x00, error_body(0x2100, "Unable to perform authorization of super-user permission: Operation timed out - "
+                               "received only 1 responses."))));
+  EXPECT_TRUE(timed_out.auth_lookup_failed());
+  EXPECT_EQ(timed_out.to_error().code, ErrorCode::kUnavailable);
+  EXPECT_TRUE(timed_out.to_error().retriable);
+
+  const auto& refused = expect_message<ErrorMessage>(decode_response(SpecBytes::response(
+      0x00, error_body(0x2100, "User bob has no MODIFY permission on <table ks.t> or any of its parents"))));
+  EXPECT_FALSE(refused.auth_lookup_failed());
+  EXPECT_EQ(refused.to_error().code, ErrorCode::kAuth);
+  EXPECT_FALSE(refused.to_error().retriable);
+}
+
 TEST(CqlResponseTest, ErrorWriteFailure) {
   auto body = error_body(0x1500, "failed");
   body.u16(0x0004).i32(1).i32(2).i32(1).str("SIMPLE");
