@@ -1,5 +1,5 @@
 // `rdstream stack up --tls` and rdstream's clients over TLS, against a real broker and a real
-// Cassandra node the suite starts itself (Kafka on 38092/38093 with SASL_SSL, Cassandra on 38042
+// Cassandra node the suite starts itself (Kafka on 27092/27093 with SASL_SSL, Cassandra on 27042
 // with client encryption required; state in RDSTREAM_TEST_TLS_STACK_DIR) through the rdstream
 // binary, and stops at the end whatever happened (the environment's TearDown).
 //
@@ -52,8 +52,8 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-constexpr const char* kBootstrap = "127.0.0.1:38092";
-constexpr const char* kCqlPort = "38042";
+constexpr const char* kBootstrap = "127.0.0.1:27092";
+constexpr const char* kCqlPort = "27042";
 constexpr int kCount = 300;
 constexpr int kPartitions = 2;
 
@@ -64,8 +64,8 @@ std::string env(const char* name) {
 
 std::vector<std::string> stack_flags() {
   return {"--only", "kafka,cassandra", "--tls", "--state-dir", env("RDSTREAM_TEST_TLS_STACK_DIR"),
-          "--kafka-port", "38092", "--kafka-controller-port", "38093", "--cassandra-port", kCqlPort,
-          "--cassandra-storage-port", "38700", "--cassandra-jmx-port", "38199"};
+          "--kafka-port", "27092", "--kafka-controller-port", "27093", "--cassandra-port", kCqlPort,
+          "--cassandra-storage-port", "27700", "--cassandra-jmx-port", "27199"};
 }
 
 // A TCP relay from 127.0.0.9:<any port> to the node, so that a client reaches the real node by an
