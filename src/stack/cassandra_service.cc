@@ -80,7 +80,7 @@ class CassandraService final : public Service {
   std::string client_hint() const override {
     // cqlsh takes the CA from SSL_CERTFILE and checks the hostname against it by default.
     return fmt::format("{}{}/cqlsh-{}/bin/cqlsh {}-u cassandra -p cassandra {} {}",
-                       config_.tls ? fmt::format("SSL_CERTFILE={} ", ca_file().string()) : std::string(),
+                       config_.tls ? fmt::format("SSL_CERTFILE={} ", config_.tls_ca_file().string()) : std::string(),
                        config_.engine_cache.string(), cqlsh_version(), config_.tls ? "--ssl " : "", host(),
                        config_.cassandra_port);
   }
@@ -186,12 +186,11 @@ class CassandraService final : public Service {
   }
 
  private:
-  std::filesystem::path ca_file() const { return std::filesystem::absolute(config_.tls_dir() / "ca.pem"); }
   // The stack's own CQL clients (health, system_auth) verify the node against the stack's CA.
   cassandra::TlsConfig cql_tls() const {
     cassandra::TlsConfig tls;
     tls.enabled = config_.tls;
-    if (config_.tls) tls.ca_file = ca_file().string();
+    if (config_.tls) tls.ca_file = config_.tls_ca_file().string();
     return tls;
   }
 

@@ -46,7 +46,7 @@ class ConsoleService final : public Service {
                  std::to_string(config_.cassandra_port)};
     if (config_.tls) {
       spec.argv.insert(spec.argv.end(), {"--cassandra-tls", "--cassandra-ca-file",
-                                         std::filesystem::absolute(config_.tls_dir() / "ca.pem").string()});
+                                         config_.tls_ca_file().string()});
     }
     spec.working_dir = std::filesystem::absolute(dir());
     spec.log_file = std::filesystem::absolute(log_file());

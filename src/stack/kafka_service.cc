@@ -75,7 +75,7 @@ Result<std::map<std::string, std::string>> kafka_client_properties(const StackCo
       {"sasl.mechanism", "PLAIN"},
       {"sasl.username", kKafkaClientUser},
       {"sasl.password", *password},
-      {"ssl.ca.location", std::filesystem::absolute(config.tls_dir() / "ca.pem").string()},
+      {"ssl.ca.location", config.tls_ca_file().string()},
   };
 }
 

@@ -89,7 +89,7 @@ StackConfig remembered(const StackConfig& config, bool stopped) {
 // With --tls: what a client of this stack needs, as rdstream's settings.
 std::string tls_guide(const StackConfig& config) {
   if (!config.tls) return {};
-  const auto ca = std::filesystem::absolute(config.tls_dir() / "ca.pem").string();
+  const auto ca = config.tls_ca_file().string();
   std::string out = fmt::format("TLS is on (--tls). The CA that signed every node's certificate: {}\n", ca);
   if (config.has(ServiceKind::kKafka)) {
     out += fmt::format(

@@ -112,6 +112,8 @@ struct StackConfig {
   // With tls: <state_dir>/tls (the CA and each node's certificate), and the Kafka client's
   // password file, <state_dir>/kafka/client-password.
   std::filesystem::path tls_dir() const { return state_dir / "tls"; }
+  // The CA every client of a --tls stack trusts (absolute: it goes into clients' settings).
+  std::filesystem::path tls_ca_file() const { return std::filesystem::absolute(tls_dir() / "ca.pem"); }
   std::filesystem::path kafka_client_password_file() const { return service_dir(ServiceKind::kKafka) / "client-password"; }
 };
 
