@@ -211,17 +211,41 @@ Result<int> run_to_completion(const LaunchSpec& spec, std::chrono::seconds timeo
   return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
+namespace {
+
+// The state letter of /proc/<pid>[/task/<tid>]/stat, '?' when it cannot be read.
+char stat_state(const std::filesystem::path& stat_file) {
+  std::ifstream stat(stat_file);
+  if (!stat) return '?';
+  std::string content((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  auto close_paren = content.rfind(')');
+  if (close_paren == std::string::npos || close_paren + 2 >= content.size()) return '?';
+  return content[close_paren + 2];
+}
+
+}  // namespace
+
 bool process_alive(pid_t pid) {
   if (pid <= 0) return false;
   if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
-  // A zombie still answers kill(0); its state in /proc/<pid>/stat is 'Z'.
-  std::ifstream stat(fmt::format("/proc/{}/stat", pid));
-  if (!stat) return false;
-  std::string content((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  auto close_paren = content.rfind(')');
-  if (close_paren == std::string::npos || close_paren + 2 >= content.size()) return true;
-  const char state = content[close_paren + 2];
-  return state != 'Z' && state != 'X';
+  // A zombie still answers kill(0); its state in /proc is 'Z'. But the pid's own state is its main
+  // thread's: after SIGKILL a JVM's main thread is often a zombie while its other threads are still
+  // exiting, and they share its file table, so its listening sockets still accept. The process is
+  // gone only once every task is (CI saw `doctor` find a broker answering just after `stop-node --kill`).
+  std::error_code ec;
+  const std::filesystem::path proc = fmt::format("/proc/{}", pid);
+  std::filesystem::directory_iterator task(proc / "task", ec);
+  if (!ec) {
+    for (; task != std::filesystem::directory_iterator(); task.increment(ec)) {
+      if (ec) break;  // the process went while we read its tasks
+      const char state = stat_state(task->path() / "stat");
+      if (state != 'Z' && state != 'X' && state != '?') return true;
+    }
+    return false;
+  }
+  // No task list (a kernel without it): the pid's own state.
+  const char state = stat_state(proc / "stat");
+  return state != 'Z' && state != 'X' && state != '?';
 }
 
 bool process_matches(pid_t pid, const std::string& marker) {

@@ -11,7 +11,10 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "support/result_matchers.h"
 
@@ -109,6 +112,50 @@ TEST(PortsTest, DetectsAPortInUse) {
   EXPECT_TRUE(port_accepting("127.0.0.1", port, 1000));
   ::close(fd);
   EXPECT_TRUE(port_available("127.0.0.1", port));
+  EXPECT_FALSE(port_accepting("127.0.0.1", port, 200));
+}
+
+// After SIGKILL a JVM's main thread is often a zombie while its other threads are still exiting,
+// holding the process's sockets open. Such a process is still alive: `stop-node --kill` must not
+// return while its broker still accepts connections.
+TEST(ProcessTest, AProcessWhoseMainThreadExitedIsAliveUntilItsLastThreadIs) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  const uint16_t port = ntohs(addr.sin_port);
+
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    pthread_t worker;
+    ::pthread_create(&worker, nullptr, [](void*) -> void* { ::sleep(60); return nullptr; }, nullptr);
+    // The main thread alone goes; the worker keeps the socket. (The raw exit: pthread_exit would
+    // unwind into gtest's catch-all.)
+    ::syscall(SYS_exit, 0);
+  }
+  ::close(fd);
+  // Wait for the main thread to be a zombie.
+  char state = '?';
+  for (int i = 0; i < 100 && state != 'Z'; ++i) {
+    std::this_thread::sleep_for(20ms);
+    std::ifstream stat("/proc/" + std::to_string(child) + "/stat");
+    std::string content((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    const auto paren = content.rfind(')');
+    if (paren != std::string::npos && paren + 2 < content.size()) state = content[paren + 2];
+  }
+  ASSERT_EQ(state, 'Z') << "the child's main thread did not exit";
+  EXPECT_TRUE(port_accepting("127.0.0.1", port, 1000));
+  EXPECT_TRUE(process_alive(child)) << "its worker thread still runs and holds the listening socket";
+
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_FALSE(process_alive(child));
   EXPECT_FALSE(port_accepting("127.0.0.1", port, 200));
 }
 
