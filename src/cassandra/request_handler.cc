@@ -20,6 +20,7 @@ Result<cql::Bytes> encode_batch(Statement& s, const SessionConfig& config) {
   cql::BatchRequest request;
   request.type = s.batch_type;
   request.consistency = s.consistency.value_or(config.default_consistency);
+  request.default_timestamp = s.timestamp;
   request.statements.reserve(s.batch.size());
   for (auto& member : s.batch) {
     if (member.prepared) {
@@ -39,6 +40,7 @@ Result<cql::Bytes> encode_statement(Statement& s, const SessionConfig& config) {
   if (!s.batch.empty()) return encode_batch(s, config);
   cql::QueryParameters params;
   params.consistency = s.consistency.value_or(config.default_consistency);
+  params.default_timestamp = s.timestamp;
   params.values = std::move(s.values);
   params.page_size = s.page_size;
   const cql::FrameOptions options = frame_options(config.compression);

@@ -19,6 +19,7 @@
 #include "cassandra/murmur3.h"
 #include "cassandra/prepared_cache.h"
 #include "cassandra/request_handler.h"
+#include "cassandra/timestamp_generator.h"
 #include "cassandra/token_ring.h"
 #include "core/log.h"
 
@@ -114,6 +115,7 @@ class Session::Impl : public RequestContext, public ControlConnection::Cluster {
   };
 
   SessionConfig config_;
+  TimestampGenerator timestamps_;
   std::shared_ptr<const TlsContext> tls_;  // made once in connect() when config_.tls.enabled
   EventLoop loop_;
   RetryPolicy retry_;
@@ -292,6 +294,7 @@ class Session::Impl : public RequestContext, public ControlConnection::Cluster {
       callback(ExecuteResult{Result<cql::Response>(session_closed()), std::nullopt, 0, {}, std::move(statement)});
       return;
     }
+    if (config_.client_timestamps && !statement.timestamp) statement.timestamp = timestamps_.next();
     auto frame = encode_statement(statement, config_);
     if (!frame.ok()) {
       Error e = frame.take_error().with_context("encoding the request");

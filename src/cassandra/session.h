@@ -57,6 +57,9 @@ struct SessionConfig {
   std::chrono::milliseconds heartbeat_interval{30000};  // 0 = off
   std::chrono::milliseconds heartbeat_timeout{10000};
   cql::Consistency default_consistency = cql::Consistency::kLocalQuorum;
+  // Each statement carries a timestamp from this host's clock (timestamp_generator.h says why;
+  // Statement::timestamp); off: the coordinator stamps the write when it applies it.
+  bool client_timestamps = true;
   bool token_aware = true;
   // Other nodes are found in system.peers; off = only the contact points are used.
   bool discover_peers = true;
@@ -85,6 +88,10 @@ struct Statement {
   std::string keyspace;                                 // with routing_key: whose replication applies
   std::optional<int32_t> page_size;
   std::chrono::milliseconds timeout{0};                 // 0 = SessionConfig::request_timeout
+  // The write's timestamp, µs since the epoch (§4.1.4 flag 0x20). Empty: the session stamps it at
+  // its first execute (SessionConfig::client_timestamps), and it is given back with the statement,
+  // so a re-send carries the first send's: it cannot overwrite a newer write of the same row.
+  std::optional<int64_t> timestamp;
   // A BATCH (§4.1.7) when non-empty: each member a simple or bound prepared statement (only its
   // query / prepared / values are used). consistency, idempotent, routing_key, keyspace and
   // timeout are the batch's own: route it by a member whose replicas all members share.

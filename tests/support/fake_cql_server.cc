@@ -275,6 +275,37 @@ std::vector<FakeBatchMember> read_batch_members(cql::Reader& r) {
   return members;
 }
 
+// The default timestamp (flag 0x20) at the end of a BATCH's parameters (§4.1.7), after its members.
+std::optional<int64_t> read_batch_timestamp(cql::Reader& r) {
+  if (!r.read_short("consistency").ok()) return std::nullopt;
+  auto flags = r.read_byte("flags");
+  if (!flags.ok()) return std::nullopt;
+  if ((*flags & 0x10) != 0 && !r.read_short("serial consistency").ok()) return std::nullopt;
+  if ((*flags & 0x20) == 0) return std::nullopt;
+  auto ts = r.read_long("timestamp");
+  return ts.ok() ? std::optional<int64_t>(*ts) : std::nullopt;
+}
+
+// The default timestamp of a QUERY's or EXECUTE's <query_parameters> (§4.1.4).
+std::optional<int64_t> read_parameters_timestamp(cql::Reader& r) {
+  if (!r.read_short("consistency").ok()) return std::nullopt;
+  auto flags = r.read_byte("flags");
+  if (!flags.ok()) return std::nullopt;
+  if ((*flags & 0x01) != 0) {
+    auto n = r.read_short("values");
+    if (!n.ok()) return std::nullopt;
+    for (uint16_t i = 0; i < *n; ++i) {
+      if (!r.read_value("value").ok()) return std::nullopt;
+    }
+  }
+  if ((*flags & 0x04) != 0 && !r.read_int("page size").ok()) return std::nullopt;
+  if ((*flags & 0x08) != 0 && !r.read_bytes("paging state").ok()) return std::nullopt;
+  if ((*flags & 0x10) != 0 && !r.read_short("serial consistency").ok()) return std::nullopt;
+  if ((*flags & 0x20) == 0) return std::nullopt;
+  auto ts = r.read_long("timestamp");
+  return ts.ok() ? std::optional<int64_t>(*ts) : std::nullopt;
+}
+
 }  // namespace
 
 FakeReply FakeCqlServer::default_reply(const FakeRequest& request, cql::ByteView body) {
@@ -346,11 +377,14 @@ void FakeCqlServer::handle_frames(Client& client) {
     if (header.opcode == Opcode::kQuery || header.opcode == Opcode::kPrepare) {
       auto q = r.read_long_string("query");
       if (q.ok()) request.query = *q;
+      if (q.ok() && header.opcode == Opcode::kQuery) request.default_timestamp = read_parameters_timestamp(r);
     } else if (header.opcode == Opcode::kExecute) {
       auto pid = r.read_short_bytes("id");
       if (pid.ok()) request.prepared_id = *pid;
+      if (pid.ok()) request.default_timestamp = read_parameters_timestamp(r);
     } else if (header.opcode == Opcode::kBatch) {
       request.batch = read_batch_members(r);
+      request.default_timestamp = read_batch_timestamp(r);
     }
     FakeScript script;
     {

@@ -43,6 +43,7 @@ struct FakeRequest {
   cql::Bytes prepared_id;   // EXECUTE
   cql::Bytes body;          // the whole request body (e.g. an EXECUTE's bound values)
   std::vector<FakeBatchMember> batch;  // BATCH
+  std::optional<int64_t> default_timestamp;  // QUERY, EXECUTE, BATCH: flag 0x20 of the parameters
   int sequence = 0;         // 1, 2, ... over all requests of this opcode
 };
 

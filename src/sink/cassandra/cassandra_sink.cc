@@ -156,6 +156,7 @@ void send_batch(const std::shared_ptr<Context>& ctx, const std::shared_ptr<Batch
       log::debug(kLog, "batch of {} rows rejected ({}): sending them one by one", batch->rows.size(), error.message);
       for (size_t i = 0; i < batch->rows.size(); ++i) {
         batch->rows[i]->statement = std::move(batch->statement.batch[i]);
+        batch->rows[i]->statement.timestamp = batch->statement.timestamp;  // still the first send's write
         send_row(ctx, batch->rows[i]);
       }
       return;

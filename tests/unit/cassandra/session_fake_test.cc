@@ -384,6 +384,63 @@ TEST(SessionFake, BatchGoesAsOneRequestWithEveryMembersValues) {
   }
 }
 
+// Every request carries a timestamp from this host's clock (timestamp_generator.h), and all the
+// attempts of one request carry the same one: a retry that lands late cannot overwrite a newer write.
+TEST(SessionFake, EachRequestCarriesOneClientTimestampAcrossItsAttempts) {
+  FakeCqlServer server;
+  auto session = connect(config_for(server));
+  ASSERT_TRUE(session);
+  Recorder executes;
+  const auto recorded = executes.script(Opcode::kExecute);
+  server.set_script([&, failing = fail_first_executes(1, FakeReply::overloaded())](const FakeRequest& r) {
+    (void)recorded(r);
+    return failing(r);
+  });
+  const auto now_us = [] {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch()).count();
+  };
+  const int64_t before = now_us();
+  auto first = session->execute_sync(insert_statement(*session, 1, true));
+  ASSERT_OK(first.response);
+  ASSERT_EQ(first.attempts, 2);
+  auto second = session->execute_sync(insert_statement(*session, 2, true));
+  ASSERT_OK(second.response);
+  const int64_t after = now_us();
+  const auto sent = executes.taken();
+  ASSERT_EQ(sent.size(), 3u);
+  for (const auto& e : sent) {
+    ASSERT_TRUE(e.default_timestamp.has_value()) << "an EXECUTE without a timestamp";
+    EXPECT_GE(*e.default_timestamp, before);
+    EXPECT_LE(*e.default_timestamp, after);
+  }
+  EXPECT_EQ(sent[0].default_timestamp, sent[1].default_timestamp) << "the retry must keep the first attempt's";
+  EXPECT_GT(*sent[2].default_timestamp, *sent[1].default_timestamp) << "a new request gets a newer one";
+
+  // A batch carries one for all its rows.
+  Recorder batches;
+  server.set_script(batches.script(Opcode::kBatch));
+  Statement batch;
+  for (int32_t id : {5, 6}) batch.batch.push_back(insert_statement(*session, id, true));
+  ASSERT_OK(session->execute_sync(std::move(batch)).response);
+  ASSERT_EQ(batches.taken().size(), 1u);
+  ASSERT_TRUE(batches.taken()[0].default_timestamp.has_value());
+  EXPECT_GT(*batches.taken()[0].default_timestamp, *sent[2].default_timestamp);
+}
+
+TEST(SessionFake, WithoutClientTimestampsTheCoordinatorStampsTheWrite) {
+  FakeCqlServer server;
+  auto config = config_for(server);
+  config.client_timestamps = false;
+  auto session = connect(config);
+  ASSERT_TRUE(session);
+  Recorder executes;
+  server.set_script(executes.script(Opcode::kExecute));
+  ASSERT_OK(session->execute_sync(insert_statement(*session, 1, true)).response);
+  ASSERT_EQ(executes.taken().size(), 1u);
+  EXPECT_FALSE(executes.taken()[0].default_timestamp.has_value());
+}
+
 // After a schema change the server forgot both statements of a batch and gives them new ids:
 // each is re-prepared as the server names it, and the batch goes again with the same values.
 TEST(SessionFake, BatchRepreparesEachMemberTheServerForgot) {
@@ -500,13 +557,26 @@ bool carries_13(const FakeRequest& r) {
 
 TEST_F(SinkFake, RejectedBatchIsResentRowByRowSoOnlyTheBadRowFails) {
   ASSERT_TRUE(start_sink());
-  server.set_script([](const FakeRequest& r) -> std::optional<FakeReply> {
+  std::mutex mutex;
+  std::optional<int64_t> rejected_batch_timestamp;
+  std::vector<std::optional<int64_t>> row_timestamps;
+  server.set_script([&](const FakeRequest& r) -> std::optional<FakeReply> {
+    std::lock_guard lock(mutex);
+    if (r.opcode == Opcode::kExecute) row_timestamps.push_back(r.default_timestamp);
     if ((r.opcode == Opcode::kBatch || r.opcode == Opcode::kExecute) && carries_13(r)) {
+      if (r.opcode == Opcode::kBatch) rejected_batch_timestamp = r.default_timestamp;
       return FakeReply::error(CqlErrorCode::kInvalid, "row 13 is bad");
     }
     return std::nullopt;
   });
   auto outcome = sink->write(int_rows(30)).get();
+  {
+    // Its rows, sent one by one, are still the batch's write: they carry its timestamp.
+    std::lock_guard lock(mutex);
+    ASSERT_TRUE(rejected_batch_timestamp.has_value());
+    ASSERT_EQ(row_timestamps.size(), 10u);
+    for (const auto& ts : row_timestamps) EXPECT_EQ(ts, rejected_batch_timestamp);
+  }
   EXPECT_EQ(outcome.written, 29u);
   ASSERT_EQ(outcome.failures.size(), 1u);
   EXPECT_EQ(outcome.failures[0].first, 13u);
@@ -539,6 +609,8 @@ TEST_F(SinkFake, RetriesAFailedBatchAsAWhole) {
     // The re-sent batch carries the same rows: the sink got its statement back each time.
     std::lock_guard lock(mutex);
     ASSERT_EQ(batches.size(), 7u);
+    // The same bytes, the timestamp included: the re-sends are the first send's write.
+    ASSERT_TRUE(batches.front().default_timestamp.has_value());
     for (const auto& b : batches) EXPECT_EQ(b.body, batches.front().body);
     ASSERT_EQ(batches.back().batch.size(), 10u);
     for (int32_t i = 0; i < 10; ++i) EXPECT_EQ(int_of(batches.back().batch[i].values.at(0)), i);
