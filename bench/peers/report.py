@@ -112,9 +112,10 @@ w("How, in short (bench/peers/README.md has the details): each system is started
   "tree. The rates come from the rows' WRITETIME in Cassandra (first to last row written), so every system is timed by "
   "the same clock without instrumenting it. Latency: the system runs on a fresh topic; a paced Java producer "
   "(kafka-clients, 5 ms linger, acks=all) sends records of the generator's shape with their produce time (epoch us) in "
-  "`registered_date`; latency = WRITETIME - that stamp, both this machine's clock. WRITETIME is the writer's timestamp "
-  "where it sends one (the Java driver under Spark's connector and gocql under Bento stamp each write when they build "
-  "it) and Cassandra's when it does not (rdstream sends none: its rows carry the coordinator's time, slightly later).")
+  "`registered_date`; latency = WRITETIME - that stamp, both this machine's clock. WRITETIME is the writer's timestamp: "
+  "all three stamp each write from this machine's clock when they build it (the Java driver under Spark's connector, "
+  "gocql under Bento, rdstream's session since 22706c9; before that rdstream's rows carried the coordinator's time, "
+  "which also counted Cassandra's queueing).")
 w("")
 w("Kafka Connect is not compared: connect-runtime is on Maven Central, but no Cassandra sink connector is (the DataStax "
   "and Apache Camel ones are absent), and writing one is outside this benchmark.")
