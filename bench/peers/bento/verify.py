@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks that a Cassandra table holds exactly the records of a topic, value for value.
 
-    verify.py --records FILE --port 46042 --keyspace bento_try [--table created_users]
+    verify.py --records FILE --port 26042 --keyspace bento_try [--table created_users]
 
 FILE has one record value (the topic's JSON) per line, e.g. from Kafka's ConsoleConsumer
 (bench/peers/bento/README.md "Checking the rows"). For every record the row with its id must exist
