@@ -136,12 +136,19 @@ void HostPool::on_connection_ready(Connection& c, Status status) {
   }
   if (status.ok() && session_open) {
     if (ready_.empty()) log::info(kLog, "host {} is up", endpoint());
+    connect_failure_warned_.reset();
     ready_.push_back(conn);
     backoff_.reset();
     // It answered: whatever an event said before, it is up now.
     marked_down_ = false;
   } else if (!status.ok() && session_open) {
-    log::warn(kLog, "connecting to {}: {}", endpoint(), status.error().message);
+    const auto now = std::chrono::steady_clock::now();
+    if (!connect_failure_warned_ || now - *connect_failure_warned_ >= std::chrono::minutes(1)) {
+      log::warn(kLog, "connecting to {}: {}", endpoint(), status.error().message);
+      connect_failure_warned_ = now;
+    } else {
+      log::debug(kLog, "connecting to {}: {}", endpoint(), status.error().message);
+    }
     schedule_reconnect();
   }
   if (listener_.on_connect_result) listener_.on_connect_result(*this, status);

@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -93,6 +95,9 @@ class HostPool {
   EventLoop::TimerId reconnect_timer_ = 0;
   bool closed_ = false;
   bool marked_down_ = false;
+  // When a failed connect was last warned about, since the host was up: each of its connections
+  // and each reconnect round fails alike, so one warning a minute says it; the rest go to debug.
+  std::optional<std::chrono::steady_clock::time_point> connect_failure_warned_;
   uint64_t requests_ = 0;
   uint64_t replica_requests_ = 0;
 };

@@ -939,6 +939,36 @@ TEST(SessionFake, FallsBackToAnotherHostWhenTheReplicaIsDown) {
   }
 }
 
+// A host that refuses its connections is said once, not once per connection and reconnect round;
+// after it was up again, the next failure is said again.
+TEST(SessionFake, AHostThatRefusesConnectionsIsWarnedAboutOnce) {
+  FakeCqlServer server;
+  auto config = config_for(server);
+  config.connections_per_host = 2;
+  auto session = connect(config);
+  ASSERT_TRUE(session);
+  const std::string said = fmt::format("connecting to 127.0.0.1:{}", server.port());
+  const auto count = [&](const std::string& log) {
+    size_t n = 0;
+    for (size_t at = log.find(said); at != std::string::npos; at = log.find(said, at + 1)) {
+      if (log.rfind("WARN", at) != std::string::npos && log.rfind("WARN", at) > log.rfind('\n', at)) ++n;
+    }
+    return n;
+  };
+  for (int round = 0; round < 2; ++round) {
+    testing::internal::CaptureStderr();
+    server.set_accepting(false);
+    server.close_connections();
+    std::this_thread::sleep_for(milliseconds(800));  // several reconnect rounds of 2 connections
+    const int attempts = server.connections_accepted();
+    server.set_accepting(true);
+    for (int i = 0; i < 200 && session->hosts()[0].ready_connections < 2; ++i) std::this_thread::sleep_for(milliseconds(10));
+    const std::string log = testing::internal::GetCapturedStderr();
+    EXPECT_EQ(count(log), 1u) << "round " << round << ", " << attempts << " connections accepted:\n" << log;
+    EXPECT_EQ(session->hosts()[0].ready_connections, 2);
+  }
+}
+
 // Waits up to a second for `done`.
 template <typename F>
 bool eventually(F done) {
