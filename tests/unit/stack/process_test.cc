@@ -97,17 +97,26 @@ TEST(ProcessTest, DeadOrForeignPidsAreNotOurs) {
   EXPECT_FALSE(process_matches(::getpid(), "-Drdstream.stack=/no/such/dir"));
 }
 
-TEST(PortsTest, DetectsAPortInUse) {
+// A socket listening on 127.0.0.1 at a port the kernel picks; -1 if it could not be made.
+int listen_on_loopback(uint16_t& port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_port = 0;
   ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::listen(fd, 1), 0);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 1) != 0) {
+    if (fd >= 0) ::close(fd);
+    return -1;
+  }
   socklen_t len = sizeof addr;
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  const uint16_t port = ntohs(addr.sin_port);
+  port = ntohs(addr.sin_port);
+  return fd;
+}
+
+TEST(PortsTest, DetectsAPortInUse) {
+  uint16_t port = 0;
+  const int fd = listen_on_loopback(port);
+  ASSERT_GE(fd, 0);
   EXPECT_FALSE(port_available("127.0.0.1", port));
   EXPECT_TRUE(port_accepting("127.0.0.1", port, 1000));
   ::close(fd);
@@ -119,15 +128,9 @@ TEST(PortsTest, DetectsAPortInUse) {
 // holding the process's sockets open. Such a process is still alive: `stop-node --kill` must not
 // return while its broker still accepts connections.
 TEST(ProcessTest, AProcessWhoseMainThreadExitedIsAliveUntilItsLastThreadIs) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  ::inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::listen(fd, 1), 0);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  const uint16_t port = ntohs(addr.sin_port);
+  uint16_t port = 0;
+  const int fd = listen_on_loopback(port);
+  ASSERT_GE(fd, 0);
 
   const pid_t child = ::fork();
   ASSERT_GE(child, 0);
