@@ -62,6 +62,11 @@ w(f"Insert ceiling of clients writing rows made in memory ({st['in_flight']} row
   f"Java driver unlogged batches of 10 {f(c['java-batch10'])}/s, rdstream's own sink (`cassandra_sink_bench`) "
   f"{f(c['rdstream-sink'])}/s. Rows identical across systems (digest of every row): "
   f"**{'yes' if r['rows_identical_across_systems'] else 'NO'}**.\n")
+if r.get("warmup_bulk_run"):
+    wu = r["warmup_bulk_run"]
+    w(f"Not counted: one warm-up bulk run ({wu['system']}, {f(wu['records_per_s'])} records/s, Cassandra CPU "
+      f"{wu['cassandra_cpu_s']} s) after the Java loader's warm-up; the first bulk run from Kafka costs the engines more "
+      f"(peers.analysis.md).\n")
 w("| target | measured | |")
 w("| --- | ---: | --- |")
 rs, rb = r["ratio_records_per_s_vs_spark"], r["ratio_records_per_s_vs_bento"]
