@@ -232,20 +232,14 @@ bool process_alive(pid_t pid) {
   // thread's: after SIGKILL a JVM's main thread is often a zombie while its other threads are still
   // exiting, and they share its file table, so its listening sockets still accept. The process is
   // gone only once every task is (CI saw `doctor` find a broker answering just after `stop-node --kill`).
+  // No task list: the process went between kill(0) and here.
   std::error_code ec;
-  const std::filesystem::path proc = fmt::format("/proc/{}", pid);
-  std::filesystem::directory_iterator task(proc / "task", ec);
-  if (!ec) {
-    for (; task != std::filesystem::directory_iterator(); task.increment(ec)) {
-      if (ec) break;  // the process went while we read its tasks
-      const char state = stat_state(task->path() / "stat");
-      if (state != 'Z' && state != 'X' && state != '?') return true;
-    }
-    return false;
+  std::filesystem::directory_iterator task(fmt::format("/proc/{}/task", pid), ec);
+  for (; !ec && task != std::filesystem::directory_iterator(); task.increment(ec)) {
+    const char state = stat_state(task->path() / "stat");
+    if (state != 'Z' && state != 'X' && state != '?') return true;
   }
-  // No task list (a kernel without it): the pid's own state.
-  const char state = stat_state(proc / "stat");
-  return state != 'Z' && state != 'X' && state != '?';
+  return false;
 }
 
 bool process_matches(pid_t pid, const std::string& marker) {
